@@ -1,0 +1,8 @@
+//! appmesh-tui: a terminal UI for AWS App Mesh, with a built-in App Mesh-compatible sandbox.
+//!
+//! The crate is split so that state and its updates are pure and testable apart from I/O:
+//! - [`model`]: the project's own App Mesh types, limits and validation (no SDK types).
+//! - [`sandbox`]: the embedded App Mesh-compatible HTTP endpoint.
+
+pub mod model;
+pub mod sandbox;
