@@ -1,6 +1,38 @@
-//! The built-in App Mesh sandbox (stub: being written).
-use std::net::SocketAddr;
+//! The built-in App Mesh sandbox: an App Mesh-compatible HTTP endpoint (rest-json, the
+//! `2019-01-25` API) for the mesh operations, so that aws-sdk-appmesh, the AWS CLI and boto3
+//! work against it unchanged.
+//!
+//! - [`wire`]: errors, request validation, response bodies.
+//! - [`state`]: meshes, idempotency, pagination (pure, no I/O).
+//! - [`token`]: tamper-evident pagination tokens.
+//! - [`store`]: the state file (format, lock, atomic durable writes).
+//! - [`server`]: routing, group commit, request logging.
+//! - [`cli`]: `appmesh-tui sandbox serve|seed`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), appmesh_tui::sandbox::SandboxError> {
+//! use appmesh_tui::sandbox::{Config, Sandbox, StateLocation};
+//! let sandbox = Sandbox::start(Config::new("us-east-1", StateLocation::Ephemeral)).await?;
+//! println!("endpoint: {}", sandbox.endpoint());
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub mod cli;
+pub mod server;
+pub mod state;
+pub mod store;
+pub mod token;
+pub mod wire;
 
 /// The account ID the sandbox reports as mesh and resource owner.
 pub const ACCOUNT_ID: &str = "111122223333";
@@ -29,14 +61,230 @@ pub struct Config {
     pub log_requests: bool,
 }
 
+/// Default for [`Config::max_meshes`].
+pub const DEFAULT_MAX_MESHES: usize = 100_000;
+/// Default for [`Config::max_body_bytes`]: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
+
+impl Config {
+    /// Bind 127.0.0.1 on a free port, 100,000 meshes at most, 1 MiB bodies, no logging.
+    pub fn new(region: impl Into<String>, state: StateLocation) -> Self {
+        Config {
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            region: region.into(),
+            state,
+            max_meshes: DEFAULT_MAX_MESHES,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            log_requests: false,
+        }
+    }
+}
+
+/// `dirs::data_dir()/appmesh-tui/sandbox.json` (`$XDG_DATA_HOME/appmesh-tui/sandbox.json`, or
+/// `~/.local/share/...`, on Linux).
+pub fn default_state_path() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("appmesh-tui").join("sandbox.json"))
+}
+
+/// Why a sandbox could not start. The messages say what to do.
+#[derive(Debug)]
+pub enum SandboxError {
+    /// The address could not be bound.
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    /// The state file exists but cannot be read or parsed. It is left untouched.
+    StateUnreadable { path: PathBuf, reason: String },
+    /// Another sandbox (or `sandbox seed`) holds the state file's lock.
+    StateLocked { path: PathBuf },
+    /// The state directory or lock file cannot be created or opened.
+    StateDir { path: PathBuf, reason: String },
+    /// The state file cannot be written (`sandbox seed`).
+    StateWrite { path: PathBuf, reason: String },
+}
+
+impl fmt::Display for SandboxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SandboxError::Bind { addr, source } => {
+                let what = match source.kind() {
+                    std::io::ErrorKind::AddrInUse => "address in use".to_string(),
+                    std::io::ErrorKind::AddrNotAvailable => {
+                        "address not available on this machine".to_string()
+                    }
+                    std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                    _ => source.to_string(),
+                };
+                write!(
+                    f,
+                    "cannot bind {addr}: {what} — pick another --port (0 picks a free one) or --bind address"
+                )
+            }
+            SandboxError::StateUnreadable { path, reason } => write!(
+                f,
+                "cannot read sandbox state file {}: {reason} — fix or move the file, or start with --ephemeral",
+                path.display()
+            ),
+            SandboxError::StateLocked { path } => write!(
+                f,
+                "sandbox state file {} is in use by another appmesh-tui sandbox (lock {} is held) — stop that sandbox, or use another --state file or --ephemeral",
+                path.display(),
+                store::lock_path(path).display()
+            ),
+            SandboxError::StateDir { path, reason } => write!(
+                f,
+                "cannot create {}: {reason} — check the permissions, or use another --state file or --ephemeral",
+                path.display()
+            ),
+            SandboxError::StateWrite { path, reason } => write!(
+                f,
+                "cannot write sandbox state file {}: {reason} — check free space and permissions",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SandboxError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SandboxError::Bind { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
 /// A running sandbox.
 pub struct Sandbox {
     pub addr: SocketAddr,
+    shared: Arc<server::Shared>,
+    stop_server: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+    stop_writer: Option<oneshot::Sender<()>>,
+    writer: Option<JoinHandle<()>>,
 }
 
+/// How long shutdown waits for in-flight requests before dropping their connections.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
 impl Sandbox {
+    /// Loads the state (taking the state file's lock), binds, and serves on the current tokio
+    /// runtime. Returns once the listener accepts connections.
+    pub async fn start(config: Config) -> Result<Sandbox, SandboxError> {
+        let (data, persist) = match &config.state {
+            StateLocation::Ephemeral => (state::Data::empty(), None),
+            StateLocation::File(path) => {
+                let lock = store::lock(path)?;
+                let data = store::load(path)?.unwrap_or_else(state::Data::empty);
+                (
+                    data,
+                    Some(server::Persist {
+                        path: path.clone(),
+                        _lock: lock,
+                    }),
+                )
+            }
+        };
+        let st = state::State::new(data, &config.region, ACCOUNT_ID, config.max_meshes);
+        let has_file = persist.is_some();
+        let shared = Arc::new(server::Shared::new(
+            st,
+            persist,
+            config.log_requests,
+            config.max_body_bytes,
+        ));
+
+        let listener = tokio::net::TcpListener::bind(config.bind)
+            .await
+            .map_err(|source| SandboxError::Bind {
+                addr: config.bind,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+
+        let (stop_writer, writer) = if has_file {
+            let (tx, rx) = oneshot::channel();
+            (
+                Some(tx),
+                Some(tokio::spawn(server::writer(shared.clone(), rx))),
+            )
+        } else {
+            (None, None)
+        };
+
+        use axum::serve::ListenerExt;
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let app = axum::Router::new()
+            .fallback(server::handle)
+            .with_state(shared.clone());
+        let (stop_server, stop_rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop_rx.await;
+                })
+                .await;
+        });
+
+        Ok(Sandbox {
+            addr,
+            shared,
+            stop_server: Some(stop_server),
+            server: Some(server),
+            stop_writer,
+            writer,
+        })
+    }
+
     /// `http://ADDR`, for an SDK's or the AWS CLI's endpoint URL.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The names of the meshes the sandbox holds now, in ListMeshes order.
+    pub fn mesh_names(&self) -> Vec<String> {
+        self.shared.mesh_names()
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish (up to 10 s), writes any
+    /// pending state and releases the state file.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.stop_server.take() {
+            let _ = tx.send(());
+        }
+        if let Some(mut server) = self.server.take() {
+            if tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
+                .await
+                .is_err()
+            {
+                server.abort();
+                let _ = server.await;
+            }
+        }
+        if let Some(tx) = self.stop_writer.take() {
+            let _ = tx.send(());
+        }
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // Dropped without shutdown: stop serving. Pending writes finish on the runtime if it
+        // keeps running; acknowledged changes are durable already.
+        if let Some(tx) = self.stop_server.take() {
+            let _ = tx.send(());
+        }
+        if let Some(tx) = self.stop_writer.take() {
+            let _ = tx.send(());
+        }
     }
 }
