@@ -4,5 +4,13 @@
 //! - [`model`]: the project's own App Mesh types, limits and validation (no SDK types).
 //! - [`sandbox`]: the embedded App Mesh-compatible HTTP endpoint.
 
+pub mod app;
+pub mod aws;
+pub mod cli;
+pub mod export;
+pub mod form;
 pub mod model;
+pub mod run;
 pub mod sandbox;
+pub mod template;
+pub mod ui;

@@ -1,1 +1,40 @@
-fn main() {}
+use std::process::ExitCode;
+
+use appmesh_tui::cli::{Cli, Command};
+use appmesh_tui::{run, sandbox};
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("appmesh-tui: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Some(Command::Sandbox(cmd)) => {
+                let region = cli
+                    .region
+                    .clone()
+                    .unwrap_or_else(|| "us-east-1".to_string());
+                sandbox::cli::run(cmd, &region).await
+            }
+            None => run::run_tui(cli).await,
+        }
+    });
+    // Background tasks (a call still in flight) must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("appmesh-tui: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,469 @@
+//! The App Mesh calls the app makes, behind the project's own small interface.
+//!
+//! Screens never see SDK types: [`Api`] takes and returns [`crate::model`] types and
+//! [`ApiError`]. Every call goes through the real `aws-sdk-appmesh` client over HTTP, also
+//! against the built-in sandbox.
+
+pub mod error;
+
+use std::time::{Duration, SystemTime};
+
+use aws_config::BehaviorVersion;
+use aws_sdk_appmesh::Client;
+use aws_sdk_appmesh::config::Credentials;
+use aws_sdk_appmesh::config::timeout::TimeoutConfig;
+use aws_sdk_appmesh::operation::RequestId;
+use aws_sdk_appmesh::primitives::DateTime;
+use aws_sdk_appmesh::types as sdk;
+
+pub use error::{ApiError, ErrorKind};
+
+use crate::model::{
+    EgressFilter, IpPreference, Mesh, MeshSpec, MeshStatus, MeshSummary, Metadata, Tag,
+};
+
+/// The region used when none is configured anywhere.
+pub const FALLBACK_REGION: &str = "us-east-1";
+
+/// Time limits for every call. The SDK's standard retry mode runs inside `total`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub attempt: Duration,
+    pub total: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            attempt: Duration::from_secs(15),
+            total: Duration::from_secs(45),
+        }
+    }
+}
+
+/// How to reach App Mesh: what the command line and environment said.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// Use these fixed credentials (the sandbox) instead of the AWS credential chain.
+    pub static_credentials: Option<(String, String)>,
+    pub timeouts: Timeouts,
+    /// Longest wait for the region lookup (which may probe EC2 instance metadata).
+    pub region_lookup_limit: Option<Duration>,
+}
+
+/// Where requests go, as the header shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub profile: Option<String>,
+    pub region: String,
+    /// Set when the region was not configured and a fallback is used.
+    pub region_note: Option<String>,
+    /// `None`: the default AWS endpoint for the region.
+    pub endpoint: Option<String>,
+}
+
+impl Target {
+    /// True when requests go to the real AWS endpoint (which ended App Mesh support).
+    pub fn is_default_aws_endpoint(&self) -> bool {
+        self.endpoint.is_none()
+    }
+}
+
+/// What a call returned, with the request ID the service gave it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reply<T> {
+    pub value: T,
+    pub request_id: Option<String>,
+}
+
+/// A CreateMesh request in the project's terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateMeshRequest {
+    pub name: String,
+    pub spec: MeshSpec,
+    pub tags: Vec<Tag>,
+    pub client_token: String,
+}
+
+/// One page of ListMeshes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeshPage {
+    pub meshes: Vec<MeshSummary>,
+    pub next_token: Option<String>,
+}
+
+/// A connected App Mesh client. Cheap to clone; every clone shares one connection pool.
+#[derive(Clone, Debug)]
+pub struct Api {
+    client: Client,
+}
+
+/// Resolves the region without stalling: explicit setting, then the environment and the
+/// profile, then (bounded) instance metadata, then [`FALLBACK_REGION`].
+async fn resolve_region(settings: &Settings) -> (String, Option<String>) {
+    if let Some(r) = settings.region.as_deref().filter(|r| !r.is_empty()) {
+        return (r.to_string(), None);
+    }
+    let mut chain = aws_config::default_provider::region::DefaultRegionChain::builder();
+    if let Some(p) = &settings.profile {
+        chain = chain.profile_name(p);
+    }
+    let chain = chain.build();
+    let limit = settings
+        .region_lookup_limit
+        .unwrap_or(Duration::from_millis(1500));
+    match tokio::time::timeout(limit, chain.region()).await {
+        Ok(Some(r)) => (r.to_string(), None),
+        Ok(None) => (
+            FALLBACK_REGION.to_string(),
+            Some("no region configured; using us-east-1 (set --region or AWS_REGION)".into()),
+        ),
+        Err(_) => (
+            FALLBACK_REGION.to_string(),
+            Some(format!(
+                "region lookup took over {} ms; using us-east-1 (set --region or AWS_REGION)",
+                limit.as_millis()
+            )),
+        ),
+    }
+}
+
+/// Builds the client from the settings and the standard AWS environment. Runs in the
+/// background while the first frame is already on screen.
+pub async fn connect(settings: &Settings) -> (Api, Target) {
+    let (region, region_note) = resolve_region(settings).await;
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.clone()))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(settings.timeouts.connect)
+                .operation_attempt_timeout(settings.timeouts.attempt)
+                .operation_timeout(settings.timeouts.total)
+                .build(),
+        );
+    if let Some(p) = &settings.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(url) = &settings.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    if let Some((id, secret)) = &settings.static_credentials {
+        loader = loader.credentials_provider(Credentials::new(
+            id.clone(),
+            secret.clone(),
+            None,
+            None,
+            "appmesh-tui",
+        ));
+    }
+    let sdk_config = loader.load().await;
+    // AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_APP_MESH / the profile's endpoint_url are honoured
+    // by aws-config; show whichever is in force.
+    let endpoint = settings
+        .endpoint_url
+        .clone()
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL_APP_MESH").ok())
+        .or_else(|| sdk_config.endpoint_url().map(str::to_string))
+        .filter(|e| !e.is_empty());
+    let client = Client::new(&sdk_config);
+    let target = Target {
+        profile: settings
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok()),
+        region,
+        region_note,
+        endpoint,
+    };
+    (Api { client }, target)
+}
+
+impl Api {
+    pub async fn create_mesh(&self, req: &CreateMeshRequest) -> Result<Reply<Mesh>, ApiError> {
+        let out = self
+            .client
+            .create_mesh()
+            .mesh_name(&req.name)
+            .set_spec(spec_to_sdk(&req.spec))
+            .set_tags(tags_to_sdk(&req.tags))
+            .client_token(&req.client_token)
+            .send()
+            .await
+            .map_err(error::from_sdk)?;
+        let request_id = out.request_id().map(str::to_string);
+        Ok(Reply {
+            value: mesh_from_sdk(out.mesh())?,
+            request_id,
+        })
+    }
+
+    pub async fn describe_mesh(&self, name: &str) -> Result<Reply<Mesh>, ApiError> {
+        let out = self
+            .client
+            .describe_mesh()
+            .mesh_name(name)
+            .send()
+            .await
+            .map_err(error::from_sdk)?;
+        let request_id = out.request_id().map(str::to_string);
+        Ok(Reply {
+            value: mesh_from_sdk(out.mesh())?,
+            request_id,
+        })
+    }
+
+    pub async fn update_mesh(
+        &self,
+        name: &str,
+        spec: &MeshSpec,
+        client_token: &str,
+    ) -> Result<Reply<Mesh>, ApiError> {
+        let out = self
+            .client
+            .update_mesh()
+            .mesh_name(name)
+            .set_spec(spec_to_sdk(spec))
+            .client_token(client_token)
+            .send()
+            .await
+            .map_err(error::from_sdk)?;
+        let request_id = out.request_id().map(str::to_string);
+        Ok(Reply {
+            value: mesh_from_sdk(out.mesh())?,
+            request_id,
+        })
+    }
+
+    pub async fn delete_mesh(&self, name: &str) -> Result<Reply<Mesh>, ApiError> {
+        let out = self
+            .client
+            .delete_mesh()
+            .mesh_name(name)
+            .send()
+            .await
+            .map_err(error::from_sdk)?;
+        let request_id = out.request_id().map(str::to_string);
+        Ok(Reply {
+            value: mesh_from_sdk(out.mesh())?,
+            request_id,
+        })
+    }
+
+    pub async fn list_meshes_page(
+        &self,
+        next_token: Option<String>,
+        limit: Option<i32>,
+    ) -> Result<Reply<MeshPage>, ApiError> {
+        let out = self
+            .client
+            .list_meshes()
+            .set_next_token(next_token)
+            .set_limit(limit)
+            .send()
+            .await
+            .map_err(error::from_sdk)?;
+        let request_id = out.request_id().map(str::to_string);
+        let meshes = out.meshes().iter().map(summary_from_sdk).collect();
+        Ok(Reply {
+            value: MeshPage {
+                meshes,
+                next_token: out.next_token().map(str::to_string),
+            },
+            request_id,
+        })
+    }
+
+    /// All tags of a resource, every page.
+    pub async fn list_tags(&self, arn: &str) -> Result<Reply<Vec<Tag>>, ApiError> {
+        let mut tags = Vec::new();
+        let mut next = None;
+        let mut request_id = None;
+        loop {
+            let out = self
+                .client
+                .list_tags_for_resource()
+                .resource_arn(arn)
+                .set_next_token(next)
+                .send()
+                .await
+                .map_err(error::from_sdk)?;
+            request_id = out.request_id().map(str::to_string).or(request_id);
+            tags.extend(out.tags().iter().map(|t| Tag::new(t.key(), t.value())));
+            next = out.next_token().map(str::to_string);
+            if next.is_none() {
+                break;
+            }
+        }
+        Ok(Reply {
+            value: tags,
+            request_id,
+        })
+    }
+
+    pub async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> Result<Reply<()>, ApiError> {
+        let out = self
+            .client
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(tags_to_sdk(tags).or(Some(Vec::new())))
+            .send()
+            .await
+            .map_err(error::from_sdk)?;
+        Ok(Reply {
+            value: (),
+            request_id: out.request_id().map(str::to_string),
+        })
+    }
+
+    pub async fn untag_resource(&self, arn: &str, keys: &[String]) -> Result<Reply<()>, ApiError> {
+        let out = self
+            .client
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(keys.to_vec()))
+            .send()
+            .await
+            .map_err(error::from_sdk)?;
+        Ok(Reply {
+            value: (),
+            request_id: out.request_id().map(str::to_string),
+        })
+    }
+}
+
+/// The `spec` member of a request: `None` when nothing is set, so the service fills in
+/// its defaults exactly as it would for the AWS CLI without `--spec`.
+pub fn spec_to_sdk(spec: &MeshSpec) -> Option<sdk::MeshSpec> {
+    if spec.egress_filter.is_none() && spec.ip_preference.is_none() {
+        return None;
+    }
+    let egress = spec.egress_filter.map(|e| {
+        sdk::EgressFilter::builder()
+            .r#type(match e {
+                EgressFilter::DropAll => sdk::EgressFilterType::DropAll,
+                EgressFilter::AllowAll => sdk::EgressFilterType::AllowAll,
+            })
+            .build()
+            .expect("type is set")
+    });
+    let discovery = spec.ip_preference.map(|p| {
+        sdk::MeshServiceDiscovery::builder()
+            .ip_preference(sdk::IpPreference::from(p.as_str()))
+            .build()
+    });
+    Some(
+        sdk::MeshSpec::builder()
+            .set_egress_filter(egress)
+            .set_service_discovery(discovery)
+            .build(),
+    )
+}
+
+fn tags_to_sdk(tags: &[Tag]) -> Option<Vec<sdk::TagRef>> {
+    if tags.is_empty() {
+        return None;
+    }
+    Some(
+        tags.iter()
+            .map(|t| {
+                sdk::TagRef::builder()
+                    .key(&t.key)
+                    .value(&t.value)
+                    .build()
+                    .expect("key and value are set")
+            })
+            .collect(),
+    )
+}
+
+fn time_from_sdk(t: &DateTime) -> SystemTime {
+    SystemTime::try_from(*t).unwrap_or(SystemTime::UNIX_EPOCH)
+}
+
+fn spec_from_sdk(spec: Option<&sdk::MeshSpec>) -> MeshSpec {
+    let Some(spec) = spec else {
+        return MeshSpec::default();
+    };
+    MeshSpec {
+        egress_filter: spec
+            .egress_filter()
+            .and_then(|e| EgressFilter::parse(e.r#type().as_str())),
+        ip_preference: spec
+            .service_discovery()
+            .and_then(|d| d.ip_preference())
+            .and_then(|p| IpPreference::parse(p.as_str())),
+    }
+}
+
+fn mesh_from_sdk(mesh: Option<&sdk::MeshData>) -> Result<Mesh, ApiError> {
+    let bad = |what: &str| ApiError {
+        kind: ErrorKind::BadResponse,
+        code: None,
+        message: format!("The answer has no {what}."),
+        http_status: None,
+        request_id: None,
+    };
+    let mesh = mesh.ok_or_else(|| bad("mesh"))?;
+    let md = mesh.metadata().ok_or_else(|| bad("mesh metadata"))?;
+    Ok(Mesh {
+        name: mesh.mesh_name().to_string(),
+        spec: spec_from_sdk(mesh.spec()),
+        status: mesh
+            .status()
+            .and_then(|s| s.status())
+            .map(|s| MeshStatus::parse(s.as_str()))
+            .unwrap_or(MeshStatus::Unknown("(none)".into())),
+        metadata: Metadata {
+            arn: md.arn().to_string(),
+            uid: md.uid().to_string(),
+            version: md.version(),
+            created_at: time_from_sdk(md.created_at()),
+            last_updated_at: time_from_sdk(md.last_updated_at()),
+            mesh_owner: md.mesh_owner().to_string(),
+            resource_owner: md.resource_owner().to_string(),
+        },
+    })
+}
+
+fn summary_from_sdk(m: &sdk::MeshRef) -> MeshSummary {
+    MeshSummary {
+        name: m.mesh_name().to_string(),
+        arn: m.arn().to_string(),
+        version: m.version(),
+        created_at: time_from_sdk(m.created_at()),
+        last_updated_at: time_from_sdk(m.last_updated_at()),
+        mesh_owner: m.mesh_owner().to_string(),
+        resource_owner: m.resource_owner().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_spec_is_left_out_of_the_request() {
+        assert!(spec_to_sdk(&MeshSpec::default()).is_none());
+        assert!(tags_to_sdk(&[]).is_none());
+    }
+
+    #[test]
+    fn spec_round_trips_through_sdk_types() {
+        for e in EgressFilter::ALL {
+            for p in IpPreference::ALL.map(Some).into_iter().chain([None]) {
+                let spec = MeshSpec {
+                    egress_filter: Some(e),
+                    ip_preference: p,
+                };
+                let sdk_spec = spec_to_sdk(&spec).unwrap();
+                assert_eq!(sdk_spec.service_discovery().is_some(), p.is_some());
+                assert_eq!(spec_from_sdk(Some(&sdk_spec)), spec);
+            }
+        }
+    }
+}

@@ -1,0 +1,330 @@
+//! The runtime: terminal set-up and restore, the event loop, and carrying out [`Effect`]s.
+//!
+//! One loop `select!`s over terminal events, results from background tasks and signals;
+//! it updates the [`App`] and draws only when something changed. A timer runs only while
+//! something animates.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use futures_util::StreamExt;
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream,
+};
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::crossterm::{cursor, execute};
+use ratatui::{DefaultTerminal, Terminal, backend::CrosstermBackend};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{Mutex, OnceCell, mpsc};
+use tokio::task::AbortHandle;
+
+use crate::app::{Action, App, Call, CallResult, Effect, MeshResult, Msg, SandboxInfo};
+use crate::aws::{self, Api, ApiError, ErrorKind, Settings, Target};
+use crate::cli::Cli;
+use crate::sandbox::{self, Sandbox, StateLocation};
+
+/// How the app reaches App Mesh, decided from the command line.
+pub struct Plan {
+    pub settings: Settings,
+    /// Start the built-in sandbox first and point the client at it.
+    pub sandbox: Option<sandbox::Config>,
+}
+
+impl Plan {
+    pub fn from_cli(cli: &Cli) -> Result<Plan, String> {
+        let timeouts = aws::Timeouts {
+            connect: crate::cli::seconds("connect-timeout", cli.connect_timeout)?,
+            attempt: crate::cli::seconds("attempt-timeout", cli.attempt_timeout)?,
+            total: crate::cli::seconds("call-timeout", cli.call_timeout)?,
+        };
+        let mut settings = Settings {
+            profile: cli.profile.clone(),
+            region: cli.region.clone(),
+            endpoint_url: cli.endpoint_url.clone(),
+            static_credentials: None,
+            timeouts,
+            region_lookup_limit: None,
+        };
+        let sandbox = if cli.sandbox {
+            let region = cli
+                .region
+                .clone()
+                .unwrap_or_else(|| aws::FALLBACK_REGION.to_string());
+            settings.region = Some(region.clone());
+            settings.static_credentials = Some((
+                sandbox::ACCESS_KEY_ID.to_string(),
+                sandbox::SECRET_ACCESS_KEY.to_string(),
+            ));
+            let state = if cli.ephemeral {
+                StateLocation::Ephemeral
+            } else if let Some(p) = &cli.state {
+                StateLocation::File(p.clone())
+            } else {
+                StateLocation::File(sandbox::default_state_path().ok_or(
+                    "cannot find a data directory for the sandbox state (is HOME set?); pass --state PATH or --ephemeral",
+                )?)
+            };
+            Some(sandbox::Config::new(region, state))
+        } else {
+            None
+        };
+        Ok(Plan { settings, sandbox })
+    }
+
+    pub fn sandbox_info(&self) -> Option<SandboxInfo> {
+        self.sandbox.as_ref().map(|c| SandboxInfo {
+            state: match &c.state {
+                StateLocation::File(p) => p.display().to_string(),
+                StateLocation::Ephemeral => "memory only (--ephemeral)".into(),
+            },
+        })
+    }
+}
+
+type Connection = Result<(Api, Target), ApiError>;
+
+/// Everything the background tasks share.
+struct Shared {
+    plan: Plan,
+    connection: OnceCell<Connection>,
+    sandbox: Mutex<Option<Sandbox>>,
+}
+
+impl Shared {
+    /// The client, connecting on first use (the start-up task usually got there first).
+    async fn connection(&self) -> &Connection {
+        self.connection
+            .get_or_init(|| async {
+                let mut settings = self.plan.settings.clone();
+                if let Some(cfg) = &self.plan.sandbox {
+                    match Sandbox::start(cfg.clone()).await {
+                        Ok(sb) => {
+                            settings.endpoint_url = Some(sb.endpoint());
+                            *self.sandbox.lock().await = Some(sb);
+                        }
+                        Err(e) => {
+                            return Err(ApiError {
+                                kind: ErrorKind::Request,
+                                code: Some("SandboxNotStarted".into()),
+                                message: e.to_string(),
+                                http_status: None,
+                                request_id: None,
+                            });
+                        }
+                    }
+                }
+                Ok(aws::connect(&settings).await)
+            })
+            .await
+    }
+}
+
+/// Puts the terminal into the app's mode: raw, alternate screen, mouse and bracketed paste.
+fn enter_terminal() -> io::Result<DefaultTerminal> {
+    enable_raw_mode()?;
+    let mut out = io::stdout();
+    execute!(
+        out,
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )?;
+    Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// Gives the terminal back as it was: cooked mode, main screen, cursor shown, mouse and
+/// bracketed paste off. Safe to call more than once and from the panic hook.
+pub fn restore_terminal() {
+    let mut out = io::stdout();
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = disable_raw_mode();
+    let _ = out.flush();
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+}
+
+/// Stops the process with SIGTSTP after giving the terminal back; returns after `fg`.
+fn suspend() {
+    restore_terminal();
+    // SAFETY: raise only sends a signal to this process; the default SIGTSTP action stops it
+    // until SIGCONT, after which raise returns.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+}
+
+async fn perform(api: &Api, call: Call) -> CallResult {
+    match call {
+        Call::Create(req) => {
+            let result = match api.create_mesh(&req).await {
+                Ok(reply) => {
+                    let tags = api
+                        .list_tags(&reply.value.metadata.arn)
+                        .await
+                        .map(|r| r.value);
+                    Ok(MeshResult {
+                        action: Action::Create,
+                        mesh: reply.value,
+                        tags,
+                        request_id: reply.request_id,
+                    })
+                }
+                Err(e) => Err(e),
+            };
+            CallResult::Mesh(result)
+        }
+    }
+}
+
+fn failed(call: &Call, error: ApiError) -> CallResult {
+    match call {
+        Call::Create(_) => CallResult::Mesh(Err(error)),
+    }
+}
+
+/// Runs the UI until the user quits. Returns the process exit code.
+pub async fn run_tui(cli: Cli) -> Result<(), String> {
+    let plan = Plan::from_cli(&cli)?;
+    let (w, h) = ratatui::crossterm::terminal::size().unwrap_or((80, 24));
+    let mut app = App::new((w, h));
+    app.read_only = cli.read_only;
+    app.sandbox = plan.sandbox_info();
+    app.theme = crate::ui::theme::Theme::from_env();
+
+    install_panic_hook();
+    let mut terminal = enter_terminal().map_err(|e| {
+        restore_terminal();
+        format!("cannot set up the terminal: {e} (appmesh-tui needs an interactive terminal)")
+    })?;
+    let result = event_loop(&mut terminal, &mut app, plan).await;
+    restore_terminal();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    plan: Plan,
+) -> Result<(), String> {
+    let draw = |terminal: &mut DefaultTerminal, app: &mut App| -> Result<(), String> {
+        app.now = SystemTime::now();
+        terminal
+            .draw(|f| crate::ui::render(app, f))
+            .map_err(|e| format!("cannot draw to the terminal: {e}"))?;
+        app.dirty = false;
+        Ok(())
+    };
+    // First frame before anything slow: the AWS configuration loads in the background.
+    draw(terminal, app)?;
+
+    let shared = Arc::new(Shared {
+        plan,
+        connection: OnceCell::new(),
+        sandbox: Mutex::new(None),
+    });
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    {
+        let shared = shared.clone();
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            match shared.connection().await {
+                Ok((_, target)) => {
+                    let _ = tx.send(Msg::Connected(target.clone()));
+                }
+                Err(e) => {
+                    let _ = tx.send(Msg::ConnectFailed(e.clone()));
+                }
+            }
+        });
+    }
+
+    let mut events = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+    let mut sighup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
+    let mut sigint = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
+    let mut tick = tokio::time::interval(Duration::from_millis(80));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut tasks: HashMap<u64, AbortHandle> = HashMap::new();
+
+    loop {
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) => Msg::Key(k),
+                Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
+                Some(Ok(Event::Paste(p))) => Msg::Paste(p),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
+                None => break,
+            },
+            Some(m) = rx.recv() => m,
+            _ = tick.tick(), if app.animating() => Msg::Tick,
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = sigint.recv() => break,
+        };
+        if let Msg::Done { id, .. } = &msg {
+            tasks.remove(id);
+        }
+        for effect in app.update(msg) {
+            match effect {
+                Effect::Quit => {}
+                Effect::Suspend => {
+                    suspend();
+                    *terminal = enter_terminal()
+                        .map_err(|e| format!("cannot set up the terminal again: {e}"))?;
+                    terminal.clear().map_err(|e| e.to_string())?;
+                    app.dirty = true;
+                }
+                Effect::Cancel(id) => {
+                    if let Some(h) = tasks.remove(&id) {
+                        h.abort();
+                    }
+                }
+                Effect::Call { id, call } => {
+                    let shared = shared.clone();
+                    let tx = tx.clone();
+                    let handle = tokio::spawn(async move {
+                        let result = match shared.connection().await {
+                            Ok((api, _)) => perform(api, call).await,
+                            Err(e) => failed(&call, e.clone()),
+                        };
+                        let _ = tx.send(Msg::Done { id, result });
+                    });
+                    tasks.insert(id, handle.abort_handle());
+                }
+            }
+        }
+        if app.quit {
+            break;
+        }
+        if app.dirty {
+            draw(terminal, app)?;
+        }
+    }
+    for h in tasks.values() {
+        h.abort();
+    }
+    if let Some(sb) = shared.sandbox.lock().await.take() {
+        // Acknowledged changes are already on disk; this only closes the listener cleanly.
+        let _ = tokio::time::timeout(Duration::from_secs(2), sb.shutdown()).await;
+    }
+    Ok(())
+}

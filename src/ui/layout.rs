@@ -1,0 +1,148 @@
+//! Where everything goes on screen, computed from the terminal size alone, so rendering and
+//! mouse hit-testing agree without the view keeping state.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::app::View;
+use crate::form::Field;
+
+/// Smallest usable terminal; below it the app says so instead of drawing a broken layout.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 22;
+/// From this width on, the result pane sits beside the form.
+pub const WIDE: u16 = 110;
+
+/// The parts of the create form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FormAreas {
+    pub name: Rect,
+    pub name_message: Rect,
+    pub egress: Rect,
+    pub ip_preference: Rect,
+    pub tag_key: Rect,
+    pub tag_value: Rect,
+    pub tag_message: Rect,
+    pub tags: Rect,
+    pub create: Rect,
+}
+
+impl FormAreas {
+    /// Each focusable field with its area, for mouse clicks.
+    pub fn fields(&self) -> [(Field, Rect); 7] {
+        [
+            (Field::Name, self.name),
+            (Field::Egress, self.egress),
+            (Field::IpPreference, self.ip_preference),
+            (Field::TagKey, self.tag_key),
+            (Field::TagValue, self.tag_value),
+            (Field::Tags, self.tags),
+            (Field::Create, self.create),
+        ]
+    }
+
+    pub fn of(field: Field, areas: &FormAreas) -> Rect {
+        areas
+            .fields()
+            .into_iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, r)| r)
+            .unwrap_or_default()
+    }
+}
+
+/// The whole screen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Screen {
+    pub too_small: bool,
+    pub header: Rect,
+    pub tabs: Vec<(View, Rect)>,
+    pub body: Rect,
+    pub form: FormAreas,
+    /// `None` when the terminal is too narrow: the pane then opens as an overlay.
+    pub pane: Option<Rect>,
+    pub help_line: Rect,
+    pub footer: Rect,
+}
+
+pub const TAB_LABELS: [(View, &str); 2] =
+    [(View::Create, " F2 Create "), (View::Meshes, " F3 Meshes ")];
+
+pub fn screen(area: Rect) -> Screen {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return Screen {
+            too_small: true,
+            ..Screen::default()
+        };
+    }
+    let [header, body, help_line, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let mut tabs = Vec::new();
+    let mut x = header.x + 13;
+    for (view, label) in TAB_LABELS {
+        let w = label.len() as u16;
+        tabs.push((view, Rect::new(x, header.y, w, 1)));
+        x += w + 1;
+    }
+    let (form_area, pane) = if area.width >= WIDE {
+        let [f, p] =
+            Layout::horizontal([Constraint::Percentage(54), Constraint::Fill(1)]).areas(body);
+        (f, Some(p))
+    } else {
+        (body, None)
+    };
+    Screen {
+        too_small: false,
+        header,
+        tabs,
+        body,
+        form: form_areas(form_area),
+        pane,
+        help_line,
+        footer,
+    }
+}
+
+fn form_areas(area: Rect) -> FormAreas {
+    let [
+        name,
+        name_message,
+        lists,
+        tag_inputs,
+        tag_message,
+        tags,
+        create,
+    ] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(1),
+        Constraint::Length(7),
+        Constraint::Length(3),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [egress, ip_preference] =
+        Layout::horizontal([Constraint::Percentage(42), Constraint::Fill(1)]).areas(lists);
+    let [tag_key, tag_value] =
+        Layout::horizontal([Constraint::Percentage(42), Constraint::Fill(1)]).areas(tag_inputs);
+    let create = Rect::new(create.x + 1, create.y, 12.min(create.width), 1);
+    FormAreas {
+        name,
+        name_message,
+        egress: Rect {
+            height: 4,
+            ..egress
+        },
+        ip_preference,
+        tag_key,
+        tag_value,
+        tag_message,
+        tags,
+        create,
+    }
+}

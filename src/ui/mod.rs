@@ -1,0 +1,223 @@
+//! Drawing: every function here is a view of [`App`] state; none changes it.
+
+pub mod form;
+pub mod layout;
+pub mod overlay;
+pub mod pane;
+pub mod text;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::app::{App, Endpoint, Overlay, Pane, View};
+use crate::form::Field;
+use layout::{MIN_HEIGHT, MIN_WIDTH, TAB_LABELS};
+use text::clean;
+
+/// Draws the whole screen.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let screen = layout::screen(area);
+    if screen.too_small {
+        render_too_small(frame, area);
+        return;
+    }
+    let theme = &app.theme;
+    render_header(app, frame, screen.header);
+    match app.view {
+        View::Create => {
+            form::render(app, frame, &screen.form);
+            if let Some(p) = screen.pane {
+                pane::render(app, frame, p);
+            }
+        }
+        View::Meshes => {
+            let msg = Paragraph::new(vec![
+                Line::from("The mesh browser is not built yet."),
+                Line::from("F2 returns to the create form."),
+            ])
+            .alignment(Alignment::Center);
+            frame.render_widget(msg, screen.body);
+        }
+    }
+    render_help_line(app, frame, screen.help_line);
+    render_footer(app, frame, screen.footer);
+    match app.overlay {
+        Some(Overlay::Help) => overlay::help(app, frame, area),
+        Some(Overlay::ConfirmQuit) => overlay::confirm_quit(theme, frame, area),
+        Some(Overlay::Result) => {
+            let r = Rect::new(
+                area.x + 2,
+                area.y + 1,
+                area.width.saturating_sub(4),
+                area.height.saturating_sub(3),
+            );
+            frame.render_widget(Clear, r);
+            pane::render(app, frame, r);
+        }
+        None => {}
+    }
+}
+
+fn render_too_small(frame: &mut Frame, area: Rect) {
+    let msg = format!(
+        "terminal too small (needs {MIN_WIDTH}×{MIN_HEIGHT}, has {}×{})",
+        area.width, area.height
+    );
+    let y = area.height / 2;
+    let p = Paragraph::new(msg)
+        .wrap(Wrap { trim: true })
+        .alignment(Alignment::Center);
+    frame.render_widget(
+        p,
+        Rect::new(
+            area.x,
+            area.y + y.saturating_sub(1),
+            area.width,
+            area.height - y.saturating_sub(1),
+        ),
+    );
+}
+
+fn render_header(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let mut spans = vec![Span::styled(" appmesh-tui ", theme.title()), Span::raw(" ")];
+    for (view, label) in TAB_LABELS {
+        let style = if view == app.view {
+            theme.active_tab()
+        } else {
+            theme.dim()
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::raw(" "));
+    if app.read_only {
+        spans.push(Span::styled(" READ-ONLY ", theme.warn()));
+        spans.push(Span::raw(" "));
+    }
+    match (&app.sandbox, &app.endpoint) {
+        (Some(sb), Endpoint::Ready(t)) => {
+            spans.push(Span::styled(" SANDBOX ", theme.sandbox()));
+            spans.push(Span::raw(format!(
+                " {} · state: {}",
+                t.region,
+                clean(&sb.state)
+            )));
+        }
+        (Some(sb), Endpoint::Loading) => {
+            spans.push(Span::styled(" SANDBOX ", theme.sandbox()));
+            spans.push(Span::raw(format!(
+                " starting… · state: {}",
+                clean(&sb.state)
+            )));
+        }
+        (_, Endpoint::Failed(what)) => {
+            spans.push(Span::styled(
+                format!("not connected: {}", clean(what)),
+                theme.error(),
+            ));
+        }
+        (None, Endpoint::Loading) => {
+            spans.push(Span::styled("loading AWS configuration…", theme.dim()))
+        }
+        (None, Endpoint::Ready(t)) => {
+            let profile = t.profile.as_deref().unwrap_or("default");
+            spans.push(Span::raw(format!(
+                "profile {} · region {}",
+                clean(profile),
+                clean(&t.region)
+            )));
+            spans.push(Span::raw(" · "));
+            match &t.endpoint {
+                Some(e) => spans.push(Span::raw(format!("endpoint {}", clean(e)))),
+                None => spans.push(Span::raw("default AWS endpoint")),
+            }
+        }
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+/// One line: the status of the last action when there is one, otherwise what the focused
+/// field means. Real-AWS and region notices come first: they matter most.
+fn render_help_line(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let line = if let Some(s) = &app.status {
+        Line::from(Span::styled(clean(s).into_owned(), theme.warn()))
+    } else if let Endpoint::Ready(t) = &app.endpoint
+        && app.sandbox.is_none()
+        && t.is_default_aws_endpoint()
+        && app.pane == Pane::Empty
+    {
+        Line::from(Span::styled(
+            "AWS ended App Mesh support on 2026-09-30; requests to AWS may fail. Run with --sandbox to use the built-in sandbox.",
+            theme.warn(),
+        ))
+    } else if let Endpoint::Ready(t) = &app.endpoint
+        && let Some(note) = &t.region_note
+        && app.pane == Pane::Empty
+    {
+        Line::from(Span::styled(note.clone(), theme.dim()))
+    } else if app.view == View::Create {
+        Line::from(Span::styled(app.form.focus.help(), theme.dim()))
+    } else {
+        Line::default()
+    };
+    frame.render_widget(line, area);
+}
+
+/// The keys that work right now.
+pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
+    match app.overlay {
+        Some(Overlay::Help) => return vec![("Esc", "close help")],
+        Some(Overlay::ConfirmQuit) => return vec![("y", "quit"), ("n/Esc", "stay")],
+        Some(Overlay::Result) => {
+            let mut k = vec![("↑↓/PgUp/PgDn", "scroll"), ("Esc", "back to form")];
+            if app.in_flight.is_some() {
+                k[1] = ("Esc", "cancel");
+            }
+            return k;
+        }
+        None => {}
+    }
+    let mut keys: Vec<(&str, &str)> = Vec::new();
+    if app.view == View::Create {
+        keys.push(("Tab/S-Tab", "move"));
+        match app.form.focus {
+            Field::Name => keys.push(("Enter", "next")),
+            Field::Egress | Field::IpPreference => keys.push(("↑↓/jk", "choose")),
+            Field::TagKey | Field::TagValue => keys.push(("Enter", "add tag")),
+            Field::Tags => {
+                keys.push(("↑↓", "select"));
+                keys.push(("d/Del", "remove"));
+            }
+            Field::Create => keys.push(("Enter", "create")),
+        }
+        keys.push(("^S", "create"));
+    }
+    if app.in_flight.is_some() {
+        keys.push(("Esc", "cancel"));
+    } else {
+        keys.push(("Esc", "quit"));
+    }
+    if app.pane != Pane::Empty {
+        keys.push(("PgUp/PgDn", "scroll result"));
+    }
+    keys.push(("F1", "help"));
+    keys.push(("F3", "meshes"));
+    keys.push(("^C", "quit"));
+    keys
+}
+
+fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let mut spans = Vec::new();
+    for (k, what) in footer_keys(app) {
+        spans.push(Span::styled(format!(" {k}"), theme.key()));
+        spans.push(Span::raw(format!(" {what} ")));
+    }
+    frame.render_widget(Line::from(spans), area);
+}
