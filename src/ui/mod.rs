@@ -105,14 +105,14 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
             spans.push(Span::raw(format!(
                 " {} · state: {}",
                 t.region,
-                clean(&sb.state)
+                state_path(&sb.state, area.width)
             )));
         }
         (Some(sb), Endpoint::Loading) => {
             spans.push(Span::styled(" SANDBOX ", theme.sandbox()));
             spans.push(Span::raw(format!(
                 " starting… · state: {}",
-                clean(&sb.state)
+                state_path(&sb.state, area.width)
             )));
         }
         (_, Endpoint::Failed(what)) => {
@@ -143,6 +143,12 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
 
 /// One line: the status of the last action when there is one, otherwise what the focused
 /// field means. Real-AWS and region notices come first: they matter most.
+/// The sandbox state path, home as `~`, cut from the left to what the header has room for.
+fn state_path(path: &str, width: u16) -> String {
+    let room = (width as usize).saturating_sub(62).max(12);
+    text::fit_start(&text::tilde(&clean(path)), room)
+}
+
 fn render_help_line(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let line = if let Some(s) = &app.status {
@@ -166,7 +172,15 @@ fn render_help_line(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         Line::default()
     };
+    let line = fit_line(line, area.width as usize);
     frame.render_widget(line, area);
+}
+
+/// Cuts a one-line message to the width, with `…`, keeping its style.
+fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+    let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    Line::from(Span::styled(text::fit(&text, width), style))
 }
 
 /// The keys that work right now.
@@ -198,6 +212,7 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         }
         keys.push(("^S", "create"));
     }
+    keys.push(("F1", "help"));
     if app.in_flight.is_some() {
         keys.push(("Esc", "cancel"));
     } else {
@@ -206,7 +221,6 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     if app.pane != Pane::Empty {
         keys.push(("PgUp/PgDn", "scroll result"));
     }
-    keys.push(("F1", "help"));
     keys.push(("F3", "meshes"));
     keys.push(("^C", "quit"));
     keys
@@ -215,7 +229,14 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
 fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let mut spans = Vec::new();
+    let mut used = 0;
+    // Most important first; what does not fit is left out rather than cut in half.
     for (k, what) in footer_keys(app) {
+        let w = text::width(k) + text::width(what) + 3;
+        if used + w > area.width as usize {
+            break;
+        }
+        used += w;
         spans.push(Span::styled(format!(" {k}"), theme.key()));
         spans.push(Span::raw(format!(" {what} ")));
     }

@@ -4,9 +4,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
-use super::text::{ago, clean, rfc3339};
+use super::text::{ago, clean, fit, rfc3339, wrap};
 use super::theme::Theme;
 use crate::app::{App, MeshResult, Pane};
 use crate::aws::ApiError;
@@ -15,204 +15,223 @@ use crate::model::MeshStatus;
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 const LABEL_WIDTH: usize = 15;
 
-fn row<'a>(theme: &Theme, label: &'a str, value: impl Into<Span<'a>>) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{label:<LABEL_WIDTH$}"), theme.label()),
-        value.into(),
-    ])
+/// The pane's lines for one inner width: values wrap with a hanging indent under their
+/// label, so long ARNs and messages stay readable in a narrow pane.
+pub struct Lines<'t> {
+    theme: &'t Theme,
+    width: usize,
+    pub lines: Vec<Line<'static>>,
 }
 
-fn status_span<'a>(theme: &Theme, s: &MeshStatus) -> Span<'a> {
-    match s {
-        MeshStatus::Active => Span::styled("ACTIVE", theme.ok()),
-        MeshStatus::Inactive => Span::styled(
-            "INACTIVE (the mesh is being changed or removed)",
-            theme.warn(),
-        ),
-        MeshStatus::Deleted => Span::styled("DELETED", theme.error()),
-        MeshStatus::Unknown(s) => Span::styled(clean(s).into_owned(), theme.warn()),
+impl<'t> Lines<'t> {
+    pub fn new(theme: &'t Theme, width: u16) -> Self {
+        Lines {
+            theme,
+            width: (width as usize).max(LABEL_WIDTH + 8),
+            lines: Vec::new(),
+        }
+    }
+
+    /// `label   value`, the value styled and wrapped.
+    pub fn row(&mut self, label: &str, value: &str, style: Style) {
+        let value = clean(value);
+        for (i, part) in wrap(&value, self.width - LABEL_WIDTH)
+            .into_iter()
+            .enumerate()
+        {
+            let label = if i == 0 { label } else { "" };
+            self.lines.push(Line::from(vec![
+                Span::styled(format!("{label:<LABEL_WIDTH$}"), self.theme.label()),
+                Span::styled(part, style),
+            ]));
+        }
+    }
+
+    /// A paragraph across the whole width.
+    pub fn text(&mut self, text: &str, style: Style) {
+        for part in wrap(&clean(text), self.width) {
+            self.lines.push(Line::from(Span::styled(part, style)));
+        }
+    }
+
+    pub fn blank(&mut self) {
+        self.lines.push(Line::default());
     }
 }
 
-pub fn mesh_lines<'a>(
-    theme: &Theme,
-    r: &'a MeshResult,
-    now: std::time::SystemTime,
-) -> Vec<Line<'a>> {
+fn status_text(s: &MeshStatus) -> &str {
+    match s {
+        MeshStatus::Inactive => "INACTIVE (the mesh is being changed or removed)",
+        other => other.as_str(),
+    }
+}
+
+fn status_style(theme: &Theme, s: &MeshStatus) -> Style {
+    match s {
+        MeshStatus::Active => theme.ok(),
+        MeshStatus::Deleted => theme.error(),
+        _ => theme.warn(),
+    }
+}
+
+pub fn mesh_lines(out: &mut Lines, r: &MeshResult, now: std::time::SystemTime) {
+    let theme = out.theme;
     let m = &r.mesh;
     let md = &m.metadata;
-    let mut lines = vec![
-        row(
-            theme,
-            "Name",
-            Span::styled(clean(&m.name).into_owned(), theme.title()),
+    let plain = Style::new();
+    out.row("Name", &m.name, theme.title());
+    out.row(
+        "Status",
+        status_text(&m.status),
+        status_style(theme, &m.status),
+    );
+    out.row("ARN", &md.arn, plain);
+    out.row("UID", &md.uid, plain);
+    out.row("Version", &md.version.to_string(), plain);
+    out.row(
+        "Created",
+        &format!("{} ({})", rfc3339(md.created_at), ago(now, md.created_at)),
+        plain,
+    );
+    out.row(
+        "Last updated",
+        &format!(
+            "{} ({})",
+            rfc3339(md.last_updated_at),
+            ago(now, md.last_updated_at)
         ),
-        row(theme, "Status", status_span(theme, &m.status)),
-        row(theme, "ARN", clean(&md.arn).into_owned()),
-        row(theme, "UID", clean(&md.uid).into_owned()),
-        row(theme, "Version", md.version.to_string()),
-        row(
-            theme,
-            "Created",
-            format!("{} ({})", rfc3339(md.created_at), ago(now, md.created_at)),
-        ),
-        row(
-            theme,
-            "Last updated",
-            format!(
-                "{} ({})",
-                rfc3339(md.last_updated_at),
-                ago(now, md.last_updated_at)
-            ),
-        ),
-        row(theme, "Mesh owner", clean(&md.mesh_owner).into_owned()),
-        row(
-            theme,
-            "Resource owner",
-            clean(&md.resource_owner).into_owned(),
-        ),
-        row(
-            theme,
-            "Egress filter",
-            m.spec
-                .egress_filter
-                .map_or("DROP_ALL (service default)".to_string(), |e| {
-                    e.as_str().to_string()
-                }),
-        ),
-        row(
-            theme,
-            "IP preference",
-            m.spec
-                .ip_preference
-                .map_or("not set (service default)".to_string(), |p| {
-                    p.as_str().to_string()
-                }),
-        ),
-    ];
+        plain,
+    );
+    out.row("Mesh owner", &md.mesh_owner, plain);
+    out.row("Resource owner", &md.resource_owner, plain);
+    out.row(
+        "Egress filter",
+        m.spec
+            .egress_filter
+            .map_or("DROP_ALL (service default)", |e| e.as_str()),
+        plain,
+    );
+    out.row(
+        "IP preference",
+        m.spec
+            .ip_preference
+            .map_or("not set (service default)", |p| p.as_str()),
+        plain,
+    );
     match &r.tags {
-        Ok(tags) if tags.is_empty() => {
-            lines.push(row(theme, "Tags", Span::styled("none", theme.dim())))
-        }
+        Ok(tags) if tags.is_empty() => out.row("Tags", "none", theme.dim()),
         Ok(tags) => {
             for (i, t) in tags.iter().enumerate() {
-                let label = if i == 0 { "Tags" } else { "" };
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{label:<LABEL_WIDTH$}"), theme.label()),
-                    Span::styled(clean(&t.key).into_owned(), theme.title()),
-                    Span::raw(" = "),
-                    Span::raw(clean(&t.value).into_owned()),
-                ]));
+                let label = if i == 0 {
+                    format!("Tags ({})", tags.len())
+                } else {
+                    String::new()
+                };
+                out.row(&label, &format!("{} = {}", t.key, t.value), plain);
             }
         }
-        Err(e) => lines.push(row(
-            theme,
+        Err(e) => out.row(
             "Tags",
-            Span::styled(
-                format!("could not be read: {} ({})", clean(&e.message), e.title()),
-                theme.warn(),
-            ),
-        )),
+            &format!("could not be read: {} ({})", e.message, e.title()),
+            theme.warn(),
+        ),
     }
-    lines.push(row(
-        theme,
+    out.row(
         "Request ID",
-        clean(r.request_id.as_deref().unwrap_or("(none)")).into_owned(),
-    ));
-    lines
+        r.request_id.as_deref().unwrap_or("(none)"),
+        plain,
+    );
 }
 
-pub fn error_lines<'a>(theme: &Theme, e: &'a ApiError) -> Vec<Line<'a>> {
-    let mut lines = vec![
-        row(
-            theme,
-            "Error",
-            Span::styled(clean(&e.title()).into_owned(), theme.error()),
-        ),
-        row(theme, "Message", clean(&e.message).into_owned()),
-    ];
+pub fn error_lines(out: &mut Lines, e: &ApiError) {
+    let theme = out.theme;
+    let plain = Style::new();
+    out.row("Error", &e.title(), theme.error());
+    out.row("Message", &e.message, plain);
     if let Some(s) = e.http_status {
-        lines.push(row(theme, "HTTP status", s.to_string()));
+        out.row("HTTP status", &s.to_string(), plain);
     }
-    lines.push(row(
-        theme,
+    out.row(
         "Request ID",
-        clean(e.request_id.as_deref().unwrap_or("(none)")).into_owned(),
-    ));
-    lines.push(Line::default());
-    lines.push(row(theme, "What to do", Span::raw(e.hint())));
+        e.request_id.as_deref().unwrap_or("(none)"),
+        plain,
+    );
+    out.blank();
+    out.row("What to do", &e.hint(), plain);
     if e.outcome_unknown() {
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled(
-            "Outcome unknown: retrying the unchanged form is safe (same clientToken).",
+        out.blank();
+        out.text(
+            "Outcome unknown: the request may have reached the service. Retrying the unchanged form is safe (same clientToken).",
             theme.warn(),
-        )));
+        );
     }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
+    out.blank();
+    out.text(
         "Your form is unchanged: fix it or submit again.",
         theme.dim(),
-    )));
-    lines
+    );
 }
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
-    let (title, title_style, lines): (String, Style, Vec<Line>) = match &app.pane {
-        Pane::Empty => (
-            "Result".into(),
-            theme.title(),
-            vec![
-                Line::from(Span::styled("Nothing sent yet.", theme.dim())),
-                Line::default(),
-                Line::from("Fill in the form and press Ctrl-S (or Enter on Create)."),
-                Line::from("The mesh the service returns shows here: status,"),
-                Line::from("ARN, version, times, owners, spec and tags."),
-            ],
-        ),
+    let mut out = Lines::new(theme, area.width.saturating_sub(2));
+    let (title, title_style): (String, Style) = match &app.pane {
+        Pane::Empty => {
+            out.text("Nothing sent yet.", theme.dim());
+            out.blank();
+            out.text("Fill in the form and press Ctrl-S (or Enter on Create). The mesh the service returns shows here: status, ARN, version, times, owners, spec and tags.", Style::new());
+            ("Result".into(), theme.title())
+        }
         Pane::InFlight {
             action,
             name,
             attempt,
         } => {
             let spin = SPINNER[app.spinner % SPINNER.len()];
-            let mut lines = vec![Line::from(vec![
-                Span::styled(format!("{spin} "), theme.key()),
-                Span::raw(format!("{} {}…", action.progress(), clean(name))),
-            ])];
+            out.text(
+                &format!("{spin} {} {}…", action.progress(), name),
+                theme.key(),
+            );
             if *attempt > 1 {
-                lines.push(Line::from(Span::styled(
-                    format!(
+                out.text(
+                    &format!(
                         "attempt {attempt}: the SDK is retrying after a throttling or server error"
                     ),
                     theme.warn(),
-                )));
+                );
             }
-            lines.push(Line::default());
-            lines.push(Line::from(Span::styled(
-                "Esc cancels (the outcome is then unknown).",
-                theme.dim(),
-            )));
-            (format!("{} in flight", action.verb()), theme.title(), lines)
+            out.blank();
+            out.text("Esc cancels (the outcome is then unknown).", theme.dim());
+            (format!("{} in flight", action.verb()), theme.title())
         }
-        Pane::Mesh(r) => (
-            format!("{} ✓ {}", r.action.verb(), clean(&r.mesh.name)),
-            theme.ok(),
-            mesh_lines(theme, r, app.now),
-        ),
-        Pane::Error { action, error, .. } => (
-            format!("{} failed", action.verb()),
-            theme.error(),
-            error_lines(theme, error),
-        ),
+        Pane::Mesh(r) => {
+            mesh_lines(&mut out, r, app.now);
+            (
+                format!("{} ✓ {}", r.action.verb(), clean(&r.mesh.name)),
+                theme.ok(),
+            )
+        }
+        Pane::Error { action, error, .. } => {
+            error_lines(&mut out, error);
+            (format!("{} failed", action.verb()), theme.error())
+        }
+    };
+    let lines = out.lines;
+    let visible = area.height.saturating_sub(2) as usize;
+    let max_scroll = lines.len().saturating_sub(visible) as u16;
+    let scroll = app.pane_scroll.min(max_scroll);
+    let more = if scroll < max_scroll {
+        " ↓ more (PgDn) "
+    } else {
+        ""
     };
     let block = Block::bordered()
         .border_style(theme.border())
-        .title(Span::styled(format!(" {title} "), title_style));
-    let max_scroll = lines.len().saturating_sub(1) as u16;
-    let p = Paragraph::new(lines)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((app.pane_scroll.min(max_scroll), 0));
+        .title(Span::styled(
+            format!(" {} ", fit(&title, area.width.saturating_sub(4) as usize)),
+            title_style,
+        ))
+        .title_bottom(Line::from(Span::styled(more, theme.dim())).right_aligned());
+    let p = Paragraph::new(lines).block(block).scroll((scroll, 0));
     frame.render_widget(p, area);
 }

@@ -34,6 +34,92 @@ pub fn clean(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// Display width in terminal columns (wide characters count 2, combining marks 0).
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// Cuts `s` to at most `max` columns, ending in `…` when something was cut.
+pub fn fit(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > max {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    if max > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// Keeps the end of `s` (for paths), starting with `…` when something was cut.
+pub fn fit_start(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let mut kept: Vec<char> = Vec::new();
+    let mut w = 0;
+    for c in s.chars().rev() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > max {
+            break;
+        }
+        kept.push(c);
+        w += cw;
+    }
+    let mut out = String::from(if max > 0 { "…" } else { "" });
+    out.extend(kept.into_iter().rev());
+    out
+}
+
+/// Breaks `s` into lines of at most `max` columns, at spaces where it can and anywhere
+/// when a word is longer than a line (ARNs, UUIDs).
+pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut w = 0;
+    for word in s.split_inclusive(' ') {
+        let ww = width(word.trim_end());
+        if w > 0 && w + ww > max {
+            lines.push(std::mem::take(&mut line).trim_end().to_string());
+            w = 0;
+        }
+        for c in word.chars() {
+            let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if w + cw > max && !(c == ' ') {
+                lines.push(std::mem::take(&mut line));
+                w = 0;
+            }
+            line.push(c);
+            w += cw;
+        }
+    }
+    let last = line.trim_end().to_string();
+    if !last.is_empty() || lines.is_empty() {
+        lines.push(last);
+    }
+    lines
+}
+
+/// Replaces the home directory at the start of a path with `~`.
+pub fn tilde(path: &str) -> String {
+    match std::env::var("HOME") {
+        Ok(home) if !home.is_empty() && home != "/" && path.starts_with(&home) => {
+            format!("~{}", &path[home.len()..])
+        }
+        _ => path.to_string(),
+    }
+}
+
 /// `2026-11-27T11:40:02Z`: UTC, RFC 3339, whole seconds.
 pub fn rfc3339(t: SystemTime) -> String {
     let dt = OffsetDateTime::from(t);
@@ -84,6 +170,26 @@ mod tests {
         assert!(!out.chars().any(is_unsafe), "{out:?}");
         assert!(out.contains('␛'));
         assert_eq!(clean("plain ünïcode 🦀"), "plain ünïcode 🦀");
+    }
+
+    #[test]
+    fn fitting_and_wrapping() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 4), "abc");
+        assert_eq!(fit("日本語テキスト", 5), "日本…");
+        assert_eq!(fit_start("/a/b/c/d.json", 8), "…/d.json");
+        assert_eq!(
+            wrap("arn:aws:appmesh:us-east-1:111122223333:mesh/x", 20),
+            vec!["arn:aws:appmesh:us-e", "ast-1:111122223333:m", "esh/x"]
+        );
+        assert_eq!(
+            wrap("a mesh with this name", 10),
+            vec!["a mesh", "with this", "name"]
+        );
+        assert_eq!(wrap("", 10), vec![""]);
+        for l in wrap("🦀🦀🦀🦀🦀 wide", 3) {
+            assert!(width(&l) <= 3, "{l}");
+        }
     }
 
     #[test]
