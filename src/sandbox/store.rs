@@ -228,7 +228,10 @@ pub fn lock(path: &Path) -> Result<StateLock, SandboxError> {
             reason: e.to_string(),
         })?;
     match file.try_lock() {
-        Ok(()) => Ok(StateLock { _file: file }),
+        Ok(()) => {
+            remove_stale_temp_files(path);
+            Ok(StateLock { _file: file })
+        }
         Err(fs::TryLockError::WouldBlock) => Err(SandboxError::StateLocked {
             path: path.to_path_buf(),
         }),
@@ -239,6 +242,35 @@ pub fn lock(path: &Path) -> Result<StateLock, SandboxError> {
     }
 }
 
+fn temp_prefix(path: &Path) -> std::ffi::OsString {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(path.file_name().unwrap_or_default());
+    name.push(".tmp-");
+    name
+}
+
+/// Removes temporary files a killed writer left behind. Only called with the lock held, so no
+/// other process is writing one now.
+fn remove_stale_temp_files(path: &Path) {
+    let Some(dir) = path.parent() else { return };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = temp_prefix(path);
+    let prefix = prefix.as_encoded_bytes();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name().as_encoded_bytes().starts_with(prefix)
+                && e.file_type().is_ok_and(|t| t.is_file())
+            {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
 /// Replaces `path` with `bytes` durably: temp file, fsync, rename, fsync the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
@@ -246,9 +278,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&dir)?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(path.file_name().unwrap_or_default());
-    tmp_name.push(format!(".tmp-{}", std::process::id()));
+    let mut tmp_name = temp_prefix(path);
+    tmp_name.push(std::process::id().to_string());
     let tmp = dir.join(tmp_name);
     let result = (|| {
         let mut f = File::create(&tmp)?;
@@ -324,6 +355,19 @@ mod tests {
         assert!(e.contains(&path.display().to_string()), "{e}");
         assert!(e.contains("--ephemeral"), "{e}");
         assert_eq!(fs::read(&path).unwrap(), b"{ broken");
+    }
+
+    #[test]
+    fn stale_temp_files_are_removed_under_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let stale = dir.path().join(".state.json.tmp-999999");
+        let other = dir.path().join(".other.json.tmp-1");
+        fs::write(&stale, b"half").unwrap();
+        fs::write(&other, b"x").unwrap();
+        let _l = lock(&path).unwrap();
+        assert!(!stale.exists());
+        assert!(other.exists());
     }
 
     #[test]

@@ -1,0 +1,178 @@
+//! Kill -9 the real `appmesh-tui sandbox serve` while creates stream in, restart it on the same
+//! state file, and check that every acknowledged create survived and the file parses.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use appmesh_tui::sandbox::{ACCESS_KEY_ID, SECRET_ACCESS_KEY};
+use aws_sdk_appmesh::Client;
+use aws_sdk_appmesh::config::{Credentials, Region};
+
+/// Starts `appmesh-tui sandbox serve --state FILE --port 0` and reads the port from its stdout.
+fn spawn(state: &Path, log: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_appmesh-tui"))
+        .args([
+            "--region",
+            "us-east-1",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--state",
+        ])
+        .arg(state)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(std::fs::File::create(log).unwrap()))
+        .spawn()
+        .expect("spawn appmesh-tui");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = out.read_line(&mut line).unwrap();
+        if n == 0 {
+            let _ = child.wait();
+            panic!(
+                "appmesh-tui exited before it listened; stderr:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
+        if let Some(url) = line.trim().strip_prefix("appmesh sandbox listening on ") {
+            // Keep draining stdout so the child never blocks on a full pipe.
+            std::thread::spawn(move || {
+                let mut sink = String::new();
+                while out.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+                    sink.clear();
+                }
+            });
+            return (child, url.to_string());
+        }
+    }
+}
+
+fn client(endpoint: &str) -> Client {
+    let conf = aws_sdk_appmesh::config::Builder::new()
+        .behavior_version_latest()
+        .credentials_provider(Credentials::new(
+            ACCESS_KEY_ID,
+            SECRET_ACCESS_KEY,
+            None,
+            None,
+            "sandbox",
+        ))
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        // An attempt that fails because the server died must not be retried into the next run.
+        .retry_config(aws_sdk_appmesh::config::retry::RetryConfig::disabled())
+        .build();
+    Client::from_conf(conf)
+}
+
+async fn list_all(c: &Client) -> Vec<String> {
+    c.list_meshes()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .expect("list meshes after restart")
+        .into_iter()
+        .map(|m| m.mesh_name().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_creates_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sandbox.json");
+    let log = dir.path().join("stderr.log");
+    let mut acked_total: Vec<String> = Vec::new();
+
+    for round in 0..3 {
+        let (mut child, endpoint) = spawn(&state, &log);
+        // Everything acknowledged in earlier rounds is there after the restart.
+        let c = client(&endpoint);
+        let listed = list_all(&c).await;
+        for name in &acked_total {
+            assert!(
+                listed.contains(name),
+                "round {round}: acknowledged {name} lost"
+            );
+        }
+
+        // Stream creates from 8 clients; kill -9 after 150 acks while requests are in flight.
+        let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+        let (kill_tx, kill_rx) = tokio::sync::oneshot::channel::<()>();
+        let kill_tx = Arc::new(Mutex::new(Some(kill_tx)));
+        let mut tasks = Vec::new();
+        for t in 0..8 {
+            let c = client(&endpoint);
+            let acked = acked.clone();
+            let kill_tx = kill_tx.clone();
+            tasks.push(tokio::spawn(async move {
+                for i in 0.. {
+                    let name = format!("r{round}-t{t}-{i:05}");
+                    match c.create_mesh().mesh_name(&name).send().await {
+                        Ok(_) => {
+                            let mut a = acked.lock().unwrap();
+                            a.push(name);
+                            if a.len() == 150 {
+                                if let Some(tx) = kill_tx.lock().unwrap().take() {
+                                    let _ = tx.send(());
+                                }
+                            }
+                        }
+                        // The server is gone: this create was never acknowledged.
+                        Err(_) => return,
+                    }
+                }
+            }));
+        }
+        kill_rx.await.unwrap();
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let acked = std::mem::take(&mut *acked.lock().unwrap());
+        assert!(acked.len() >= 150, "round {round}: {} acks", acked.len());
+        acked_total.extend(acked);
+
+        // The file parses as a sandbox state and holds every acknowledged create.
+        let bytes = std::fs::read(&state).expect("state file exists");
+        let v: serde_json::Value = serde_json::from_slice(&bytes).expect("state file parses");
+        assert_eq!(v["format"], 1);
+        let in_file: std::collections::HashSet<&str> = v["meshes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["meshName"].as_str().unwrap())
+            .collect();
+        for name in &acked_total {
+            assert!(
+                in_file.contains(name.as_str()),
+                "round {round}: {name} not in the file"
+            );
+        }
+    }
+
+    // Final restart: the server serves all of them, each exactly once.
+    let (mut child, endpoint) = spawn(&state, &log);
+    let listed = list_all(&client(&endpoint)).await;
+    let unique: std::collections::BTreeSet<&String> = listed.iter().collect();
+    assert_eq!(unique.len(), listed.len(), "a mesh is listed twice");
+    for name in &acked_total {
+        assert!(unique.contains(name), "acknowledged {name} lost");
+    }
+    // A clean stop (SIGTERM) still works and keeps the state.
+    let pid = child.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "SIGTERM exit: {exit:?}");
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    assert!(log_text.contains("stopped"), "{log_text}");
+}
