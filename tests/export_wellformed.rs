@@ -22,6 +22,7 @@ use appmesh_tui::export::{
     terraform_ident,
 };
 use appmesh_tui::model::{EgressFilter, IpPreference, MeshSpec, Tag};
+use appmesh_tui::sandbox::{self, Config, Sandbox, StateLocation};
 use appmesh_tui::template::Template;
 use serde_json::{Value, json};
 
@@ -277,8 +278,9 @@ fn aws(args: &[&str]) -> std::process::Output {
 /// Credentials and config that keep the CLI away from any real account and local profile.
 fn cli_env() -> Vec<(&'static str, &'static str)> {
     vec![
-        ("AWS_ACCESS_KEY_ID", "x"),
-        ("AWS_SECRET_ACCESS_KEY", "y"),
+        // The sandbox checks for its own key pair; moto takes anything.
+        ("AWS_ACCESS_KEY_ID", sandbox::ACCESS_KEY_ID),
+        ("AWS_SECRET_ACCESS_KEY", sandbox::SECRET_ACCESS_KEY),
         ("AWS_DEFAULT_REGION", "us-east-1"),
         ("AWS_CONFIG_FILE", "/dev/null"),
         ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
@@ -502,11 +504,31 @@ fn round_trip_names() -> Vec<String> {
 }
 
 #[test]
-fn generated_commands_and_documents_work_with_the_aws_cli() {
+fn generated_commands_and_documents_work_with_the_aws_cli_against_moto() {
     let moto = Moto::start();
+    cli_round_trip(&moto.endpoint);
+}
+
+#[test]
+fn generated_commands_and_documents_work_with_the_aws_cli_against_the_sandbox() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sb = rt
+        .block_on(Sandbox::start(Config::new(
+            "us-east-1",
+            StateLocation::Ephemeral,
+        )))
+        .expect("sandbox starts");
+    // The CLI runs on this thread; the sandbox serves on the runtime's worker threads.
+    cli_round_trip(&sb.endpoint());
+    rt.block_on(sb.shutdown());
+}
+
+/// Runs every generated command with `sh -c`, and the `--cli-input-json` documents with the
+/// CLI, against `endpoint`, and checks each mesh the way the CLI reads it back.
+fn cli_round_trip(endpoint: &str) {
     let target = ExportTarget {
         region: Some("us-east-1".into()),
-        endpoint_url: Some(moto.endpoint.clone()),
+        endpoint_url: Some(endpoint.to_string()),
     };
     let specs = specs();
     for (i, name) in round_trip_names().iter().enumerate() {
@@ -524,7 +546,7 @@ fn generated_commands_and_documents_work_with_the_aws_cli() {
             "command failed:\n{cmd}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        check_created(&moto.endpoint, name, spec, &tags);
+        check_created(endpoint, name, spec, &tags);
     }
 
     // The --cli-input-json document, from a file, for another mesh.
@@ -540,10 +562,10 @@ fn generated_commands_and_documents_work_with_the_aws_cli() {
         "--cli-input-json",
         &file_arg,
         "--endpoint-url",
-        &moto.endpoint,
+        endpoint,
     ]);
     assert!(out.status.success(), "{out:?}");
-    check_created(&moto.endpoint, "from-json", spec, &tags);
+    check_created(endpoint, "from-json", spec, &tags);
 
     // The team-dev example: the CLI rejects the template file itself (the rules section is
     // appmesh-tui's own) and accepts Template::cli_input_json().
@@ -554,7 +576,7 @@ fn generated_commands_and_documents_work_with_the_aws_cli() {
         "--cli-input-json",
         &format!("file://{}", example.display()),
         "--endpoint-url",
-        &moto.endpoint,
+        endpoint,
     ]);
     assert!(!out.status.success(), "the CLI accepted the rules section");
     assert!(
@@ -570,13 +592,8 @@ fn generated_commands_and_documents_work_with_the_aws_cli() {
         "--cli-input-json",
         &format!("file://{}", stripped.display()),
         "--endpoint-url",
-        &moto.endpoint,
+        endpoint,
     ]);
     assert!(out.status.success(), "{out:?}");
-    check_created(
-        &moto.endpoint,
-        t.mesh_name.as_deref().unwrap(),
-        &t.spec,
-        &t.tags,
-    );
+    check_created(endpoint, t.mesh_name.as_deref().unwrap(), &t.spec, &t.tags);
 }
