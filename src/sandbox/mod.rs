@@ -288,3 +288,49 @@ impl Drop for Sandbox {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn usable_from_spawned_tasks() {
+        // The TUI starts and stops the sandbox from spawned tasks.
+        let f = Sandbox::start(Config::new("us-east-1", StateLocation::Ephemeral));
+        assert_send(&f);
+        assert_send_sync::<Sandbox>();
+        assert_send_sync::<SandboxError>();
+    }
+
+    #[test]
+    fn config_defaults() {
+        let c = Config::new("eu-west-1", StateLocation::Ephemeral);
+        assert_eq!(c.bind, SocketAddr::from(([127, 0, 0, 1], 0)));
+        assert_eq!(c.max_meshes, 100_000);
+        assert_eq!(c.max_body_bytes, 1024 * 1024);
+        assert!(!c.log_requests);
+        assert_eq!(c.region, "eu-west-1");
+    }
+
+    #[test]
+    fn bind_errors_say_what_to_do() {
+        let e = SandboxError::Bind {
+            addr: SocketAddr::from(([127, 0, 0, 1], 4566)),
+            source: std::io::Error::from(std::io::ErrorKind::AddrInUse),
+        };
+        assert_eq!(
+            e.to_string(),
+            "cannot bind 127.0.0.1:4566: address in use — pick another --port (0 picks a free one) or --bind address"
+        );
+    }
+
+    #[test]
+    fn default_state_path_is_under_the_data_dir() {
+        if let Some(p) = default_state_path() {
+            assert!(p.ends_with("appmesh-tui/sandbox.json"), "{}", p.display());
+        }
+    }
+}
