@@ -755,15 +755,40 @@ async fn fault_behaviour_can_change_and_custom_sees_requests() {
         )))
     }));
     let out = sdk.list_meshes().send().await.unwrap();
-    assert_eq!(out.meshes()[0].mesh_name(), "ListMeshes-1");
+    assert_eq!(out.meshes()[0].mesh_name(), "ListMeshes-0");
     assert_eq!(out.next_token(), Some("next"));
     server.set_behaviour(Behaviour::Sequence(vec![
         ApiError::not_found("first").reply(0),
         Reply::ok(bodies::list_meshes(&[], None)),
     ]));
-    // Sequence indexes by request number over the server's life: #2 and on
-    // are past the list, so the last entry repeats.
+    // Numbering restarts when the behaviour changes; the last entry repeats.
+    let err = sdk.list_meshes().send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_not_found_exception());
     assert!(sdk.list_meshes().send().await.unwrap().meshes().is_empty());
+    assert!(sdk.list_meshes().send().await.unwrap().meshes().is_empty());
+    assert_eq!(server.request_count(), 5);
+    assert_eq!(server.requests_for("ListMeshes").len(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_route_scopes_a_behaviour_to_one_operation() {
+    // The first CreateMesh is throttled, whatever came before it.
+    let server = FaultServer::start(Behaviour::only(
+        "CreateMesh",
+        Behaviour::ThenSucceed {
+            failures: 1,
+            error: ApiError::too_many_requests("slow down"),
+            then: Reply::ok(bodies::mesh_json("m1")),
+        },
+    ));
+    let sdk = client_once(&server.endpoint());
+    assert_eq!(sdk.list_meshes().send().await.unwrap().meshes().len(), 1);
+    assert_eq!(sdk.list_meshes().send().await.unwrap().meshes().len(), 1);
+    let err = sdk.create_mesh().mesh_name("m1").send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_too_many_requests_exception());
+    let ok = sdk.create_mesh().mesh_name("m1").send().await.unwrap();
+    assert_eq!(ok.mesh().unwrap().mesh_name(), "m1");
+    assert_eq!(server.requests_for("CreateMesh").len(), 2);
 }
 
 // ------------------------------------------------------------- (c) pty
@@ -957,4 +982,24 @@ fn pty_runs_the_app_binary() {
     assert!(status.success(), "{screen}");
     assert!(screen.contains("appmesh-tui"), "{screen}");
     assert!(screen.contains("--endpoint-url"), "{screen}");
+}
+
+/// The whole chain: the real binary in the pty, pointed at moto through the
+/// proxy; Ctrl-C leaves and the terminal is restored.
+#[test]
+fn pty_drives_the_app_against_moto_and_it_restores_the_terminal() {
+    let moto = Moto::start();
+    let tui = Tui::spawn(&["--endpoint-url", &moto.endpoint()], &moto.app_env(), 100, 30);
+    tui.wait_screen("the app to draw on the alternate screen", |s| {
+        s.alternate_screen() && !s.contents().trim().is_empty()
+    });
+    tui.wait_until("the endpoint in the header", |s| s.contains("127.0.0.1"));
+    tui.key(Key::Ctrl('c'));
+    let status = tui.wait_exit();
+    assert!(status.success(), "{status:?}\n{}", tui.dump());
+    assert!(!tui.alternate_screen());
+    assert!(tui.cursor_visible());
+    for seq in [&b"\x1b[?1049l"[..], b"\x1b[?25h", b"\x1b[?2004l", b"\x1b[?1000l"] {
+        assert!(tui.raw_contains(seq), "missing {:?}", String::from_utf8_lossy(seq));
+    }
 }

@@ -164,7 +164,8 @@ impl Reply {
 }
 
 /// What the server does with each request. Requests are numbered from 0 in
-/// arrival order over the server's lifetime.
+/// arrival order, counted from when the behaviour was set (at start or by
+/// [`FaultServer::set_behaviour`]).
 #[derive(Clone)]
 pub enum Behaviour {
     /// Valid answers for the mesh and tag operations, built from the
@@ -200,9 +201,25 @@ pub enum Behaviour {
     Hostile,
     /// Decide per request.
     Custom(Arc<dyn Fn(&RecordedRequest, usize) -> Action + Send + Sync>),
+    /// Per operation (as [`RecordedRequest::operation`] names it, e.g.
+    /// "CreateMesh"): the first matching route decides, with requests
+    /// numbered per operation; the rest go to `fallback`. So a 429 on the
+    /// first CreateMesh is not used up by the app's ListMeshes at start-up.
+    Route {
+        routes: Vec<(&'static str, Behaviour)>,
+        fallback: Box<Behaviour>,
+    },
 }
 
 impl Behaviour {
+    /// `behaviour` for one operation, [`Behaviour::Healthy`] for the rest.
+    pub fn only(operation: &'static str, behaviour: Behaviour) -> Behaviour {
+        Behaviour::Route {
+            routes: vec![(operation, behaviour)],
+            fallback: Box::new(Behaviour::Healthy),
+        }
+    }
+
     /// One byte per second.
     pub fn drip(reply: Reply) -> Behaviour {
         Behaviour::Drip {
@@ -441,7 +458,8 @@ fn hostile_reply(req: &RecordedRequest, n: usize) -> Reply {
 }
 
 struct Inner {
-    behaviour: Mutex<Behaviour>,
+    /// The behaviour and the number of requests before it was set.
+    behaviour: Mutex<(Behaviour, usize)>,
     requests: Mutex<Vec<RecordedRequest>>,
     cond: Condvar,
     shutdown: AtomicBool,
@@ -485,7 +503,7 @@ impl FaultServer {
         let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind fault server");
         let port = listener.local_addr().unwrap().port();
         let inner = Arc::new(Inner {
-            behaviour: Mutex::new(behaviour),
+            behaviour: Mutex::new((behaviour, 0)),
             requests: Mutex::new(Vec::new()),
             cond: Condvar::new(),
             shutdown: AtomicBool::new(false),
@@ -534,11 +552,16 @@ impl FaultServer {
 
     /// Change what the server does from the next request on.
     pub fn set_behaviour(&self, behaviour: Behaviour) {
-        *self
-            .inner
-            .behaviour
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = behaviour;
+        let base = self.request_count();
+        *self.inner.behaviour.lock().unwrap_or_else(|e| e.into_inner()) = (behaviour, base);
+    }
+
+    /// The requests for one operation, e.g. "CreateMesh".
+    pub fn requests_for(&self, operation: &str) -> Vec<RecordedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.operation() == operation)
+            .collect()
     }
 
     /// Every request received so far, in order.
@@ -600,6 +623,53 @@ impl Drop for FaultServer {
     }
 }
 
+fn decide(behaviour: &Behaviour, req: &RecordedRequest, n: usize, history: &[RecordedRequest]) -> Action {
+    match behaviour {
+        Behaviour::Healthy => Action::Reply(healthy_reply(req, n)),
+        Behaviour::Error(e) => Action::Reply(e.reply(n)),
+        Behaviour::ThenSucceed {
+            failures,
+            error,
+            then,
+        } => {
+            if n < *failures {
+                Action::Reply(error.reply(n))
+            } else {
+                Action::Reply(then.clone())
+            }
+        }
+        Behaviour::Reply(r) => Action::Reply(r.clone()),
+        Behaviour::Sequence(v) => Action::Reply(
+            v.get(n)
+                .or(v.last())
+                .cloned()
+                .unwrap_or_else(|| Reply::ok(bodies::empty())),
+        ),
+        Behaviour::Garbage => Action::Reply(Reply::ok("this is {not json at all")),
+        Behaviour::Html(status) => Action::Reply(Reply::html(*status)),
+        Behaviour::Huge(len) => Action::Huge(*len),
+        Behaviour::Hang => Action::Hang,
+        Behaviour::Close => Action::Close,
+        Behaviour::Drip { reply, every } => Action::Drip {
+            reply: reply.clone(),
+            every: *every,
+        },
+        Behaviour::Hostile => Action::Reply(hostile_reply(req, n)),
+        Behaviour::Custom(f) => f(req, n),
+        Behaviour::Route { routes, fallback } => {
+            let op = req.operation();
+            match routes.iter().find(|(name, _)| *name == op) {
+                Some((_, b)) => {
+                    let same: Vec<RecordedRequest> =
+                        history.iter().filter(|r| r.operation() == op).cloned().collect();
+                    decide(b, req, same.len() - 1, &same)
+                }
+                None => decide(fallback, req, n, history),
+            }
+        }
+    }
+}
+
 /// A port on 127.0.0.1 with nothing listening (connections are refused).
 pub fn closed_port() -> u16 {
     super::free_port()
@@ -615,47 +685,17 @@ fn serve(mut stream: TcpStream, inner: &Inner) {
         if inner.shutdown.load(Ordering::SeqCst) {
             return;
         }
-        let n = {
+        // Hold the behaviour lock while recording, so a request counts
+        // against the behaviour that answers it.
+        let (behaviour, history) = {
+            let b = inner.behaviour.lock().unwrap_or_else(|e| e.into_inner());
             let mut g = inner.requests();
             g.push(req.clone());
             inner.cond.notify_all();
-            g.len() - 1
+            (b.0.clone(), g[b.1.min(g.len())..].to_vec())
         };
-        let behaviour = inner
-            .behaviour
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        let action = match behaviour {
-            Behaviour::Healthy => Action::Reply(healthy_reply(&req, n)),
-            Behaviour::Error(e) => Action::Reply(e.reply(n)),
-            Behaviour::ThenSucceed {
-                failures,
-                error,
-                then,
-            } => {
-                if n < failures {
-                    Action::Reply(error.reply(n))
-                } else {
-                    Action::Reply(then)
-                }
-            }
-            Behaviour::Reply(r) => Action::Reply(r),
-            Behaviour::Sequence(v) => Action::Reply(
-                v.get(n)
-                    .or(v.last())
-                    .cloned()
-                    .unwrap_or_else(|| Reply::ok(bodies::empty())),
-            ),
-            Behaviour::Garbage => Action::Reply(Reply::ok("this is {not json at all")),
-            Behaviour::Html(status) => Action::Reply(Reply::html(status)),
-            Behaviour::Huge(len) => Action::Huge(len),
-            Behaviour::Hang => Action::Hang,
-            Behaviour::Close => Action::Close,
-            Behaviour::Drip { reply, every } => Action::Drip { reply, every },
-            Behaviour::Hostile => Action::Reply(hostile_reply(&req, n)),
-            Behaviour::Custom(f) => f(&req, n),
-        };
+        let n = history.len() - 1;
+        let action = decide(&behaviour, &req, n, &history);
         let keep_going = match action {
             Action::Reply(r) => stream.write_all(&encode(&r, false)).is_ok(),
             Action::Huge(len) => {

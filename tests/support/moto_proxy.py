@@ -12,8 +12,9 @@ upstream moto answers too.
 Every request is forwarded to moto unchanged (method, path, query, headers,
 body). Responses are translated so that a Smithy SDK (aws-sdk-appmesh) can
 parse them and sees what the real service would send. What moto 5.2.1 does
-differently, found by running it (see tests/infra_selfcheck.rs and the
-report in tests/support/mod.rs), and what this proxy does about it:
+differently, found by running it against curl, boto3 and the SDK (the
+premise is checked in tests/infra_selfcheck.rs), and what this proxy does
+about it:
 
  1. Timestamps. moto writes `createdAt` / `lastUpdatedAt` as strings in the
     form "27/11/2026, 11:12:16" (strftime "%d/%m/%Y, %H:%M:%S", naive local
@@ -64,8 +65,11 @@ Not fixed (the SDK parses them; tests must not rely on them):
  - `meshOwner` / `resourceOwner` are moto's access key id
    (`AKIAIOSFODNN7EXAMPLE`), not a 12-digit account id;
  - `createdAt`, the initial `lastUpdatedAt` and `uid` are dataclass defaults
-   evaluated once when moto is imported: every resource of one moto process
-   has the same createdAt (the moto start time) and the same uid;
+   evaluated once, when moto first loads its App Mesh module (the first App
+   Mesh request): every mesh of one moto process has the same createdAt and
+   the same uid; `lastUpdatedAt` does move on UpdateMesh;
+ - a request body without `Content-Type: application/json` reaches moto
+   empty (500 with an HTML page); the SDK always sends the header;
  - UpdateMesh merges the given spec into the old one instead of replacing it;
  - TagResource with an empty tag list on an unknown ARN succeeds;
  - operations moto does not implement (virtual services, gateways, ...)
