@@ -6,12 +6,19 @@
 
 pub mod error;
 
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use aws_config::BehaviorVersion;
 use aws_sdk_appmesh::Client;
-use aws_sdk_appmesh::config::Credentials;
+use aws_sdk_appmesh::config::interceptors::{
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
 use aws_sdk_appmesh::config::timeout::TimeoutConfig;
+use aws_sdk_appmesh::config::{ConfigBag, Credentials, Intercept, RuntimeComponents};
+use aws_sdk_appmesh::error::BoxError;
 use aws_sdk_appmesh::operation::RequestId;
 use aws_sdk_appmesh::primitives::DateTime;
 use aws_sdk_appmesh::types as sdk;
@@ -21,6 +28,65 @@ pub use error::{ApiError, ErrorKind};
 use crate::model::{
     EgressFilter, IpPreference, Mesh, MeshSpec, MeshStatus, MeshSummary, Metadata, Tag,
 };
+
+tokio::task_local! {
+    /// Where the current task wants to hear about attempts (see [`report_attempts`]).
+    static ATTEMPTS: AttemptSink;
+}
+
+#[derive(Clone)]
+struct AttemptSink {
+    report: Arc<dyn Fn(u32) + Send + Sync>,
+    count: Arc<AtomicU32>,
+}
+
+/// Runs `fut`, calling `report(n)` before every attempt after the first of each App Mesh call
+/// it makes, so the user sees the SDK retrying (throttling, 5xx) instead of a silent wait.
+pub async fn report_attempts<F: Future>(
+    report: impl Fn(u32) + Send + Sync + 'static,
+    fut: F,
+) -> F::Output {
+    let sink = AttemptSink {
+        report: Arc::new(report),
+        count: Arc::new(AtomicU32::new(0)),
+    };
+    ATTEMPTS.scope(sink, fut).await
+}
+
+/// Counts attempts per call. The SDK's orchestrator runs inside the calling task, so the
+/// task-local sink of that task is the one to tell.
+#[derive(Debug)]
+struct AttemptObserver;
+
+impl Intercept for AttemptObserver {
+    fn name(&self) -> &'static str {
+        "appmesh-tui attempt observer"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let _ = ATTEMPTS.try_with(|s| s.count.store(0, Ordering::Relaxed));
+        Ok(())
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let _ = ATTEMPTS.try_with(|s| {
+            let n = s.count.fetch_add(1, Ordering::Relaxed) + 1;
+            if n > 1 {
+                (s.report)(n);
+            }
+        });
+        Ok(())
+    }
+}
 
 /// The region used when none is configured anywhere.
 pub const FALLBACK_REGION: &str = "us-east-1";
@@ -170,7 +236,11 @@ pub async fn connect(settings: &Settings) -> (Api, Target) {
         .or_else(|| std::env::var("AWS_ENDPOINT_URL_APP_MESH").ok())
         .or_else(|| sdk_config.endpoint_url().map(str::to_string))
         .filter(|e| !e.is_empty());
-    let client = Client::new(&sdk_config);
+    let client = Client::from_conf(
+        aws_sdk_appmesh::config::Builder::from(&sdk_config)
+            .interceptor(AttemptObserver)
+            .build(),
+    );
     let target = Target {
         profile: settings
             .profile

@@ -1,0 +1,359 @@
+//! The create flow end to end: the real binary in a pseudo-terminal, talking HTTP to the
+//! built-in sandbox, to moto (behind its timestamp proxy) and to a faulty server of our own;
+//! afterwards a client we did not write (the AWS CLI) checks what the server holds.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use support::fault::{self, Behaviour, FaultServer, Reply, bodies};
+use support::moto::{Moto, TEST_ENV, aws_cli};
+use support::pty::{Key, Tui};
+
+/// Fills the form: name, ALLOW_ALL, IPv4_ONLY, tags team=ops and env=dev.
+fn fill_form(tui: &Tui, name: &str) {
+    tui.wait_for("Mesh name");
+    tui.type_text(name);
+    tui.key(Key::Tab);
+    tui.key(Key::Down); // ALLOW_ALL
+    tui.key(Key::Tab);
+    tui.keys(&[Key::Down, Key::Down, Key::Down]); // IPv4_ONLY
+    tui.key(Key::Tab);
+    tui.type_text("team");
+    tui.key(Key::Tab);
+    tui.type_text("ops");
+    tui.key(Key::Enter);
+    tui.wait_for("Added tag team");
+    tui.type_text("env");
+    tui.key(Key::Tab);
+    tui.type_text("dev");
+    tui.key(Key::Enter);
+    tui.wait_for("Added tag env");
+}
+
+/// `appmesh-tui sandbox serve` on a free port, killed on drop.
+struct Serve {
+    child: Child,
+    endpoint: String,
+}
+
+impl Serve {
+    fn start(state: &std::path::Path) -> Serve {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_appmesh-tui"))
+            .args(["sandbox", "serve", "--port", "0", "--state"])
+            .arg(state)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start sandbox serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("read the endpoint line");
+        let endpoint = line
+            .trim()
+            .strip_prefix("appmesh sandbox listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_string();
+        Serve { child, endpoint }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn assert_mesh_held(endpoint: &str, name: &str) {
+    let out = aws_cli(endpoint, &["appmesh", "describe-mesh", "--mesh-name", name]).ok();
+    let mesh = &out.json()["mesh"];
+    assert_eq!(mesh["meshName"], name);
+    assert_eq!(mesh["spec"]["egressFilter"]["type"], "ALLOW_ALL");
+    assert_eq!(
+        mesh["spec"]["serviceDiscovery"]["ipPreference"],
+        "IPv4_ONLY"
+    );
+    assert_eq!(mesh["status"]["status"], "ACTIVE");
+    let arn = mesh["metadata"]["arn"].as_str().unwrap().to_string();
+    let tags = aws_cli(
+        endpoint,
+        &["appmesh", "list-tags-for-resource", "--resource-arn", &arn],
+    )
+    .ok();
+    let mut tags: Vec<(String, String)> = tags.json()["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["key"].as_str().unwrap().into(),
+                t["value"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    tags.sort();
+    assert_eq!(
+        tags,
+        [("env".into(), "dev".into()), ("team".into(), "ops".into())]
+    );
+}
+
+#[test]
+fn create_on_the_sandbox_survives_restart_and_the_cli_sees_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let tui = Tui::spawn(
+        &["--sandbox", "--state", state.to_str().unwrap()],
+        &[],
+        120,
+        40,
+    );
+    tui.wait_for("SANDBOX");
+    fill_form(&tui, "e2e-sandbox");
+    tui.key(Key::Ctrl('s'));
+    let screen = tui.wait_for("CreateMesh ✓ e2e-sandbox");
+    for expected in [
+        "ACTIVE",
+        "arn:aws:appmesh:us-east-1:111122223333",
+        "Version        1",
+        "ALLOW_ALL",
+        "IPv4_ONLY",
+        "team = ops",
+        "env = dev",
+        "Request ID",
+    ] {
+        assert!(
+            screen.contains(expected),
+            "missing {expected:?} in\n{screen}"
+        );
+    }
+    // The form was created as it is: Esc quits without asking, and the terminal is restored.
+    tui.key(Key::Esc);
+    assert!(tui.wait_exit().success());
+    assert!(
+        tui.raw_contains(b"\x1b[?1049l"),
+        "left the alternate screen"
+    );
+    assert!(tui.raw_contains(b"\x1b[?25h"), "cursor shown again");
+
+    // A separate sandbox process on the same state file, checked with the AWS CLI.
+    let serve = Serve::start(&state);
+    assert_mesh_held(&serve.endpoint, "e2e-sandbox");
+}
+
+#[test]
+fn create_against_moto_at_80x24_and_the_cli_agrees() {
+    let moto = Moto::start();
+    let tui = Tui::spawn(&["--endpoint-url", &moto.endpoint()], TEST_ENV, 80, 24);
+    // 80 columns: the header keeps profile, region and endpoint in a short form.
+    tui.wait_for(&format!("default · us-east-1 · {}", moto.endpoint()));
+    fill_form(&tui, "e2e-moto");
+    tui.key(Key::Ctrl('s'));
+    // 80 columns: the result opens full screen over the form.
+    let screen = tui.wait_for("CreateMesh ✓ e2e-moto");
+    assert!(
+        screen.contains("ACTIVE") && screen.contains("team = ops"),
+        "{screen}"
+    );
+    tui.key(Key::Esc);
+    let screen = tui.wait_for("Tags (2/50)");
+    assert!(
+        screen.contains("e2e-moto"),
+        "the form is still there: {screen}"
+    );
+    assert_mesh_held(&moto.endpoint(), "e2e-moto");
+}
+
+/// Starts the app against `server`, fills and submits the form, waits for `expected`, and
+/// checks the form kept everything.
+fn submit_against(server: &FaultServer, expected: &[&str]) -> Tui {
+    let tui = Tui::spawn(
+        &[
+            "--endpoint-url",
+            &server.endpoint(),
+            "--attempt-timeout",
+            "5",
+            "--call-timeout",
+            "20",
+        ],
+        TEST_ENV,
+        120,
+        40,
+    );
+    fill_form(&tui, "faulty-mesh");
+    tui.key(Key::Ctrl('s'));
+    let screen = tui.wait_for("CreateMesh failed");
+    for e in expected {
+        assert!(screen.contains(e), "missing {e:?} in\n{screen}");
+    }
+    assert!(
+        screen.contains("faulty-mesh")
+            && screen.contains("team = ops")
+            && screen.contains("Tags (2/50)"),
+        "{screen}"
+    );
+    tui
+}
+
+#[test]
+fn conflict_shows_code_status_request_id_and_hint() {
+    let server = FaultServer::start(Behaviour::Error(
+        fault::ApiError::conflict("Mesh faulty-mesh already exists").request_id("req-409-e2e"),
+    ));
+    let tui = submit_against(
+        &server,
+        &["ConflictException", "409", "req-409-e2e", "already exists"],
+    );
+    // Retrying the unchanged form reuses the clientToken; a changed form gets a new one.
+    tui.key(Key::Ctrl('s'));
+    let reqs = server.wait_for_requests(2);
+    tui.key(Key::BackTab); // from Tag key back to IP preference
+    tui.key(Key::Up); // IPv4_PREFERRED: the spec changed
+    tui.key(Key::Ctrl('s'));
+    let reqs3 = server.wait_for_requests(3);
+    let token = |r: &fault::RecordedRequest| r.json()["clientToken"].as_str().unwrap().to_string();
+    assert_eq!(token(&reqs[0]), token(&reqs[1]));
+    assert_ne!(token(&reqs3[1]), token(&reqs3[2]));
+}
+
+#[test]
+fn modeled_errors_each_show_their_message() {
+    for (error, shown) in [
+        (
+            fault::ApiError::bad_request("meshName is invalid"),
+            "BadRequestException",
+        ),
+        (
+            fault::ApiError::forbidden("not allowed"),
+            "ForbiddenException",
+        ),
+        (
+            fault::ApiError::limit_exceeded("too many meshes"),
+            "LimitExceededException",
+        ),
+    ] {
+        let server = FaultServer::start(Behaviour::Error(error));
+        submit_against(&server, &[shown]);
+    }
+}
+
+#[test]
+fn server_errors_are_retried_then_shown() {
+    for (error, shown, status) in [
+        (
+            fault::ApiError::internal("boom"),
+            "InternalServerErrorException",
+            "500",
+        ),
+        (
+            fault::ApiError::unavailable("down"),
+            "ServiceUnavailableException",
+            "503",
+        ),
+        (
+            fault::ApiError::too_many_requests("slow down"),
+            "TooManyRequestsException",
+            "429",
+        ),
+    ] {
+        let server = FaultServer::start(Behaviour::Error(error));
+        submit_against(&server, &[shown, status, "already retried"]);
+        assert!(server.request_count() >= 2, "the SDK retried {shown}");
+    }
+}
+
+#[test]
+fn throttling_once_then_success_creates_the_mesh() {
+    let server = FaultServer::start(Behaviour::ThenSucceed {
+        failures: 1,
+        error: fault::ApiError::too_many_requests("slow down"),
+        then: Reply::ok(bodies::mesh_json("faulty-mesh")),
+    });
+    let tui = Tui::spawn(&["--endpoint-url", &server.endpoint()], TEST_ENV, 120, 40);
+    fill_form(&tui, "faulty-mesh");
+    tui.key(Key::Ctrl('s'));
+    tui.wait_for("CreateMesh ✓ faulty-mesh");
+    let reqs = server.requests();
+    let creates: Vec<_> = reqs
+        .iter()
+        .filter(|r| r.operation() == "CreateMesh")
+        .collect();
+    assert_eq!(creates.len(), 2, "one throttled attempt and one retry");
+    assert_eq!(
+        creates[0].json()["clientToken"],
+        creates[1].json()["clientToken"]
+    );
+}
+
+#[test]
+fn unreadable_answers_and_closed_ports_are_explained() {
+    let garbage = FaultServer::start(Behaviour::Garbage);
+    submit_against(&garbage, &["Unreadable answer", "HTTP 200 with a body"]);
+    let html = FaultServer::start(Behaviour::Html(502));
+    submit_against(&html, &["502"]);
+
+    let port = fault::closed_port();
+    let tui = Tui::spawn(
+        &["--endpoint-url", &format!("http://127.0.0.1:{port}")],
+        TEST_ENV,
+        120,
+        40,
+    );
+    fill_form(&tui, "faulty-mesh");
+    tui.key(Key::Ctrl('s'));
+    let screen = tui.wait_for("Could not connect");
+    assert!(
+        screen.contains("Nothing answered at the endpoint"),
+        "{screen}"
+    );
+    assert!(screen.contains("team = ops"), "{screen}");
+}
+
+#[test]
+fn missing_credentials_point_to_the_sandbox() {
+    let server = FaultServer::start(Behaviour::Healthy);
+    let tui = Tui::spawn(
+        &[
+            "--endpoint-url",
+            &server.endpoint(),
+            "--region",
+            "us-east-1",
+        ],
+        &[],
+        120,
+        40,
+    );
+    fill_form(&tui, "no-creds");
+    tui.key(Key::Ctrl('s'));
+    let screen = tui.wait_for("CreateMesh failed");
+    assert!(
+        screen.contains("No AWS credentials were found") && screen.contains("--sandbox"),
+        "{screen}"
+    );
+    assert_eq!(server.request_count(), 0, "nothing unsigned was sent");
+}
+
+#[test]
+fn ctrl_c_restores_the_terminal() {
+    let tui = Tui::spawn(&["--sandbox", "--ephemeral"], &[], 100, 30);
+    tui.wait_for("SANDBOX");
+    tui.type_text("half-typed");
+    tui.key(Key::Ctrl('c'));
+    assert!(tui.wait_exit().success());
+    for seq in [
+        &b"\x1b[?1049l"[..],
+        b"\x1b[?25h",
+        b"\x1b[?2004l",
+        b"\x1b[?1000l",
+    ] {
+        assert!(
+            tui.raw_contains(seq),
+            "missing {:?}",
+            String::from_utf8_lossy(seq)
+        );
+    }
+    assert!(!tui.alternate_screen());
+}
