@@ -21,6 +21,8 @@ impl Drop for Server {
     }
 }
 
+// The child is handed to the caller, which kills and waits for it.
+#[allow(clippy::zombie_processes)]
 fn start_sandbox(log: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_appmesh-tui"))
         .args(["sandbox", "serve", "--ephemeral", "--port", "0"])

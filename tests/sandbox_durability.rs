@@ -11,6 +11,8 @@ use aws_sdk_appmesh::Client;
 use aws_sdk_appmesh::config::{Credentials, Region};
 
 /// Starts `appmesh-tui sandbox serve --state FILE --port 0` and reads the port from its stdout.
+// The child is handed to the caller, which kills and waits for it.
+#[allow(clippy::zombie_processes)]
 fn spawn(state: &Path, log: &Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_appmesh-tui"))
         .args([
@@ -119,10 +121,10 @@ async fn acknowledged_creates_survive_kill_9() {
                         Ok(_) => {
                             let mut a = acked.lock().unwrap();
                             a.push(name);
-                            if a.len() == 150 {
-                                if let Some(tx) = kill_tx.lock().unwrap().take() {
-                                    let _ = tx.send(());
-                                }
+                            if a.len() == 150
+                                && let Some(tx) = kill_tx.lock().unwrap().take()
+                            {
+                                let _ = tx.send(());
                             }
                         }
                         // The server is gone: this create was never acknowledged.

@@ -30,6 +30,8 @@ impl Drop for Server {
     }
 }
 
+// The child is handed to the caller, which kills and waits for it.
+#[allow(clippy::zombie_processes)]
 fn start(args: &[&str], log: &Path) -> Server {
     let bin = std::env::var("APPMESH_BIN")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_appmesh-tui").to_string());
@@ -102,10 +104,10 @@ impl Conn {
             if l.is_empty() {
                 break;
             }
-            if let Some((k, v)) = l.split_once(':') {
-                if k.eq_ignore_ascii_case("content-length") {
-                    len = v.trim().parse().unwrap();
-                }
+            if let Some((k, v)) = l.split_once(':')
+                && k.eq_ignore_ascii_case("content-length")
+            {
+                len = v.trim().parse().unwrap();
             }
         }
         let mut body = vec![0; len];

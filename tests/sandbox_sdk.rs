@@ -784,7 +784,8 @@ async fn wire_format_headers_and_raw_errors() {
     assert!((created - now).abs() < 600.0, "epoch seconds: {created}");
 
     // Errors: status from the model, x-amzn-ErrorType, {"message"}.
-    let cases: [(&str, &str, &[u8], u16, &str, &str); 7] = [
+    type Case<'a> = (&'a str, &'a str, &'a [u8], u16, &'a str, &'a str);
+    let cases: [Case; 7] = [
         (
             "GET",
             "/v20190125/meshes/nope",

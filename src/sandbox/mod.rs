@@ -258,14 +258,13 @@ impl Sandbox {
         if let Some(tx) = self.stop_server.take() {
             let _ = tx.send(());
         }
-        if let Some(mut server) = self.server.take() {
-            if tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
+        if let Some(mut server) = self.server.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
                 .await
                 .is_err()
-            {
-                server.abort();
-                let _ = server.await;
-            }
+        {
+            server.abort();
+            let _ = server.await;
         }
         if let Some(tx) = self.stop_writer.take() {
             let _ = tx.send(());

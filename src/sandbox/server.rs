@@ -26,6 +26,8 @@ use super::wire::{self, ApiError};
 use std::path::PathBuf;
 
 type Waiter = oneshot::Sender<Result<(), String>>;
+/// Resolves when the change is on disk (`Ok`) or could not be written (`Err`).
+type Durable = oneshot::Receiver<Result<(), String>>;
 
 pub(crate) struct Inner {
     pub st: State,
@@ -95,7 +97,7 @@ impl Shared {
     fn mutate<T>(
         &self,
         f: impl FnOnce(&mut State) -> Result<(T, bool), ApiError>,
-    ) -> Result<(T, Option<oneshot::Receiver<Result<(), String>>>), ApiError> {
+    ) -> Result<(T, Option<Durable>), ApiError> {
         let mut g = self.write();
         let (value, changed) = f(&mut g.st)?;
         if changed {
@@ -115,7 +117,7 @@ impl Shared {
         Ok((value, Some(rx)))
     }
 
-    async fn commit(rx: Option<oneshot::Receiver<Result<(), String>>>) -> Result<(), ApiError> {
+    async fn commit(rx: Option<Durable>) -> Result<(), ApiError> {
         let Some(rx) = rx else { return Ok(()) };
         match rx.await {
             Ok(Ok(())) => Ok(()),

@@ -81,6 +81,9 @@ impl Data {
     }
 }
 
+/// One page of ListTagsForResource: (key, value) pairs and the next token.
+pub type TagPage = (Vec<(String, String)>, Option<String>);
+
 /// The data plus derived indexes and settings.
 pub struct State {
     data: Data,
@@ -171,18 +174,18 @@ impl State {
         now_ms: i64,
     ) -> Result<(Arc<MeshRecord>, bool), ApiError> {
         let fingerprint = create_fingerprint(&req.name, &req.spec, &req.tags);
-        if let Some(token) = &req.client_token {
-            if let Some(owner) = self.create_tokens.get(token) {
-                let mesh = &self.data.meshes[owner];
-                let used = mesh.create_token.as_ref().expect("indexed token exists");
-                if used.request == fingerprint {
-                    return Ok((mesh.clone(), false));
-                }
-                return Err(ApiError::conflict(format!(
-                    "clientToken {token:?} was already used for a different CreateMesh request \
-                     (mesh {owner:?}); use a new token for a new request"
-                )));
+        if let Some(token) = &req.client_token
+            && let Some(owner) = self.create_tokens.get(token)
+        {
+            let mesh = &self.data.meshes[owner];
+            let used = mesh.create_token.as_ref().expect("indexed token exists");
+            if used.request == fingerprint {
+                return Ok((mesh.clone(), false));
             }
+            return Err(ApiError::conflict(format!(
+                "clientToken {token:?} was already used for a different CreateMesh request \
+                 (mesh {owner:?}); use a new token for a new request"
+            )));
         }
         if self.data.meshes.contains_key(&req.name) {
             return Err(ApiError::conflict(format!(
@@ -226,14 +229,14 @@ impl State {
         name: &str,
         mesh_owner: Option<&str>,
     ) -> Result<Arc<MeshRecord>, ApiError> {
-        if let Some(owner) = mesh_owner {
-            if owner != self.account {
-                return Err(ApiError::not_found(format!(
-                    "mesh {name:?} owned by account {owner} not found; the sandbox only holds \
-                     meshes of account {}",
-                    self.account
-                )));
-            }
+        if let Some(owner) = mesh_owner
+            && owner != self.account
+        {
+            return Err(ApiError::not_found(format!(
+                "mesh {name:?} owned by account {owner} not found; the sandbox only holds \
+                 meshes of account {}",
+                self.account
+            )));
         }
         self.data
             .meshes
@@ -255,16 +258,16 @@ impl State {
             .get_mut(name)
             .ok_or_else(|| Self::not_found(name))?;
         let fingerprint = req.spec.fingerprint();
-        if let Some(token) = &req.client_token {
-            if let Some(used) = mesh.update_tokens.iter().find(|u| &u.token == token) {
-                if used.request == fingerprint {
-                    return Ok((mesh.clone(), false));
-                }
-                return Err(ApiError::conflict(format!(
-                    "clientToken {token:?} was already used for an UpdateMesh of mesh {name:?} \
-                     with a different spec; use a new token for a new request"
-                )));
+        if let Some(token) = &req.client_token
+            && let Some(used) = mesh.update_tokens.iter().find(|u| &u.token == token)
+        {
+            if used.request == fingerprint {
+                return Ok((mesh.clone(), false));
             }
+            return Err(ApiError::conflict(format!(
+                "clientToken {token:?} was already used for an UpdateMesh of mesh {name:?} \
+                 with a different spec; use a new token for a new request"
+            )));
         }
         let m = Arc::make_mut(mesh);
         m.spec = req.spec;
@@ -389,7 +392,7 @@ impl State {
         limit: usize,
         next_token: Option<&str>,
         now_secs: i64,
-    ) -> Result<(Vec<(String, String)>, Option<String>), ApiError> {
+    ) -> Result<TagPage, ApiError> {
         let mesh = self.mesh_by_arn(arn)?;
         let scope = format!("tags {arn}");
         let start = match next_token {
