@@ -785,7 +785,11 @@ async fn fault_route_scopes_a_behaviour_to_one_operation() {
     assert_eq!(sdk.list_meshes().send().await.unwrap().meshes().len(), 1);
     assert_eq!(sdk.list_meshes().send().await.unwrap().meshes().len(), 1);
     let err = sdk.create_mesh().mesh_name("m1").send().await.unwrap_err();
-    assert!(err.as_service_error().unwrap().is_too_many_requests_exception());
+    assert!(
+        err.as_service_error()
+            .unwrap()
+            .is_too_many_requests_exception()
+    );
     let ok = sdk.create_mesh().mesh_name("m1").send().await.unwrap();
     assert_eq!(ok.mesh().unwrap().mesh_name(), "m1");
     assert_eq!(server.requests_for("CreateMesh").len(), 2);
@@ -989,7 +993,12 @@ fn pty_runs_the_app_binary() {
 #[test]
 fn pty_drives_the_app_against_moto_and_it_restores_the_terminal() {
     let moto = Moto::start();
-    let tui = Tui::spawn(&["--endpoint-url", &moto.endpoint()], &moto.app_env(), 100, 30);
+    let tui = Tui::spawn(
+        &["--endpoint-url", &moto.endpoint()],
+        &moto.app_env(),
+        100,
+        30,
+    );
     tui.wait_screen("the app to draw on the alternate screen", |s| {
         s.alternate_screen() && !s.contents().trim().is_empty()
     });
@@ -999,7 +1008,16 @@ fn pty_drives_the_app_against_moto_and_it_restores_the_terminal() {
     assert!(status.success(), "{status:?}\n{}", tui.dump());
     assert!(!tui.alternate_screen());
     assert!(tui.cursor_visible());
-    for seq in [&b"\x1b[?1049l"[..], b"\x1b[?25h", b"\x1b[?2004l", b"\x1b[?1000l"] {
-        assert!(tui.raw_contains(seq), "missing {:?}", String::from_utf8_lossy(seq));
+    for seq in [
+        &b"\x1b[?1049l"[..],
+        b"\x1b[?25h",
+        b"\x1b[?2004l",
+        b"\x1b[?1000l",
+    ] {
+        assert!(
+            tui.raw_contains(seq),
+            "missing {:?}",
+            String::from_utf8_lossy(seq)
+        );
     }
 }

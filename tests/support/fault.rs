@@ -200,7 +200,7 @@ pub enum Behaviour {
     /// [`HOSTILE`]; unknown paths get an error whose message is hostile.
     Hostile,
     /// Decide per request.
-    Custom(Arc<dyn Fn(&RecordedRequest, usize) -> Action + Send + Sync>),
+    Custom(Decider),
     /// Per operation (as [`RecordedRequest::operation`] names it, e.g.
     /// "CreateMesh"): the first matching route decides, with requests
     /// numbered per operation; the rest go to `fallback`. So a 429 on the
@@ -233,6 +233,9 @@ impl Behaviour {
         Behaviour::Custom(Arc::new(f))
     }
 }
+
+/// The function of [`Behaviour::Custom`]: request and its number.
+pub type Decider = Arc<dyn Fn(&RecordedRequest, usize) -> Action + Send + Sync>;
 
 /// What to do with one request (for [`Behaviour::Custom`]).
 #[derive(Clone, Debug)]
@@ -304,12 +307,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push(h * 16 + l);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
         }
         out.push(if b[i] == b'+' { b' ' } else { b[i] });
         i += 1;
@@ -553,7 +557,11 @@ impl FaultServer {
     /// Change what the server does from the next request on.
     pub fn set_behaviour(&self, behaviour: Behaviour) {
         let base = self.request_count();
-        *self.inner.behaviour.lock().unwrap_or_else(|e| e.into_inner()) = (behaviour, base);
+        *self
+            .inner
+            .behaviour
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = (behaviour, base);
     }
 
     /// The requests for one operation, e.g. "CreateMesh".
@@ -623,7 +631,12 @@ impl Drop for FaultServer {
     }
 }
 
-fn decide(behaviour: &Behaviour, req: &RecordedRequest, n: usize, history: &[RecordedRequest]) -> Action {
+fn decide(
+    behaviour: &Behaviour,
+    req: &RecordedRequest,
+    n: usize,
+    history: &[RecordedRequest],
+) -> Action {
     match behaviour {
         Behaviour::Healthy => Action::Reply(healthy_reply(req, n)),
         Behaviour::Error(e) => Action::Reply(e.reply(n)),
@@ -660,8 +673,11 @@ fn decide(behaviour: &Behaviour, req: &RecordedRequest, n: usize, history: &[Rec
             let op = req.operation();
             match routes.iter().find(|(name, _)| *name == op) {
                 Some((_, b)) => {
-                    let same: Vec<RecordedRequest> =
-                        history.iter().filter(|r| r.operation() == op).cloned().collect();
+                    let same: Vec<RecordedRequest> = history
+                        .iter()
+                        .filter(|r| r.operation() == op)
+                        .cloned()
+                        .collect();
                     decide(b, req, same.len() - 1, &same)
                 }
                 None => decide(fallback, req, n, history),
