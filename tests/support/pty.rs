@@ -466,6 +466,8 @@ impl Tui {
                     let mut buf = vec![0u8; 64 * 1024];
                     loop {
                         let n = match reader.read(&mut buf) {
+                            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                            // EIO once the child side is closed: the end.
                             Ok(0) | Err(_) => 0,
                             Ok(n) => n,
                         };
