@@ -10,6 +10,7 @@
 //! the sandbox) keeps two sandboxes (or `sandbox seed`) from using one state file at once; the
 //! lock cannot be on the state file itself because each write replaces that file.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -25,30 +26,37 @@ use crate::model::{EgressFilter, IpPreference};
 
 pub const FORMAT: u32 = 1;
 
+// The file's shapes. Strings are `Cow`s so that writing borrows from the state (a write
+// serializes every mesh, often) and reading owns.
+
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct FileState {
+struct FileState<'a> {
     format: u32,
     token_secret: String,
-    meshes: Vec<FileMesh>,
+    #[serde(borrow)]
+    meshes: Vec<FileMesh<'a>>,
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct FileMesh {
-    mesh_name: String,
-    arn: String,
-    uid: String,
+struct FileMesh<'a> {
+    #[serde(borrow)]
+    mesh_name: Cow<'a, str>,
+    #[serde(borrow)]
+    arn: Cow<'a, str>,
+    #[serde(borrow)]
+    uid: Cow<'a, str>,
     version: i64,
     created_at_ms: i64,
     last_updated_at_ms: i64,
     spec: FileSpec,
     #[serde(default)]
-    tags: BTreeMap<String, String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    create_token: Option<FileToken>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    update_tokens: Vec<FileToken>,
+    tags: Cow<'a, BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    create_token: Option<FileToken<'a>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty", borrow)]
+    update_tokens: Vec<FileToken<'a>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -67,22 +75,24 @@ struct FileServiceDiscovery {
 }
 
 #[derive(Serialize, Deserialize)]
-struct FileToken {
-    token: String,
-    request: String,
+struct FileToken<'a> {
+    #[serde(borrow)]
+    token: Cow<'a, str>,
+    #[serde(borrow)]
+    request: Cow<'a, str>,
 }
 
-impl FileToken {
-    fn of(t: &TokenUse) -> Self {
+impl<'a> FileToken<'a> {
+    fn of(t: &'a TokenUse) -> Self {
         FileToken {
-            token: t.token.clone(),
-            request: t.request.clone(),
+            token: Cow::Borrowed(&t.token),
+            request: Cow::Borrowed(&t.request),
         }
     }
     fn into_use(self) -> TokenUse {
         TokenUse {
-            token: self.token,
-            request: self.request,
+            token: self.token.into_owned(),
+            request: self.request.into_owned(),
         }
     }
 }
@@ -96,9 +106,9 @@ pub fn encode(data: &Data) -> Vec<u8> {
             .meshes
             .values()
             .map(|m| FileMesh {
-                mesh_name: m.name.clone(),
-                arn: m.arn.clone(),
-                uid: m.uid.clone(),
+                mesh_name: Cow::Borrowed(&m.name),
+                arn: Cow::Borrowed(&m.arn),
+                uid: Cow::Borrowed(&m.uid),
                 version: m.version,
                 created_at_ms: m.created_ms,
                 last_updated_at_ms: m.updated_ms,
@@ -108,13 +118,14 @@ pub fn encode(data: &Data) -> Vec<u8> {
                         ip_preference: sd.ip_preference.map(|p| p.as_str().to_string()),
                     }),
                 },
-                tags: m.tags.clone(),
+                tags: Cow::Borrowed(&m.tags),
                 create_token: m.create_token.as_ref().map(FileToken::of),
                 update_tokens: m.update_tokens.iter().map(FileToken::of).collect(),
             })
             .collect(),
     };
-    let mut out = serde_json::to_vec(&file).expect("state serializes");
+    let mut out = Vec::with_capacity(256 * data.meshes.len() + 128);
+    serde_json::to_writer(&mut out, &file).expect("state serializes");
     out.push(b'\n');
     out
 }
@@ -159,9 +170,9 @@ pub fn decode(bytes: &[u8]) -> Result<Data, String> {
             }),
         };
         let rec = MeshRecord {
-            name: m.mesh_name,
-            arn: m.arn,
-            uid: m.uid,
+            name: m.mesh_name.into_owned(),
+            arn: m.arn.into_owned(),
+            uid: m.uid.into_owned(),
             version: m.version,
             created_ms: m.created_at_ms,
             updated_ms: m.last_updated_at_ms,
@@ -169,7 +180,7 @@ pub fn decode(bytes: &[u8]) -> Result<Data, String> {
                 egress,
                 service_discovery,
             },
-            tags: m.tags,
+            tags: m.tags.into_owned(),
             create_token: m.create_token.map(FileToken::into_use),
             update_tokens: m
                 .update_tokens
