@@ -176,10 +176,18 @@ fn cli_input_value(name: &str, spec: &MeshSpec, tags: &[Tag]) -> Value {
 
 /// The `--cli-input-json` document for `aws appmesh create-mesh`: the key set of
 /// `--generate-cli-skeleton` without `clientToken` (the CLI fills it in), unset parts omitted.
-/// Pretty-printed with a trailing newline.
+/// Pretty-printed like the skeleton (four-space indent), with a trailing newline.
 pub fn cli_input_json(name: &str, spec: &MeshSpec, tags: &[Tag]) -> String {
-    let mut s = serde_json::to_string_pretty(&cli_input_value(name, spec, tags))
+    use serde::Serialize;
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut buf,
+        serde_json::ser::PrettyFormatter::with_indent(b"    "),
+    );
+    cli_input_value(name, spec, tags)
+        .serialize(&mut ser)
         .expect("a JSON value always serializes");
+    let mut s = String::from_utf8(buf).expect("serde_json writes UTF-8");
     s.push('\n');
     s
 }
@@ -331,10 +339,9 @@ pub const CFN_LOGICAL_ID: &str = "Mesh";
 pub fn cloudformation_yaml(input: &ExportInput<'_>) -> String {
     let mut y = String::new();
     y.push_str("AWSTemplateFormatVersion: \"2010-09-09\"\n");
-    y.push_str(&format!(
-        "Description: {}\n",
-        yaml_quote(&format!("App Mesh service mesh {}", input.name))
-    ));
+    // Not the mesh name: a description may have 1,024 bytes at most, and a 255-character
+    // name can take 1,020.
+    y.push_str("Description: \"App Mesh service mesh, exported by appmesh-tui\"\n");
     if let Some(arn) = input.existing_arn {
         y.push_str(&format!(
             "# Describes the existing mesh {}.\n# To bring it under this stack, create a change \
@@ -808,7 +815,7 @@ mod tests {
         let spec = MeshSpec::default();
         assert_eq!(
             cli_input_json("m", &spec, &[]),
-            "{\n  \"meshName\": \"m\"\n}\n"
+            "{\n    \"meshName\": \"m\"\n}\n"
         );
         let spec = MeshSpec {
             egress_filter: Some(EgressFilter::DropAll),
@@ -889,7 +896,7 @@ mod tests {
         let y = cloudformation_yaml(&ExportInput::new("m: x", &spec, &tags));
         let expected = "\
 AWSTemplateFormatVersion: \"2010-09-09\"
-Description: \"App Mesh service mesh m: x\"
+Description: \"App Mesh service mesh, exported by appmesh-tui\"
 Resources:
   Mesh:
     Type: \"AWS::AppMesh::Mesh\"

@@ -1122,7 +1122,7 @@ mod tests {
             "meshName": "m",
             RULES_KEY: { "requiredTagKeys": ["team"] }
         }));
-        assert_eq!(t.cli_input_json(), "{\n  \"meshName\": \"m\"\n}\n");
+        assert_eq!(t.cli_input_json(), "{\n    \"meshName\": \"m\"\n}\n");
         assert_eq!(t.rule_violations().len(), 1);
     }
 

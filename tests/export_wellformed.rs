@@ -82,87 +82,114 @@ fn python(script: &str, input: &str) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// Parses each document with `parse(text)` (Python, defined by `script`) in one python3 run;
+/// any parse error fails the test, naming the document.
+fn parse_all(script: &str, docs: &[String]) -> Vec<Value> {
+    let driver = format!(
+        "{script}\nimport sys, json\nout = []\nfor i, text in enumerate(json.loads(sys.stdin.buffer.read().decode('utf-8'))):\n    try:\n        out.append(parse(text))\n    except Exception as e:\n        sys.stderr.write('document %d: %r\\n' % (i, e))\n        sys.exit(1)\nprint(json.dumps(out))\n"
+    );
+    let input = serde_json::to_string(docs).unwrap();
+    let parsed = python(&driver, &input);
+    let parsed = parsed.as_array().unwrap().clone();
+    assert_eq!(parsed.len(), docs.len());
+    parsed
+}
+
+fn parse_one(script: &str, doc: String) -> Value {
+    parse_all(script, &[doc]).remove(0)
+}
+
 const YAML_TO_JSON: &str = r#"
-import sys, json, yaml
+import yaml
 class Loader(yaml.SafeLoader):
     pass
 # CloudFormation's short forms: !Ref X -> {"Ref": "X"}, !GetAtt X.Y -> {"GetAtt": "X.Y"}.
 Loader.add_multi_constructor("!", lambda loader, suffix, node: {suffix: loader.construct_scalar(node)})
-doc = yaml.load(sys.stdin.buffer.read().decode("utf-8"), Loader=Loader)
-print(json.dumps(doc))
+def parse(text):
+    return yaml.load(text, Loader=Loader)
 "#;
 
 const HCL_TO_JSON: &str = r#"
-import sys, json, hcl2
+import hcl2
 from hcl2.utils import SerializationOptions
 opts = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
-doc = hcl2.loads(sys.stdin.buffer.read().decode("utf-8"), serialization_options=opts)
-print(json.dumps(doc))
+def parse(text):
+    return hcl2.loads(text, serialization_options=opts)
 "#;
 
 #[test]
 fn cloudformation_parses_as_yaml_with_the_right_properties() {
+    let mut cases = Vec::new();
     for spec in specs() {
         for s in AWKWARD {
-            let tags = [Tag::new(s, s), Tag::new("empty", "")];
             for arn in [
                 None,
                 Some("arn:aws:appmesh:us-east-1:123456789012:mesh/x\n: y"),
             ] {
-                let mut input = ExportInput::new(s, &spec, &tags);
-                input.existing_arn = arn;
-                let yaml = cloudformation_yaml(&input);
-                let doc = python(YAML_TO_JSON, &yaml);
-                assert_eq!(doc["AWSTemplateFormatVersion"], "2010-09-09", "{yaml}");
-                let mesh = &doc["Resources"]["Mesh"];
-                assert_eq!(mesh["Type"], "AWS::AppMesh::Mesh");
-                let props = &mesh["Properties"];
-                assert_eq!(props["MeshName"], s, "{yaml}");
-                let mut expected_spec = serde_json::Map::new();
-                if let Some(e) = spec.egress_filter {
-                    expected_spec.insert("EgressFilter".into(), json!({ "Type": e.as_str() }));
-                }
-                if let Some(p) = spec.ip_preference {
-                    expected_spec.insert(
-                        "ServiceDiscovery".into(),
-                        json!({ "IpPreference": p.as_str() }),
-                    );
-                }
-                if expected_spec.is_empty() {
-                    assert!(props.get("Spec").is_none(), "{yaml}");
-                } else {
-                    assert_eq!(props["Spec"], Value::Object(expected_spec), "{yaml}");
-                }
-                assert_eq!(
-                    props["Tags"],
-                    json!([{ "Key": s, "Value": s }, { "Key": "empty", "Value": "" }]),
-                    "{yaml}"
-                );
-                let mut prop_keys: Vec<&str> = props
-                    .as_object()
-                    .unwrap()
-                    .keys()
-                    .map(String::as_str)
-                    .collect();
-                prop_keys.retain(|k| !["MeshName", "Spec", "Tags"].contains(k));
-                assert!(prop_keys.is_empty(), "unexpected properties {prop_keys:?}");
-                assert_eq!(doc["Outputs"]["MeshArn"]["Value"], json!({ "Ref": "Mesh" }));
-                assert_eq!(
-                    doc["Outputs"]["MeshUid"]["Value"],
-                    json!({ "GetAtt": "Mesh.Uid" })
-                );
-                assert_eq!(
-                    doc["Outputs"]["MeshName"]["Value"],
-                    json!({ "GetAtt": "Mesh.MeshName" })
-                );
-                let retain = if arn.is_some() {
-                    json!("Retain")
-                } else {
-                    Value::Null
-                };
-                assert_eq!(mesh["DeletionPolicy"], retain, "{yaml}");
+                cases.push((spec.clone(), s, arn));
             }
         }
+    }
+    let docs: Vec<String> = cases
+        .iter()
+        .map(|(spec, s, arn)| {
+            let tags = [Tag::new(*s, *s), Tag::new("empty", "")];
+            let mut input = ExportInput::new(s, spec, &tags);
+            input.existing_arn = *arn;
+            cloudformation_yaml(&input)
+        })
+        .collect();
+    let parsed = parse_all(YAML_TO_JSON, &docs);
+    for (((spec, s, arn), yaml), doc) in cases.iter().zip(&docs).zip(&parsed) {
+        let (s, arn) = (*s, *arn);
+        assert_eq!(doc["AWSTemplateFormatVersion"], "2010-09-09", "{yaml}");
+        let mesh = &doc["Resources"]["Mesh"];
+        assert_eq!(mesh["Type"], "AWS::AppMesh::Mesh");
+        let props = &mesh["Properties"];
+        assert_eq!(props["MeshName"], s, "{yaml}");
+        let mut expected_spec = serde_json::Map::new();
+        if let Some(e) = spec.egress_filter {
+            expected_spec.insert("EgressFilter".into(), json!({ "Type": e.as_str() }));
+        }
+        if let Some(p) = spec.ip_preference {
+            expected_spec.insert(
+                "ServiceDiscovery".into(),
+                json!({ "IpPreference": p.as_str() }),
+            );
+        }
+        if expected_spec.is_empty() {
+            assert!(props.get("Spec").is_none(), "{yaml}");
+        } else {
+            assert_eq!(props["Spec"], Value::Object(expected_spec), "{yaml}");
+        }
+        assert_eq!(
+            props["Tags"],
+            json!([{ "Key": s, "Value": s }, { "Key": "empty", "Value": "" }]),
+            "{yaml}"
+        );
+        let mut prop_keys: Vec<&str> = props
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        prop_keys.retain(|k| !["MeshName", "Spec", "Tags"].contains(k));
+        assert!(prop_keys.is_empty(), "unexpected properties {prop_keys:?}");
+        assert_eq!(doc["Outputs"]["MeshArn"]["Value"], json!({ "Ref": "Mesh" }));
+        assert_eq!(
+            doc["Outputs"]["MeshUid"]["Value"],
+            json!({ "GetAtt": "Mesh.Uid" })
+        );
+        assert_eq!(
+            doc["Outputs"]["MeshName"]["Value"],
+            json!({ "GetAtt": "Mesh.MeshName" })
+        );
+        let retain = if arn.is_some() {
+            json!("Retain")
+        } else {
+            Value::Null
+        };
+        assert_eq!(mesh["DeletionPolicy"], retain, "{yaml}");
     }
 }
 
@@ -174,9 +201,9 @@ fn yaml_quoting_survives_every_awkward_character() {
     s.push_str("\u{7f}\u{80}\u{85}\u{9f}\u{a0}\u{2028}\u{2029}\u{feff}\u{fffd}🦀\"'\\ :#");
     let spec = MeshSpec::default();
     let tags = [Tag::new("k", s.as_str())];
-    let doc = python(
+    let doc = parse_one(
         YAML_TO_JSON,
-        &cloudformation_yaml(&ExportInput::new(&s, &spec, &tags)),
+        cloudformation_yaml(&ExportInput::new(&s, &spec, &tags)),
     );
     assert_eq!(
         doc["Resources"]["Mesh"]["Properties"]["MeshName"],
@@ -198,54 +225,61 @@ fn hcl_literal(v: &Value) -> String {
 
 #[test]
 fn terraform_parses_as_hcl_with_the_right_attributes() {
-    for spec in specs() {
-        for s in AWKWARD {
-            let tags = [Tag::new(s, s), Tag::new("empty", "")];
-            let input = ExportInput::new(s, &spec, &tags).with_existing_arn("arn:x");
-            let hcl = terraform_hcl(&input);
-            let doc = python(HCL_TO_JSON, &hcl);
-            let ident = terraform_ident(s);
-            let imports = doc["import"].as_array().expect("one import block");
-            assert_eq!(imports.len(), 1, "{hcl}");
-            assert_eq!(hcl_literal(&imports[0]["id"]), s, "{hcl}");
-            assert_eq!(
-                imports[0]["to"],
-                format!("${{aws_appmesh_mesh.{ident}}}"),
-                "{hcl}"
-            );
-            let resources = doc["resource"].as_array().unwrap();
-            assert_eq!(resources.len(), 1);
-            let mesh = &resources[0]["aws_appmesh_mesh"][&ident];
-            assert!(mesh.is_object(), "no aws_appmesh_mesh.{ident} in {doc}");
-            assert_eq!(hcl_literal(&mesh["name"]), s, "{hcl}");
-            let tag_map = mesh["tags"].as_object().unwrap();
-            let got: Vec<(String, String)> = tag_map
-                .iter()
-                .map(|(k, v)| (hcl_literal(&Value::String(k.clone())), hcl_literal(v)))
-                .collect();
-            let mut want = vec![
-                (s.to_string(), s.to_string()),
-                ("empty".to_string(), String::new()),
-            ];
-            let mut got = got;
-            got.sort();
-            want.sort();
-            assert_eq!(got, want, "{hcl}");
-            if spec == MeshSpec::default() {
-                assert!(mesh.get("spec").is_none(), "{hcl}");
-            } else {
-                let spec_block = &mesh["spec"][0];
-                match spec.egress_filter {
-                    Some(e) => assert_eq!(spec_block["egress_filter"][0]["type"], e.as_str()),
-                    None => assert!(spec_block.get("egress_filter").is_none()),
-                }
-                match spec.ip_preference {
-                    Some(p) => assert_eq!(
-                        spec_block["service_discovery"][0]["ip_preference"],
-                        p.as_str()
-                    ),
-                    None => assert!(spec_block.get("service_discovery").is_none()),
-                }
+    let cases: Vec<(MeshSpec, &str)> = specs()
+        .into_iter()
+        .flat_map(|spec| AWKWARD.map(|s| (spec.clone(), s)))
+        .collect();
+    let docs: Vec<String> = cases
+        .iter()
+        .map(|(spec, s)| {
+            let tags = [Tag::new(*s, *s), Tag::new("empty", "")];
+            terraform_hcl(&ExportInput::new(s, spec, &tags).with_existing_arn("arn:x"))
+        })
+        .collect();
+    let parsed = parse_all(HCL_TO_JSON, &docs);
+    for (((spec, s), hcl), doc) in cases.iter().zip(&docs).zip(&parsed) {
+        let s = *s;
+        let ident = terraform_ident(s);
+        let imports = doc["import"].as_array().expect("one import block");
+        assert_eq!(imports.len(), 1, "{hcl}");
+        assert_eq!(hcl_literal(&imports[0]["id"]), s, "{hcl}");
+        assert_eq!(
+            imports[0]["to"],
+            format!("${{aws_appmesh_mesh.{ident}}}"),
+            "{hcl}"
+        );
+        let resources = doc["resource"].as_array().unwrap();
+        assert_eq!(resources.len(), 1);
+        let mesh = &resources[0]["aws_appmesh_mesh"][&ident];
+        assert!(mesh.is_object(), "no aws_appmesh_mesh.{ident} in {doc}");
+        assert_eq!(hcl_literal(&mesh["name"]), s, "{hcl}");
+        let tag_map = mesh["tags"].as_object().unwrap();
+        let got: Vec<(String, String)> = tag_map
+            .iter()
+            .map(|(k, v)| (hcl_literal(&Value::String(k.clone())), hcl_literal(v)))
+            .collect();
+        let mut want = vec![
+            (s.to_string(), s.to_string()),
+            ("empty".to_string(), String::new()),
+        ];
+        let mut got = got;
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{hcl}");
+        if *spec == MeshSpec::default() {
+            assert!(mesh.get("spec").is_none(), "{hcl}");
+        } else {
+            let spec_block = &mesh["spec"][0];
+            match spec.egress_filter {
+                Some(e) => assert_eq!(spec_block["egress_filter"][0]["type"], e.as_str()),
+                None => assert!(spec_block.get("egress_filter").is_none()),
+            }
+            match spec.ip_preference {
+                Some(p) => assert_eq!(
+                    spec_block["service_discovery"][0]["ip_preference"],
+                    p.as_str()
+                ),
+                None => assert!(spec_block.get("service_discovery").is_none()),
             }
         }
     }
@@ -256,9 +290,9 @@ fn hcl_quoting_survives_control_characters() {
     let mut s: String = (1u32..0x20).filter_map(char::from_u32).collect();
     s.push_str("\u{7f}\u{85}\u{2028}\"\\🦀 ${a} %{b} $${c} $");
     let spec = MeshSpec::default();
-    let doc = python(
+    let doc = parse_one(
         HCL_TO_JSON,
-        &terraform_hcl(&ExportInput::new(&s, &spec, &[])),
+        terraform_hcl(&ExportInput::new(&s, &spec, &[])),
     );
     let name = &doc["resource"][0]["aws_appmesh_mesh"][&terraform_ident(&s)]["name"];
     assert_eq!(hcl_literal(name), s);
