@@ -12,9 +12,11 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::{Position, Rect};
 
-use crate::aws::{ApiError, CreateMeshRequest, Reply, Target};
+use crate::aws::{ApiError, CreateMeshRequest, MeshPage, Reply, Target};
+use crate::browser::{Browser, DeleteConfirm, PageOutcome, summary_of};
 use crate::form::{Field, Form, FormOutcome};
-use crate::model::{Mesh, Tag};
+use crate::model::{Mesh, MeshSpec, Tag};
+use crate::tag_editor::{TagEditor, TagOutcome};
 use crate::ui::layout::{self, Screen};
 
 /// The views, switched with F2 / F3.
@@ -31,6 +33,10 @@ pub enum Overlay {
     ConfirmQuit,
     /// The result pane, full screen, when the terminal is too narrow to show it beside the form.
     Result,
+    /// The tag editor of the Meshes view (state in [`App::tag_editor`]).
+    Tags,
+    /// Type the mesh's name to delete it (state in [`App::delete`]).
+    ConfirmDelete,
 }
 
 /// What a call was for, as the pane titles it.
@@ -99,15 +105,51 @@ pub enum Pane {
 pub enum Call {
     /// CreateMesh, then ListTagsForResource.
     Create(CreateMeshRequest),
+    /// One page of ListMeshes for the list's run `generation`.
+    ListPage {
+        generation: u64,
+        next_token: Option<String>,
+    },
+    /// DescribeMesh, then ListTagsForResource.
+    Describe { name: String },
+    /// UpdateMesh, then ListTagsForResource.
+    Update {
+        name: String,
+        spec: MeshSpec,
+        client_token: String,
+    },
+    /// DeleteMesh.
+    Delete { name: String },
+    /// TagResource (if `tag` has any), UntagResource (if `untag` has any), then
+    /// ListTagsForResource.
+    SaveTags {
+        mesh: Box<Mesh>,
+        tag: Vec<Tag>,
+        untag: Vec<String>,
+    },
 }
 
 /// The answer to a [`Call`].
+// A result is moved once per call: boxing the mesh would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CallResult {
     Mesh(Result<MeshResult, ApiError>),
+    Page {
+        generation: u64,
+        result: Result<MeshPage, ApiError>,
+    },
+}
+
+/// What to do once a describe started by a key arrives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Then {
+    Edit,
+    Tags,
 }
 
 /// Inputs to [`App::update`].
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
     Key(KeyEvent),
@@ -135,8 +177,13 @@ pub enum Msg {
 /// What the runtime must do after an update.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
-    Call { id: u64, call: Call },
+    Call {
+        id: u64,
+        call: Call,
+    },
     Cancel(u64),
+    /// Put this text on the clipboard (OSC 52).
+    Copy(String),
     Quit,
     Suspend,
 }
@@ -169,8 +216,20 @@ pub struct App {
     pub endpoint: Endpoint,
     pub sandbox: Option<SandboxInfo>,
     pub read_only: bool,
-    /// The call in flight, if any.
+    /// The user's call in flight (create, describe, update, tags, delete), if any.
     pub in_flight: Option<u64>,
+    /// The Meshes list; its ListMeshes pages run apart from `in_flight`.
+    pub browser: Browser,
+    /// The ListMeshes call in flight, if any (to cancel it when a refresh starts).
+    pub list_call: Option<u64>,
+    /// The create form's input, kept aside while the form edits an existing mesh.
+    pub create_aside: Option<Form>,
+    /// A describe started by `e` or `t`: open the editor when it arrives.
+    pub then: Option<(Then, String)>,
+    pub tag_editor: Option<TagEditor>,
+    pub delete: Option<DeleteConfirm>,
+    /// Lines scrolled off the top of the help window.
+    pub help_scroll: u16,
     pub spinner: usize,
     /// A short message about the last action, shown above the footer.
     pub status: Option<String>,
@@ -199,6 +258,13 @@ impl App {
             sandbox: None,
             read_only: false,
             in_flight: None,
+            browser: Browser::default(),
+            list_call: None,
+            create_aside: None,
+            then: None,
+            tag_editor: None,
+            delete: None,
+            help_scroll: 0,
             spinner: 0,
             status: None,
             size,
@@ -213,29 +279,37 @@ impl App {
 
     /// True while something animates (the spinner): only then does the runtime tick.
     pub fn animating(&self) -> bool {
-        self.in_flight.is_some()
+        self.in_flight.is_some() || self.browser.loading()
+    }
+
+    /// True while the form edits an existing mesh (its create input is kept aside).
+    pub fn editing(&self) -> bool {
+        self.create_aside.is_some()
     }
 
     fn screen(&self) -> Screen {
         layout::screen(Rect::new(0, 0, self.size.0, self.size.1))
     }
 
-    /// True when the form holds input that was not created yet.
+    /// True when the create form holds input that was not created yet (also while it is kept
+    /// aside during an edit).
     pub fn unsaved(&self) -> bool {
-        if !self.form.has_input() {
+        let form = self.create_aside.as_ref().unwrap_or(&self.form);
+        if !form.has_input() {
             return false;
         }
         let current = (
-            self.form.name.value().to_string(),
-            self.form.spec(),
-            self.form.tags.clone(),
+            form.name.value().to_string(),
+            form.spec(),
+            form.tags.clone(),
         );
         self.saved_form.as_ref() != Some(&current)
-            || !self.form.tag_key.value().is_empty()
-            || !self.form.tag_value.value().is_empty()
+            || !form.tag_key.value().is_empty()
+            || !form.tag_value.value().is_empty()
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        self.browser.height = self.screen().list_rows();
         match msg {
             Msg::Key(key) if key.kind != KeyEventKind::Release => {
                 self.dirty = true;
@@ -245,8 +319,29 @@ impl App {
             Msg::Mouse(m) => self.on_mouse(m),
             Msg::Paste(text) => {
                 self.dirty = true;
-                if self.overlay.is_none() && self.view == View::Create {
-                    if self.form.paste(&text).is_none() && !self.form.focus.is_text() {
+                match self.overlay {
+                    Some(Overlay::Tags) => {
+                        if let Some(e) = &mut self.tag_editor {
+                            e.paste(&text);
+                        }
+                        return Vec::new();
+                    }
+                    Some(Overlay::ConfirmDelete) => {
+                        if let Some(d) = &mut self.delete {
+                            let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+                            d.input = tui_input::Input::new(format!("{}{clean}", d.input.value()));
+                        }
+                        return Vec::new();
+                    }
+                    _ => {}
+                }
+                if self.overlay.is_none() && self.view == View::Meshes {
+                    self.browser.filtering = true;
+                    self.browser.filter_paste(&text);
+                } else if self.overlay.is_none() && self.view == View::Create {
+                    if let Some(note) = self.form.paste(&text) {
+                        self.status = Some(note);
+                    } else if !self.form.focus.is_text() {
                         self.status = Some(
                             "Paste works in text fields (Mesh name, Tag key, Tag value).".into(),
                         );
@@ -256,6 +351,8 @@ impl App {
             }
             Msg::Resize(w, h) => {
                 self.size = (w, h);
+                self.browser.height = self.screen().list_rows();
+                self.browser.scroll_into_view();
                 self.dirty = true;
                 if self.overlay == Some(Overlay::Result) && self.screen().pane.is_some() {
                     self.overlay = None;
@@ -282,6 +379,16 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::Done {
+                id,
+                result: CallResult::Page { generation, result },
+            } => {
+                if self.list_call == Some(id) {
+                    self.list_call = None;
+                }
+                self.dirty = true;
+                self.on_page(generation, result)
+            }
             Msg::Done { id, result } => {
                 if self.in_flight != Some(id) {
                     // Cancelled earlier: the user was already told the outcome is unknown.
@@ -289,8 +396,7 @@ impl App {
                 }
                 self.in_flight = None;
                 self.dirty = true;
-                self.on_result(result);
-                Vec::new()
+                self.on_result(result)
             }
             Msg::Tick => {
                 if self.animating() {
@@ -302,21 +408,62 @@ impl App {
         }
     }
 
-    fn on_result(&mut self, result: CallResult) {
+    fn on_result(&mut self, result: CallResult) -> Vec<Effect> {
         let (action, name) = match &self.pane {
             Pane::InFlight { action, name, .. } => (*action, name.clone()),
             _ => (Action::Create, String::new()),
         };
         self.pane_scroll = 0;
+        let then = self.then.take();
+        let mut opened = false;
         match result {
             CallResult::Mesh(Ok(r)) => {
-                if r.action == Action::Create {
-                    self.saved_form = Some((
-                        self.form.name.value().to_string(),
-                        self.form.spec(),
-                        self.form.tags.clone(),
-                    ));
-                    self.status = Some(format!("Created mesh {}.", r.mesh.name));
+                match r.action {
+                    Action::Create => {
+                        self.saved_form = Some((
+                            self.form.name.value().to_string(),
+                            self.form.spec(),
+                            self.form.tags.clone(),
+                        ));
+                        self.status = Some(format!("Created mesh {}.", r.mesh.name));
+                        self.browser.upsert(summary_of(&r.mesh));
+                    }
+                    Action::Describe => {
+                        self.status = None;
+                        match then {
+                            Some((Then::Edit, n)) if n == r.mesh.name => {
+                                self.start_edit(&r.mesh);
+                                opened = true;
+                            }
+                            Some((Then::Tags, n)) if n == r.mesh.name => {
+                                opened = self.open_tag_editor(&r);
+                            }
+                            _ => {}
+                        }
+                    }
+                    Action::Update => {
+                        self.status = Some(format!(
+                            "Updated mesh {}: version {}.",
+                            r.mesh.name, r.mesh.metadata.version
+                        ));
+                        self.browser.upsert(summary_of(&r.mesh));
+                        if self.editing() && self.form.name.value() == r.mesh.name {
+                            self.leave_edit();
+                            self.view = View::Meshes;
+                        }
+                    }
+                    Action::Tag => {
+                        let n = r.tags.as_ref().map_or(0, Vec::len);
+                        self.status = Some(format!(
+                            "Saved the tags of {}: it now has {n} tag{}.",
+                            r.mesh.name,
+                            if n == 1 { "" } else { "s" }
+                        ));
+                    }
+                    Action::Delete => {
+                        self.status = Some(format!("Deleted mesh {}.", r.mesh.name));
+                        self.browser.remove(&r.mesh.name);
+                    }
                 }
                 self.pane = Pane::Mesh(Box::new(r));
             }
@@ -328,9 +475,101 @@ impl App {
                     error,
                 };
             }
+            CallResult::Page { .. } => {}
         }
-        if self.screen().pane.is_none() && self.overlay.is_none() {
+        if !opened && self.screen().pane.is_none() && self.overlay.is_none() {
             self.overlay = Some(Overlay::Result);
+        }
+        Vec::new()
+    }
+
+    /// A ListMeshes page arrived: take it and ask for the next one.
+    fn on_page(&mut self, generation: u64, result: Result<MeshPage, ApiError>) -> Vec<Effect> {
+        match self.browser.on_page(generation, result) {
+            PageOutcome::More(token) => self.list_page(generation, Some(token)),
+            PageOutcome::Stale | PageOutcome::Done | PageOutcome::Failed => Vec::new(),
+        }
+    }
+
+    fn list_page(&mut self, generation: u64, next_token: Option<String>) -> Vec<Effect> {
+        let id = self.next_call_id();
+        self.list_call = Some(id);
+        vec![Effect::Call {
+            id,
+            call: Call::ListPage {
+                generation,
+                next_token,
+            },
+        }]
+    }
+
+    /// Lists the meshes from the start (a first load or a refresh), abandoning a run in
+    /// progress.
+    pub fn refresh(&mut self) -> Vec<Effect> {
+        let mut effects: Vec<Effect> = self
+            .list_call
+            .take()
+            .map(Effect::Cancel)
+            .into_iter()
+            .collect();
+        let generation = self.browser.start_load();
+        effects.extend(self.list_page(generation, None));
+        effects
+    }
+
+    /// Shows the Meshes view, listing the meshes the first time.
+    fn show_meshes(&mut self) -> Vec<Effect> {
+        self.leave_edit();
+        self.view = View::Meshes;
+        if !self.browser.loaded && !self.browser.loading() && self.browser.error.is_none() {
+            return self.refresh();
+        }
+        Vec::new()
+    }
+
+    /// Opens the form on an existing mesh: name read-only, its spec selected. The create
+    /// form's input waits aside until the edit ends.
+    fn start_edit(&mut self, mesh: &Mesh) {
+        let mut form = Form::default();
+        form.name = tui_input::Input::new(mesh.name.clone());
+        form.name_locked = true;
+        form.focus = Field::Egress;
+        form.set_spec(&mesh.spec);
+        let create = std::mem::replace(&mut self.form, form);
+        if self.create_aside.is_none() {
+            self.create_aside = Some(create);
+        }
+        self.view = View::Create;
+        self.status = Some(format!(
+            "Editing mesh {}: choose the spec, then Ctrl-S sends UpdateMesh. Esc or F2 returns to the create form.",
+            mesh.name
+        ));
+    }
+
+    /// Ends an edit and brings the create form's input back.
+    fn leave_edit(&mut self) {
+        if let Some(form) = self.create_aside.take() {
+            self.form = form;
+        }
+    }
+
+    /// Opens the tag editor on a described mesh; false (with a reason) when its tags are not
+    /// known.
+    fn open_tag_editor(&mut self, r: &MeshResult) -> bool {
+        match &r.tags {
+            Ok(tags) => {
+                self.tag_editor = Some(TagEditor::new(r.mesh.clone(), tags.clone()));
+                self.overlay = Some(Overlay::Tags);
+                true
+            }
+            Err(e) => {
+                self.status = Some(format!(
+                    "The tags of {} could not be read ({}); press Enter to describe it again.",
+                    r.mesh.name,
+                    e.title()
+                ));
+                false
+            }
         }
     }
 
@@ -347,54 +586,60 @@ impl App {
         if let Some(overlay) = self.overlay {
             return self.on_overlay_key(overlay, key);
         }
+        // The filter input takes every key but the function keys.
+        if self.view == View::Meshes && self.browser.filtering && !matches!(key.code, KeyCode::F(_))
+        {
+            return self.on_filter_key(key);
+        }
         if key.code == KeyCode::Esc {
             return self.on_escape();
         }
         let plain = key.modifiers.difference(KeyModifiers::SHIFT).is_empty();
+        let in_text = self.view == View::Create && self.form.focus.is_text();
         match key.code {
             KeyCode::F(1) => {
                 self.overlay = Some(Overlay::Help);
+                self.help_scroll = 0;
                 return Vec::new();
             }
-            KeyCode::Char('?') if plain && !self.form.focus.is_text() => {
+            KeyCode::Char('?') if plain && !in_text => {
                 self.overlay = Some(Overlay::Help);
+                self.help_scroll = 0;
                 return Vec::new();
             }
-            KeyCode::Char('s') if ctrl => return self.submit(),
+            KeyCode::Char('s') if ctrl && self.view == View::Create => return self.submit(),
             KeyCode::F(2) => {
+                self.leave_edit();
                 self.view = View::Create;
                 return Vec::new();
             }
-            KeyCode::F(3) => {
-                self.view = View::Meshes;
-                return Vec::new();
-            }
+            KeyCode::F(3) => return self.show_meshes(),
             KeyCode::F(4) => {
                 if self.pane != Pane::Empty {
                     self.overlay = Some(Overlay::Result);
                 }
                 return Vec::new();
             }
-            KeyCode::PageDown => {
+            KeyCode::PageDown if self.view == View::Create => {
                 self.pane_scroll = self.pane_scroll.saturating_add(5);
                 return Vec::new();
             }
-            KeyCode::PageUp => {
+            KeyCode::PageUp if self.view == View::Create => {
                 self.pane_scroll = self.pane_scroll.saturating_sub(5);
                 return Vec::new();
             }
             _ => {}
         }
-        if self.view != View::Create {
-            return Vec::new();
+        if self.view == View::Meshes {
+            return self.on_browser_key(key);
         }
         match key.code {
             KeyCode::Tab => {
-                self.form.focus = self.form.focus.next();
+                self.form.focus = self.next_field(true);
                 return Vec::new();
             }
             KeyCode::BackTab => {
-                self.form.focus = self.form.focus.prev();
+                self.form.focus = self.next_field(false);
                 return Vec::new();
             }
             _ => {}
@@ -406,18 +651,178 @@ impl App {
         }
     }
 
+    /// The next (or previous) field in Tab order; an edit has no tag fields (tags are edited
+    /// with `t` in the Meshes view).
+    fn next_field(&self, forward: bool) -> Field {
+        let mut f = self.form.focus;
+        loop {
+            f = if forward { f.next() } else { f.prev() };
+            let skip = self.editing() && matches!(f, Field::TagKey | Field::TagValue | Field::Tags);
+            if !skip {
+                return f;
+            }
+        }
+    }
+
+    fn on_filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match key.code {
+            KeyCode::Esc => self.browser.clear_filter(),
+            KeyCode::Enter => self.browser.filtering = false,
+            KeyCode::Up => self.browser.move_by(-1),
+            KeyCode::Down => self.browser.move_by(1),
+            KeyCode::PageUp => self.browser.move_by(-self.browser.page()),
+            KeyCode::PageDown => self.browser.move_by(self.browser.page()),
+            _ => {
+                self.browser.filter_key(key);
+            }
+        }
+        Vec::new()
+    }
+
+    /// The keys of the Meshes list.
+    fn on_browser_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if !key.modifiers.difference(KeyModifiers::SHIFT).is_empty() {
+            return Vec::new();
+        }
+        let b = &mut self.browser;
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => b.move_by(-1),
+            KeyCode::Down | KeyCode::Char('j') => b.move_by(1),
+            KeyCode::PageUp => b.move_by(-b.page()),
+            KeyCode::PageDown => b.move_by(b.page()),
+            KeyCode::Home | KeyCode::Char('g') => b.home(),
+            KeyCode::End | KeyCode::Char('G') => b.end(),
+            KeyCode::Char('/') => b.filtering = true,
+            KeyCode::Char('s') => {
+                b.cycle_sort();
+                self.status = Some(format!("Sorted by {}.", self.browser.sort.label()));
+            }
+            KeyCode::Char('r') | KeyCode::F(5) => return self.refresh(),
+            KeyCode::Enter => {
+                if let Some(name) = self.selected_name() {
+                    return self.describe(name, None);
+                }
+            }
+            KeyCode::Char('y') => {
+                if let Some(m) = self.browser.selected_mesh() {
+                    let arn = m.arn.clone();
+                    self.status = Some(format!(
+                        "Copied the ARN of {} to the clipboard (OSC 52; the terminal must allow it): {arn}",
+                        m.name
+                    ));
+                    return vec![Effect::Copy(arn)];
+                }
+            }
+            KeyCode::Char('e') => return self.act(Then::Edit),
+            KeyCode::Char('t') => return self.act(Then::Tags),
+            KeyCode::Char('d') | KeyCode::Delete => {
+                if let Some(name) = self.selected_name()
+                    && self.may_change("deleting meshes")
+                {
+                    self.delete = Some(DeleteConfirm::new(&name));
+                    self.overlay = Some(Overlay::ConfirmDelete);
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn selected_name(&self) -> Option<String> {
+        self.browser.selected_mesh().map(|m| m.name.clone())
+    }
+
+    /// False (and says so) in read-only mode or while a call is in flight.
+    fn may_change(&mut self, what: &str) -> bool {
+        if self.read_only {
+            self.status = Some(format!(
+                "Read-only mode: {what} is turned off (--read-only)."
+            ));
+            return false;
+        }
+        if self.in_flight.is_some() {
+            self.status = Some(
+                "A request is already in flight: wait for it, or press Esc to cancel it.".into(),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// `e` / `t`: opens the editor on the selected mesh, describing it first unless the pane
+    /// already shows it.
+    fn act(&mut self, then: Then) -> Vec<Effect> {
+        let what = match then {
+            Then::Edit => "editing meshes",
+            Then::Tags => "editing tags",
+        };
+        let Some(name) = self.selected_name() else {
+            return Vec::new();
+        };
+        if !self.may_change(what) {
+            return Vec::new();
+        }
+        if let Pane::Mesh(r) = &self.pane
+            && r.mesh.name == name
+            && r.action != Action::Delete
+        {
+            let r = r.clone();
+            match then {
+                Then::Edit => self.start_edit(&r.mesh),
+                Then::Tags => {
+                    self.open_tag_editor(&r);
+                }
+            }
+            return Vec::new();
+        }
+        self.describe(name, Some(then))
+    }
+
+    /// Starts a user call: the pane shows it in flight.
+    fn start(&mut self, action: Action, name: String, call: Call) -> Vec<Effect> {
+        let id = self.next_call_id();
+        self.in_flight = Some(id);
+        self.spinner = 0;
+        self.pane = Pane::InFlight {
+            action,
+            name,
+            attempt: 1,
+        };
+        self.pane_scroll = 0;
+        self.status = None;
+        vec![Effect::Call { id, call }]
+    }
+
+    fn describe(&mut self, name: String, then: Option<Then>) -> Vec<Effect> {
+        if self.in_flight.is_some() {
+            self.status = Some(
+                "A request is already in flight: wait for it, or press Esc to cancel it.".into(),
+            );
+            return Vec::new();
+        }
+        self.then = then.map(|t| (t, name.clone()));
+        self.start(Action::Describe, name.clone(), Call::Describe { name })
+    }
+
     fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
         match overlay {
             Overlay::Help => {
-                if matches!(
-                    key.code,
+                match key.code {
                     KeyCode::Esc
-                        | KeyCode::F(1)
-                        | KeyCode::Char('?')
-                        | KeyCode::Char('q')
-                        | KeyCode::Enter
-                ) {
-                    self.overlay = None;
+                    | KeyCode::F(1)
+                    | KeyCode::Char('?')
+                    | KeyCode::Char('q')
+                    | KeyCode::Enter => self.overlay = None,
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        self.help_scroll = self.help_scroll.saturating_add(1)
+                    }
+                    KeyCode::Up | KeyCode::Char('k') => {
+                        self.help_scroll = self.help_scroll.saturating_sub(1)
+                    }
+                    KeyCode::PageDown => self.help_scroll = self.help_scroll.saturating_add(10),
+                    KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
+                    KeyCode::Home => self.help_scroll = 0,
+                    _ => {}
                 }
                 Vec::new()
             }
@@ -453,12 +858,106 @@ impl App {
                 }
                 Vec::new()
             }
+            Overlay::Tags => self.on_tags_key(key),
+            Overlay::ConfirmDelete => self.on_delete_key(key),
+        }
+    }
+
+    fn on_tags_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(editor) = &mut self.tag_editor else {
+            self.overlay = None;
+            return Vec::new();
+        };
+        match editor.handle_key(key) {
+            TagOutcome::Handled => Vec::new(),
+            TagOutcome::Close => {
+                if !editor.changes().is_empty() {
+                    self.status = Some("Tag changes discarded; nothing was sent.".into());
+                }
+                self.tag_editor = None;
+                self.overlay = None;
+                Vec::new()
+            }
+            TagOutcome::Save => {
+                let changes = editor.changes();
+                if changes.is_empty() {
+                    editor.problem =
+                        Some("Nothing changed: add, change or remove a tag first.".into());
+                    return Vec::new();
+                }
+                if !self.may_change("editing tags") {
+                    return Vec::new();
+                }
+                let editor = self.tag_editor.take().expect("checked above");
+                self.overlay = None;
+                let name = editor.mesh.name.clone();
+                self.start(
+                    Action::Tag,
+                    name,
+                    Call::SaveTags {
+                        mesh: Box::new(editor.mesh),
+                        tag: changes.tag,
+                        untag: changes.untag,
+                    },
+                )
+            }
+        }
+    }
+
+    fn on_delete_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(confirm) = &mut self.delete else {
+            self.overlay = None;
+            return Vec::new();
+        };
+        match key.code {
+            KeyCode::Esc => {
+                self.delete = None;
+                self.overlay = None;
+                self.status = Some("Delete cancelled; nothing was sent.".into());
+                Vec::new()
+            }
+            KeyCode::Enter => {
+                if !confirm.matches() {
+                    confirm.problem = Some(format!(
+                        "Not the name: type it exactly ({} characters).",
+                        crate::model::char_len(&confirm.name)
+                    ));
+                    return Vec::new();
+                }
+                let name = confirm.name.clone();
+                if !self.may_change("deleting meshes") {
+                    return Vec::new();
+                }
+                self.delete = None;
+                self.overlay = None;
+                self.start(Action::Delete, name.clone(), Call::Delete { name })
+            }
+            _ => {
+                use tui_input::backend::crossterm::EventHandler;
+                if confirm
+                    .input
+                    .handle_event(&ratatui::crossterm::event::Event::Key(key))
+                    .is_some_and(|c| c.value)
+                {
+                    confirm.problem = None;
+                }
+                Vec::new()
+            }
         }
     }
 
     fn on_escape(&mut self) -> Vec<Effect> {
         if self.in_flight.is_some() {
             return self.cancel();
+        }
+        if self.editing() && self.view == View::Create {
+            self.leave_edit();
+            self.status = Some("Edit closed; nothing was sent. Back to the create form.".into());
+            return Vec::new();
+        }
+        if self.view == View::Meshes && !self.browser.filter.value().is_empty() {
+            self.browser.clear_filter();
+            return Vec::new();
         }
         if self.unsaved() {
             self.overlay = Some(Overlay::ConfirmQuit);
@@ -473,6 +972,7 @@ impl App {
         let Some(id) = self.in_flight.take() else {
             return Vec::new();
         };
+        self.then = None;
         let (action, name) = match &self.pane {
             Pane::InFlight { action, name, .. } => (*action, name.clone()),
             _ => (Action::Create, String::new()),
@@ -486,6 +986,9 @@ impl App {
             "{} cancelled; its outcome is unknown.",
             action.verb()
         ));
+        if self.screen().pane.is_none() && self.overlay.is_none() {
+            self.overlay = Some(Overlay::Result);
+        }
         vec![Effect::Cancel(id)]
     }
 
@@ -504,9 +1007,24 @@ impl App {
             return Vec::new();
         }
         if self.read_only {
-            self.status =
-                Some("Read-only mode: creating meshes is turned off (--read-only).".into());
+            self.status = Some(format!(
+                "Read-only mode: {} meshes is turned off (--read-only).",
+                if self.editing() {
+                    "updating"
+                } else {
+                    "creating"
+                }
+            ));
             return Vec::new();
+        }
+        if self.editing() {
+            let name = self.form.name.value().to_string();
+            let call = Call::Update {
+                name: name.clone(),
+                spec: self.form.spec(),
+                client_token: self.form.token_for_update(),
+            };
+            return self.start(Action::Update, name, call);
         }
         match self.form.build_request() {
             Err(problems) => {
@@ -551,14 +1069,34 @@ impl App {
                 }
                 let screen = self.screen();
                 if let Some(tab) = screen.tabs.iter().find(|(_, r)| r.contains(pos)) {
+                    if tab.0 == View::Meshes {
+                        return self.show_meshes();
+                    }
+                    self.leave_edit();
                     self.view = tab.0;
                     return Vec::new();
                 }
-                if self.view != View::Create {
+                if self.view == View::Meshes {
+                    let areas = screen.browser;
+                    if areas.filter.contains(pos) {
+                        self.browser.filtering = true;
+                    } else if areas.rows.contains(pos) {
+                        self.browser.filtering = false;
+                        let p = self.browser.offset + (pos.y - areas.rows.y) as usize;
+                        if p < self.browser.rows.len() {
+                            self.browser
+                                .move_by(p as isize - self.browser.selected as isize);
+                        }
+                    }
                     return Vec::new();
                 }
                 let areas = screen.form;
                 for (field, rect) in areas.fields() {
+                    if self.editing()
+                        && matches!(field, Field::TagKey | Field::TagValue | Field::Tags)
+                    {
+                        continue;
+                    }
                     if rect.contains(pos) {
                         self.form.focus = field;
                         // Inside a list: pick the clicked row (row 0 is the border).
@@ -586,14 +1124,25 @@ impl App {
                 }
                 Vec::new()
             }
-            MouseEventKind::ScrollDown => {
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
                 self.dirty = true;
-                self.pane_scroll = self.pane_scroll.saturating_add(2);
-                Vec::new()
-            }
-            MouseEventKind::ScrollUp => {
-                self.dirty = true;
-                self.pane_scroll = self.pane_scroll.saturating_sub(2);
+                let down = m.kind == MouseEventKind::ScrollDown;
+                if self.overlay.is_none()
+                    && self.view == View::Meshes
+                    && self.screen().browser.list.contains(pos)
+                {
+                    self.browser.move_by(if down { 3 } else { -3 });
+                } else if self.overlay == Some(Overlay::Help) {
+                    self.help_scroll = if down {
+                        self.help_scroll.saturating_add(2)
+                    } else {
+                        self.help_scroll.saturating_sub(2)
+                    };
+                } else if down {
+                    self.pane_scroll = self.pane_scroll.saturating_add(2);
+                } else {
+                    self.pane_scroll = self.pane_scroll.saturating_sub(2);
+                }
                 Vec::new()
             }
             _ => Vec::new(),

@@ -6,11 +6,13 @@
 
 pub mod app;
 pub mod aws;
+pub mod browser;
 pub mod cli;
 pub mod export;
 pub mod form;
 pub mod model;
 pub mod run;
 pub mod sandbox;
+pub mod tag_editor;
 pub mod template;
 pub mod ui;

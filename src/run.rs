@@ -190,12 +190,111 @@ async fn perform(api: &Api, call: Call) -> CallResult {
             };
             CallResult::Mesh(result)
         }
+        Call::ListPage {
+            generation,
+            next_token,
+        } => CallResult::Page {
+            generation,
+            result: api
+                .list_meshes_page(next_token, Some(crate::browser::PAGE_LIMIT))
+                .await
+                .map(|r| r.value),
+        },
+        Call::Describe { name } => {
+            CallResult::Mesh(with_tags(api, Action::Describe, api.describe_mesh(&name).await).await)
+        }
+        Call::Update {
+            name,
+            spec,
+            client_token,
+        } => CallResult::Mesh(
+            with_tags(
+                api,
+                Action::Update,
+                api.update_mesh(&name, &spec, &client_token).await,
+            )
+            .await,
+        ),
+        Call::Delete { name } => CallResult::Mesh(api.delete_mesh(&name).await.map(|reply| {
+            MeshResult {
+                action: Action::Delete,
+                mesh: reply.value,
+                // The tags went with the mesh.
+                tags: Ok(Vec::new()),
+                request_id: reply.request_id,
+            }
+        })),
+        Call::SaveTags { mesh, tag, untag } => {
+            let arn = &mesh.metadata.arn;
+            let mut request_id = None;
+            if !tag.is_empty() {
+                match api.tag_resource(arn, &tag).await {
+                    Ok(r) => request_id = r.request_id,
+                    Err(e) => return CallResult::Mesh(Err(e)),
+                }
+            }
+            if !untag.is_empty() {
+                match api.untag_resource(arn, &untag).await {
+                    Ok(r) => request_id = r.request_id.or(request_id),
+                    Err(e) => return CallResult::Mesh(Err(e)),
+                }
+            }
+            // What the service holds now, not what was sent.
+            let tags = api.list_tags(arn).await.map(|r| r.value);
+            CallResult::Mesh(Ok(MeshResult {
+                action: Action::Tag,
+                mesh: *mesh,
+                tags,
+                request_id,
+            }))
+        }
     }
+}
+
+/// A mesh call's result with the mesh's tags read afterwards.
+async fn with_tags(
+    api: &Api,
+    action: Action,
+    reply: Result<aws::Reply<crate::model::Mesh>, ApiError>,
+) -> Result<MeshResult, ApiError> {
+    let reply = reply?;
+    let tags = api
+        .list_tags(&reply.value.metadata.arn)
+        .await
+        .map(|r| r.value);
+    Ok(MeshResult {
+        action,
+        mesh: reply.value,
+        tags,
+        request_id: reply.request_id,
+    })
 }
 
 fn failed(call: &Call, error: ApiError) -> CallResult {
     match call {
-        Call::Create(_) => CallResult::Mesh(Err(error)),
+        Call::ListPage { generation, .. } => CallResult::Page {
+            generation: *generation,
+            result: Err(error),
+        },
+        _ => CallResult::Mesh(Err(error)),
+    }
+}
+
+/// The signals that end the app cleanly: SIGTERM, SIGHUP (the terminal went away) and
+/// SIGINT (from outside: in raw mode Ctrl-C arrives as a key).
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> io::Result<Signals> {
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+        })
     }
 }
 
@@ -208,12 +307,15 @@ pub async fn run_tui(cli: Cli) -> Result<(), String> {
     app.sandbox = plan.sandbox_info();
     app.theme = crate::ui::theme::Theme::from_env();
 
+    // Signal handlers first: a SIGTERM or SIGHUP that arrives once the terminal is in raw
+    // mode must end the loop (which restores the terminal), never kill the process outright.
+    let signals = Signals::new().map_err(|e| format!("cannot install signal handlers: {e}"))?;
     install_panic_hook();
     let mut terminal = enter_terminal().map_err(|e| {
         restore_terminal();
         format!("cannot set up the terminal: {e} (appmesh-tui needs an interactive terminal)")
     })?;
-    let result = event_loop(&mut terminal, &mut app, plan).await;
+    let result = event_loop(&mut terminal, &mut app, plan, signals).await;
     restore_terminal();
     result
 }
@@ -222,6 +324,7 @@ async fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     plan: Plan,
+    mut signals: Signals,
 ) -> Result<(), String> {
     let draw = |terminal: &mut DefaultTerminal, app: &mut App| -> Result<(), String> {
         app.now = SystemTime::now();
@@ -256,9 +359,6 @@ async fn event_loop(
     }
 
     let mut events = EventStream::new();
-    let mut sigterm = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
-    let mut sighup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
-    let mut sigint = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
     let mut tick = tokio::time::interval(Duration::from_millis(80));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut tasks: HashMap<u64, AbortHandle> = HashMap::new();
@@ -276,9 +376,9 @@ async fn event_loop(
             },
             Some(m) = rx.recv() => m,
             _ = tick.tick(), if app.animating() => Msg::Tick,
-            _ = sigterm.recv() => break,
-            _ = sighup.recv() => break,
-            _ = sigint.recv() => break,
+            _ = signals.term.recv() => break,
+            _ = signals.hup.recv() => break,
+            _ = signals.int.recv() => break,
         };
         if let Msg::Done { id, .. } = &msg {
             tasks.remove(id);
@@ -293,6 +393,11 @@ async fn event_loop(
                     terminal.clear().map_err(|e| e.to_string())?;
                     app.dirty = true;
                 }
+                Effect::Copy(text) => {
+                    let mut out = io::stdout();
+                    let _ = out.write_all(crate::export::osc52_copy(&text).as_bytes());
+                    let _ = out.flush();
+                }
                 Effect::Cancel(id) => {
                     if let Some(h) = tasks.remove(&id) {
                         h.abort();
@@ -302,8 +407,12 @@ async fn event_loop(
                     let shared = shared.clone();
                     let tx = tx.clone();
                     let handle = tokio::spawn(async move {
+                        let attempts = tx.clone();
+                        let report = move |attempt| {
+                            let _ = attempts.send(Msg::Attempt { id, attempt });
+                        };
                         let result = match shared.connection().await {
-                            Ok((api, _)) => perform(api, call).await,
+                            Ok((api, _)) => aws::report_attempts(report, perform(api, call)).await,
                             Err(e) => failed(&call, e.clone()),
                         };
                         let _ = tx.send(Msg::Done { id, result });

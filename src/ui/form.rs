@@ -219,6 +219,20 @@ pub fn render(app: &App, frame: &mut Frame, areas: &FormAreas) {
         let mut state = ListState::default().with_selected(Some(form.tag_selected));
         frame.render_stateful_widget(list, areas.tags, &mut state);
     }
+    if form.name_locked {
+        // An edit sends UpdateMesh, which carries no tags: they have their own editor.
+        let area = areas.tag_key.union(areas.tags);
+        frame.render_widget(ratatui::widgets::Clear, area);
+        let note = Paragraph::new(vec![
+            Line::from("UpdateMesh changes the spec only."),
+            Line::from(Span::styled(
+                "Tags: press t on the mesh in the Meshes view (F3).",
+                theme.dim(),
+            )),
+        ])
+        .block(Block::bordered().border_style(theme.border()).title("Tags"));
+        frame.render_widget(note, area);
+    }
 
     let create_style = if focus == Field::Create {
         theme.active_tab()

@@ -50,6 +50,19 @@ impl FormAreas {
     }
 }
 
+/// The parts of the Meshes list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BrowserAreas {
+    /// The bordered list, title included.
+    pub list: Rect,
+    /// The column titles.
+    pub columns: Rect,
+    /// The mesh rows (one mesh per line).
+    pub rows: Rect,
+    /// The filter line under the list.
+    pub filter: Rect,
+}
+
 /// The whole screen.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Screen {
@@ -58,10 +71,18 @@ pub struct Screen {
     pub tabs: Vec<(View, Rect)>,
     pub body: Rect,
     pub form: FormAreas,
+    pub browser: BrowserAreas,
     /// `None` when the terminal is too narrow: the pane then opens as an overlay.
     pub pane: Option<Rect>,
     pub help_line: Rect,
     pub footer: Rect,
+}
+
+/// The app's name at the left of the header, shown when there is room.
+pub const TITLE: &str = " appmesh-tui ";
+
+pub fn show_title(width: u16) -> bool {
+    width >= WIDE
 }
 
 pub const TAB_LABELS: [(View, &str); 2] =
@@ -82,7 +103,12 @@ pub fn screen(area: Rect) -> Screen {
     ])
     .areas(area);
     let mut tabs = Vec::new();
-    let mut x = header.x + 13;
+    let mut x = header.x
+        + if show_title(area.width) {
+            TITLE.len() as u16 + 1
+        } else {
+            0
+        };
     for (view, label) in TAB_LABELS {
         let w = label.len() as u16;
         tabs.push((view, Rect::new(x, header.y, w, 1)));
@@ -101,9 +127,35 @@ pub fn screen(area: Rect) -> Screen {
         tabs,
         body,
         form: form_areas(form_area),
+        browser: browser_areas(form_area),
         pane,
         help_line,
         footer,
+    }
+}
+
+impl Screen {
+    /// How many meshes the list shows at once.
+    pub fn list_rows(&self) -> usize {
+        self.browser.rows.height as usize
+    }
+}
+
+fn browser_areas(area: Rect) -> BrowserAreas {
+    let [list, filter] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let inner = Rect::new(
+        list.x + 1,
+        list.y + 1,
+        list.width.saturating_sub(2),
+        list.height.saturating_sub(2),
+    );
+    let [columns, rows] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    BrowserAreas {
+        list,
+        columns,
+        rows,
+        filter,
     }
 }
 

@@ -1,5 +1,7 @@
 //! Drawing: every function here is a view of [`App`] state; none changes it.
 
+pub mod browser;
+pub mod dialogs;
 pub mod form;
 pub mod layout;
 pub mod overlay;
@@ -35,12 +37,10 @@ pub fn render(app: &App, frame: &mut Frame) {
             }
         }
         View::Meshes => {
-            let msg = Paragraph::new(vec![
-                Line::from("The mesh browser is not built yet."),
-                Line::from("F2 returns to the create form."),
-            ])
-            .alignment(Alignment::Center);
-            frame.render_widget(msg, screen.body);
+            browser::render(app, frame, &screen.browser);
+            if let Some(p) = screen.pane {
+                pane::render(app, frame, p);
+            }
         }
     }
     render_help_line(app, frame, screen.help_line);
@@ -48,6 +48,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     match app.overlay {
         Some(Overlay::Help) => overlay::help(app, frame, area),
         Some(Overlay::ConfirmQuit) => overlay::confirm_quit(theme, frame, area),
+        Some(Overlay::Tags) => dialogs::tag_editor(app, frame, area),
+        Some(Overlay::ConfirmDelete) => dialogs::confirm_delete(app, frame, area),
         Some(Overlay::Result) => {
             let r = Rect::new(
                 area.x + 2,
@@ -84,7 +86,11 @@ fn render_too_small(frame: &mut Frame, area: Rect) {
 
 fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
-    let mut spans = vec![Span::styled(" appmesh-tui ", theme.title()), Span::raw(" ")];
+    let mut spans = Vec::new();
+    if layout::show_title(area.width) {
+        spans.push(Span::styled(layout::TITLE, theme.title()));
+        spans.push(Span::raw(" "));
+    }
     for (view, label) in TAB_LABELS {
         let style = if view == app.view {
             theme.active_tab()
@@ -100,20 +106,17 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
     }
     match (&app.sandbox, &app.endpoint) {
-        (Some(sb), Endpoint::Ready(t)) => {
+        (Some(sb), endpoint) => {
             spans.push(Span::styled(" SANDBOX ", theme.sandbox()));
-            spans.push(Span::raw(format!(
-                " {} · state: {}",
-                t.region,
-                state_path(&sb.state, area.width)
-            )));
-        }
-        (Some(sb), Endpoint::Loading) => {
-            spans.push(Span::styled(" SANDBOX ", theme.sandbox()));
-            spans.push(Span::raw(format!(
-                " starting… · state: {}",
-                state_path(&sb.state, area.width)
-            )));
+            let prefix = match endpoint {
+                Endpoint::Ready(t) => format!(" {} · state: ", clean(&t.region)),
+                _ => " starting… · state: ".to_string(),
+            };
+            let used: usize =
+                spans.iter().map(|s| text::width(&s.content)).sum::<usize>() + text::width(&prefix);
+            let room = (area.width as usize).saturating_sub(used).max(12);
+            let path = text::fit_start(&text::tilde(&clean(&sb.state)), room);
+            spans.push(Span::raw(prefix + &path));
         }
         (_, Endpoint::Failed(what)) => {
             spans.push(Span::styled(
@@ -125,17 +128,21 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled("loading AWS configuration…", theme.dim()))
         }
         (None, Endpoint::Ready(t)) => {
-            let profile = t.profile.as_deref().unwrap_or("default");
-            spans.push(Span::raw(format!(
-                "profile {} · region {}",
-                clean(profile),
-                clean(&t.region)
-            )));
-            spans.push(Span::raw(" · "));
-            match &t.endpoint {
-                Some(e) => spans.push(Span::raw(format!("endpoint {}", clean(e)))),
-                None => spans.push(Span::raw("default AWS endpoint")),
-            }
+            let profile = clean(t.profile.as_deref().unwrap_or("default")).into_owned();
+            let region = clean(&t.region).into_owned();
+            let endpoint = match &t.endpoint {
+                Some(e) => clean(e).into_owned(),
+                None => "default AWS endpoint".into(),
+            };
+            let used: usize = spans.iter().map(|s| text::width(&s.content)).sum();
+            let room = (area.width as usize).saturating_sub(used);
+            let long = format!("profile {profile} · region {region} · endpoint {endpoint}");
+            let target = if text::width(&long) <= room {
+                long
+            } else {
+                text::fit(&format!("{profile} · {region} · {endpoint}"), room)
+            };
+            spans.push(Span::raw(target));
         }
     }
     frame.render_widget(Line::from(spans), area);
@@ -143,12 +150,6 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
 
 /// One line: the status of the last action when there is one, otherwise what the focused
 /// field means. Real-AWS and region notices come first: they matter most.
-/// The sandbox state path, home as `~`, cut from the left to what the header has room for.
-fn state_path(path: &str, width: u16) -> String {
-    let room = (width as usize).saturating_sub(62).max(12);
-    text::fit_start(&text::tilde(&clean(path)), room)
-}
-
 fn render_help_line(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let line = if let Some(s) = &app.status {
@@ -167,6 +168,14 @@ fn render_help_line(app: &App, frame: &mut Frame, area: Rect) {
         && app.pane == Pane::Empty
     {
         Line::from(Span::styled(note.clone(), theme.dim()))
+    } else if app.view == View::Create && app.editing() {
+        Line::from(Span::styled(
+            format!(
+                "Editing mesh {}: UpdateMesh changes only the spec. Esc or F2 returns to the create form.",
+                clean(app.form.name.value())
+            ),
+            theme.dim(),
+        ))
     } else if app.view == View::Create {
         Line::from(Span::styled(app.form.focus.help(), theme.dim()))
     } else {
@@ -188,6 +197,18 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     match app.overlay {
         Some(Overlay::Help) => return vec![("Esc", "close help")],
         Some(Overlay::ConfirmQuit) => return vec![("y", "quit"), ("n/Esc", "stay")],
+        Some(Overlay::Tags) => {
+            return vec![
+                ("Tab", "move"),
+                ("Enter", "add/change"),
+                ("d/Del", "remove"),
+                ("Ctrl-S", "save"),
+                ("Esc", "cancel"),
+            ];
+        }
+        Some(Overlay::ConfirmDelete) => {
+            return vec![("Enter", "delete"), ("Esc", "keep the mesh")];
+        }
         Some(Overlay::Result) => {
             let mut k = vec![("↑↓/PgUp/PgDn", "scroll"), ("Esc", "back to form")];
             if app.in_flight.is_some() {
@@ -198,6 +219,9 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         None => {}
     }
     let mut keys: Vec<(&str, &str)> = Vec::new();
+    if app.view == View::Meshes {
+        return browser_keys(app);
+    }
     if app.view == View::Create {
         keys.push(("Tab/S-Tab", "move"));
         match app.form.focus {
@@ -208,13 +232,20 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 keys.push(("↑↓", "select"));
                 keys.push(("d/Del", "remove"));
             }
+            Field::Create if app.editing() => keys.push(("Enter", "update")),
             Field::Create => keys.push(("Enter", "create")),
         }
-        keys.push(("^S", "create"));
+        if app.editing() {
+            keys.push(("^S", "update"));
+        } else {
+            keys.push(("^S", "create"));
+        }
     }
     keys.push(("F1", "help"));
     if app.in_flight.is_some() {
         keys.push(("Esc", "cancel"));
+    } else if app.editing() {
+        keys.push(("Esc", "end edit"));
     } else {
         keys.push(("Esc", "quit"));
     }
@@ -223,6 +254,46 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     }
     keys.push(("F3", "meshes"));
     keys.push(("^C", "quit"));
+    keys
+}
+
+/// The Meshes view's keys, most important first (the footer leaves out what does not fit;
+/// the help window lists them all).
+fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
+    let b = &app.browser;
+    if b.filtering {
+        return vec![
+            ("type", "filter"),
+            ("Enter", "done"),
+            ("Esc", "clear filter"),
+            ("↑↓", "move"),
+            ("F1", "help"),
+        ];
+    }
+    let mut keys = Vec::new();
+    let any = b.selected_mesh().is_some();
+    if any {
+        keys.push(("Enter", "describe"));
+    }
+    keys.push(("/", "filter"));
+    if any && !app.read_only {
+        keys.push(("e", "edit"));
+        keys.push(("t", "tags"));
+        keys.push(("d", "delete"));
+    }
+    if app.in_flight.is_some() {
+        keys.push(("Esc", "cancel"));
+    } else if !b.filter.value().is_empty() {
+        keys.push(("Esc", "clear filter"));
+    }
+    keys.push(("F1", "help"));
+    if any {
+        keys.push(("y", "copy ARN"));
+    }
+    keys.push(("s", "sort"));
+    keys.push(("r", "refresh"));
+    keys.push(("↑↓", "move"));
+    keys.push(("F2", "create"));
     keys
 }
 

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
-use crate::app::App;
+use crate::app::{App, View};
 
 /// Every key, grouped; the help overlay shows this and the README repeats it.
 pub const KEYS: &[(&str, &[(&str, &str)])] = &[
@@ -50,12 +50,78 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ),
         ],
     ),
+    (
+        "Meshes view",
+        &[
+            ("↑ ↓ / k j, wheel", "move the selection"),
+            ("PgUp / PgDn", "a screen up / down"),
+            ("Home / End, g / G", "first / last mesh"),
+            (
+                "mouse click",
+                "select a row; click the filter line to filter",
+            ),
+            (
+                "Enter",
+                "describe the selected mesh (DescribeMesh + ListTagsForResource)",
+            ),
+            (
+                "/",
+                "filter by name as you type; Enter keeps the filter, Esc clears it",
+            ),
+            ("s", "sort by name, then created, then last updated"),
+            ("r / F5", "list the meshes again (keeps the selection)"),
+            (
+                "y",
+                "copy the selected mesh's ARN to the clipboard (OSC 52)",
+            ),
+            (
+                "e",
+                "edit the spec in the form (UpdateMesh); Esc or F2 ends the edit",
+            ),
+            ("t", "edit the tags (TagResource / UntagResource)"),
+            ("d / Delete", "delete the mesh: type its name to confirm"),
+            ("Esc", "cancel a request; clear the filter; otherwise quit"),
+            ("--read-only", "e, t and d are off and refused"),
+        ],
+    ),
+    (
+        "Tag editor (t)",
+        &[
+            ("Tab / Shift-Tab", "key, value, tag list"),
+            (
+                "Enter",
+                "key/value: add the tag or change its value; list: edit the selected tag",
+            ),
+            ("d / Delete", "remove the selected tag (in the list)"),
+            (
+                "Ctrl-S",
+                "save: TagResource for new and changed keys, UntagResource for removed ones",
+            ),
+            ("Esc", "close without saving"),
+        ],
+    ),
+    (
+        "Delete (d)",
+        &[
+            ("type the name", "exactly, to confirm"),
+            ("Enter / Esc", "delete / keep the mesh"),
+        ],
+    ),
 ];
+
+/// The groups of [`KEYS`] that apply to a view.
+fn groups_for(view: View) -> &'static [&'static str] {
+    match view {
+        View::Create => &["Everywhere", "Create form"],
+        View::Meshes => &["Everywhere", "Meshes view", "Tag editor (t)", "Delete (d)"],
+    }
+}
 
 pub fn help(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let mut lines = Vec::new();
-    for (group, keys) in KEYS {
+    let groups = groups_for(app.view);
+    for (group, keys) in KEYS.iter().filter(|(g, _)| groups.contains(g)) {
         lines.push(Line::from(Span::styled(*group, theme.title())));
         for (k, what) in *keys {
             lines.push(Line::from(vec![
@@ -73,11 +139,18 @@ pub fn help(app: &App, frame: &mut Frame, area: Rect) {
     let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let r = area.centered(Constraint::Length(w), Constraint::Length(h));
     frame.render_widget(Clear, r);
-    let p = Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-        Block::bordered()
-            .title(" Keys ")
-            .border_style(theme.focus_border()),
-    );
+    let mut block = Block::bordered()
+        .title(" Keys ")
+        .border_style(theme.focus_border());
+    // Taller than the window: ↑↓ scroll it.
+    let max_scroll = (lines.len() as u16).saturating_sub(h.saturating_sub(2));
+    if max_scroll > 0 {
+        block = block.title_bottom(Line::from(" ↑↓ PgUp PgDn scroll ").right_aligned());
+    }
+    let p = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((app.help_scroll.min(max_scroll), 0))
+        .block(block);
     frame.render_widget(p, r);
 }
 

@@ -8,11 +8,11 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::text::{ago, clean, fit, rfc3339, wrap};
 use super::theme::Theme;
-use crate::app::{App, MeshResult, Pane};
+use crate::app::{Action, App, MeshResult, Pane, View};
 use crate::aws::ApiError;
 use crate::model::MeshStatus;
 
-const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 const LABEL_WIDTH: usize = 15;
 
 /// The pane's lines for one inner width: values wrap with a hanging indent under their
@@ -119,6 +119,9 @@ pub fn mesh_lines(out: &mut Lines, r: &MeshResult, now: std::time::SystemTime) {
         plain,
     );
     match &r.tags {
+        Ok(tags) if tags.is_empty() && r.action == Action::Delete => {
+            out.row("Tags", "removed with the mesh", theme.dim())
+        }
         Ok(tags) if tags.is_empty() => out.row("Tags", "none", theme.dim()),
         Ok(tags) => {
             for (i, t) in tags.iter().enumerate() {
@@ -143,7 +146,7 @@ pub fn mesh_lines(out: &mut Lines, r: &MeshResult, now: std::time::SystemTime) {
     );
 }
 
-pub fn error_lines(out: &mut Lines, e: &ApiError) {
+pub fn error_lines(out: &mut Lines, e: &ApiError, action: Action) {
     let theme = out.theme;
     let plain = Style::new();
     out.row("Error", &e.title(), theme.error());
@@ -158,16 +161,25 @@ pub fn error_lines(out: &mut Lines, e: &ApiError) {
     );
     out.blank();
     out.row("What to do", &e.hint(), plain);
-    if e.outcome_unknown() {
+    let form = matches!(action, Action::Create | Action::Update);
+    if e.outcome_unknown() && action != Action::Describe {
         out.blank();
         out.text(
-            "Outcome unknown: the request may have reached the service. Retrying the unchanged form is safe (same clientToken).",
+            if form {
+                "Outcome unknown: the request may have reached the service. Retrying the unchanged form is safe (same clientToken)."
+            } else {
+                "Outcome unknown: the request may have reached the service. Describe the mesh (Enter in the Meshes view) to see what it holds now."
+            },
             theme.warn(),
         );
     }
     out.blank();
     out.text(
-        "Your form is unchanged: fix it or submit again.",
+        if form {
+            "Your form is unchanged: fix it or submit again."
+        } else {
+            "The Meshes list is unchanged: select the mesh and try again."
+        },
         theme.dim(),
     );
 }
@@ -176,6 +188,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let mut out = Lines::new(theme, area.width.saturating_sub(2));
     let (title, title_style): (String, Style) = match &app.pane {
+        Pane::Empty if app.view == View::Meshes => {
+            out.text("No mesh opened yet.", theme.dim());
+            out.blank();
+            out.text("Select a mesh and press Enter: its status, ARN, version, times, owners, spec and tags show here.", Style::new());
+            ("Detail".into(), theme.title())
+        }
         Pane::Empty => {
             out.text("Nothing sent yet.", theme.dim());
             out.blank();
@@ -212,7 +230,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             )
         }
         Pane::Error { action, error, .. } => {
-            error_lines(&mut out, error);
+            error_lines(&mut out, error, *action);
             (format!("{} failed", action.verb()), theme.error())
         }
     };
