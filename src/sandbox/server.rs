@@ -295,7 +295,7 @@ const MESH_OPS: &str = "CreateMesh, DescribeMesh, ListMeshes, UpdateMesh, Delete
 /// The answer for App Mesh operations the sandbox does not implement, and for unknown routes:
 /// 400 BadRequestException, which every SDK maps to a modeled error and does not retry, and which
 /// the AWS CLI prints with its message.
-fn unsupported(method: &Method, segs: &[&str]) -> ApiError {
+fn unsupported(method: &Method, path: &str, segs: &[&str]) -> ApiError {
     // /v20190125/meshes/{mesh}/<collection>[/{name}[/<sub>[/{name}]]]
     let resource = |seg: &str| -> Option<(&'static str, &'static str)> {
         Some(match seg {
@@ -338,9 +338,8 @@ fn unsupported(method: &Method, segs: &[&str]) -> ApiError {
         }
     }
     ApiError::bad_request(format!(
-        "the appmesh-tui sandbox does not support the request {method} /v20190125/{} (unknown \
-         operation). Supported are the mesh operations: {MESH_OPS}.",
-        segs.join("/")
+        "the appmesh-tui sandbox does not support the request {method} {path} (unknown \
+         operation). Supported are the mesh operations: {MESH_OPS}."
     ))
 }
 
@@ -395,7 +394,7 @@ async fn route(shared: &Arc<Shared>, req: Request) -> Result<Answer, ApiError> {
     let raw_path = parts.uri.path();
     let query = Query::parse(parts.uri.query())?;
     let Some(rest) = raw_path.strip_prefix("/v20190125/") else {
-        return Err(unsupported(&method, &[raw_path.trim_start_matches('/')]));
+        return Err(unsupported(&method, raw_path, &[]));
     };
     let raw_segs: Vec<&str> = rest.split('/').collect();
     let decoded: Vec<String> = raw_segs
@@ -498,7 +497,7 @@ async fn route(shared: &Arc<Shared>, req: Request) -> Result<Answer, ApiError> {
             let (tags, next) = shared.read().st.list_tags(arn, limit, token, now_secs())?;
             Ok(Answer::ok(wire::list_tags(&tags, next.as_deref())))
         }
-        _ => Err(unsupported(&method, &segs)),
+        _ => Err(unsupported(&method, raw_path, &segs)),
     }
 }
 
@@ -571,28 +570,37 @@ mod tests {
     #[test]
     fn unsupported_names_the_operation() {
         let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap();
-        let e = unsupported(&m("GET"), &["meshes", "m", "virtualNodes"]);
+        let e = unsupported(&m("GET"), "/p", &["meshes", "m", "virtualNodes"]);
         assert_eq!((e.status, e.code), (400, "BadRequestException"));
         assert!(e.message.contains("ListVirtualNodes"), "{}", e.message);
         assert!(e.message.contains("virtual nodes"));
         assert!(e.message.contains("CreateMesh"));
         let e = unsupported(
             &m("DELETE"),
+            "/p",
             &["meshes", "m", "virtualRouter", "r", "routes", "x"],
         );
         assert!(e.message.contains("DeleteRoute"), "{}", e.message);
         let e = unsupported(
             &m("PUT"),
+            "/p",
             &["meshes", "m", "virtualGateway", "g", "gatewayRoutes"],
         );
         assert!(e.message.contains("CreateGatewayRoute"), "{}", e.message);
-        let e = unsupported(&m("GET"), &["meshes", "m", "virtualServices", "s"]);
+        let e = unsupported(&m("GET"), "/p", &["meshes", "m", "virtualServices", "s"]);
         assert!(
             e.message.contains("DescribeVirtualService"),
             "{}",
             e.message
         );
-        let e = unsupported(&m("POST"), &["meshes"]);
+        let e = unsupported(&m("POST"), "/v20190125/meshes", &["meshes"]);
         assert!(e.message.contains("unknown operation"), "{}", e.message);
+        assert!(
+            e.message.contains("POST /v20190125/meshes "),
+            "{}",
+            e.message
+        );
+        let e = unsupported(&m("GET"), "/", &[]);
+        assert!(e.message.contains("GET / "), "{}", e.message);
     }
 }
