@@ -357,3 +357,44 @@ fn ctrl_c_restores_the_terminal() {
     }
     assert!(!tui.alternate_screen());
 }
+
+#[test]
+fn a_credential_process_that_prompts_runs_before_the_ui_takes_the_screen() {
+    let server = FaultServer::start(Behaviour::Healthy);
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("mfa-creds.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf 'MFA code: ' > /dev/tty\nread code < /dev/tty\n\
+         printf '{\"Version\":1,\"AccessKeyId\":\"AKIDMFA%s\",\"SecretAccessKey\":\"s\"}' \"$code\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let tui = support::pty::Spawn::app()
+        .aws_config(&format!(
+            "[profile mfa]\nregion = us-east-1\ncredential_process = {}\n",
+            script.display()
+        ))
+        .args(&["--profile", "mfa", "--endpoint-url", &server.endpoint()])
+        .size(120, 40)
+        .spawn();
+    let screen = tui.wait_for("MFA code:");
+    assert!(
+        screen.contains("getting credentials for profile mfa (credential_process)"),
+        "{screen}"
+    );
+    tui.type_text("424242\r");
+    tui.wait_for("Mesh name");
+    tui.type_text("mfa-mesh");
+    tui.key(Key::Ctrl('s'));
+    tui.wait_for("CreateMesh ✓ mfa-mesh");
+    let create = server.requests_for("CreateMesh");
+    let auth = create[0]
+        .header("authorization")
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        auth.contains("Credential=AKIDMFA424242/"),
+        "signed with the helper's key: {auth}"
+    );
+}

@@ -18,7 +18,7 @@ use aws_sdk_appmesh::config::interceptors::{
 };
 use aws_sdk_appmesh::config::timeout::TimeoutConfig;
 use aws_sdk_appmesh::config::{ConfigBag, Credentials, Intercept, RuntimeComponents};
-use aws_sdk_appmesh::error::BoxError;
+use aws_sdk_appmesh::error::{BoxError, DisplayErrorContext};
 use aws_sdk_appmesh::operation::RequestId;
 use aws_sdk_appmesh::primitives::DateTime;
 use aws_sdk_appmesh::types as sdk;
@@ -116,7 +116,7 @@ pub struct Settings {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
     /// Use these fixed credentials (the sandbox) instead of the AWS credential chain.
-    pub static_credentials: Option<(String, String)>,
+    pub static_credentials: Option<Credentials>,
     pub timeouts: Timeouts,
     /// Longest wait for the region lookup (which may probe EC2 instance metadata).
     pub region_lookup_limit: Option<Duration>,
@@ -199,6 +199,70 @@ async fn resolve_region(settings: &Settings) -> (String, Option<String>) {
     }
 }
 
+/// Fixed credentials (the sandbox's).
+pub fn fixed_credentials(id: &str, secret: &str) -> Credentials {
+    Credentials::new(id, secret, None, None, "appmesh-tui")
+}
+
+/// Why the profile's credentials may talk to the terminal (`credential_process` can prompt,
+/// SSO may need a login), or `None`. Reads the AWS config file the way the CLI finds it.
+pub fn credentials_need_terminal(profile: Option<&str>) -> Option<String> {
+    if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+        return None;
+    }
+    let path = std::env::var_os("AWS_CONFIG_FILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join("config")))?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let profile = profile
+        .map(str::to_string)
+        .or_else(|| std::env::var("AWS_PROFILE").ok())
+        .unwrap_or_else(|| "default".into());
+    profile_section_needs_terminal(&text, &profile)
+}
+
+fn profile_section_needs_terminal(config: &str, profile: &str) -> Option<String> {
+    let wanted = [format!("[profile {profile}]"), format!("[{profile}]")];
+    let mut inside = false;
+    for line in config.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            let header = line.split_whitespace().collect::<Vec<_>>().join(" ");
+            inside = wanted.contains(&header);
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        let key = line.split('=').next().unwrap_or("").trim();
+        match key {
+            "credential_process" => return Some("credential_process".into()),
+            "sso_session" | "sso_start_url" => return Some("SSO".into()),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Resolves the profile's credentials once, now, through the standard chain. Used before
+/// the UI takes over the terminal when a credential helper may prompt.
+pub async fn resolve_credentials(settings: &Settings) -> Result<Credentials, String> {
+    use aws_sdk_appmesh::config::ProvideCredentials;
+    let mut chain = aws_config::default_provider::credentials::DefaultCredentialsChain::builder();
+    if let Some(p) = &settings.profile {
+        chain = chain.profile_name(p);
+    }
+    if let Some(r) = &settings.region {
+        chain = chain.region(aws_config::Region::new(r.clone()));
+    }
+    chain
+        .build()
+        .await
+        .provide_credentials()
+        .await
+        .map_err(|e| format!("could not get credentials: {}", DisplayErrorContext(&e)))
+}
+
 /// Builds the client from the settings and the standard AWS environment. Runs in the
 /// background while the first frame is already on screen.
 pub async fn connect(settings: &Settings) -> (Api, Target) {
@@ -218,14 +282,8 @@ pub async fn connect(settings: &Settings) -> (Api, Target) {
     if let Some(url) = &settings.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    if let Some((id, secret)) = &settings.static_credentials {
-        loader = loader.credentials_provider(Credentials::new(
-            id.clone(),
-            secret.clone(),
-            None,
-            None,
-            "appmesh-tui",
-        ));
+    if let Some(creds) = &settings.static_credentials {
+        loader = loader.credentials_provider(creds.clone());
     }
     let sdk_config = loader.load().await;
     // AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_APP_MESH / the profile's endpoint_url are honoured
@@ -515,6 +573,22 @@ fn summary_from_sdk(m: &sdk::MeshRef) -> MeshSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn profiles_that_may_prompt_are_recognised() {
+        let config = "[default]\nregion = us-east-1\n\n[profile tty]\ncredential_process = /bin/get-creds --mfa\n\n[profile  sso]\nsso_session = corp\n[profile plain]\naws_access_key_id = x\n";
+        assert_eq!(
+            profile_section_needs_terminal(config, "tty").as_deref(),
+            Some("credential_process")
+        );
+        assert_eq!(
+            profile_section_needs_terminal(config, "sso").as_deref(),
+            Some("SSO")
+        );
+        assert_eq!(profile_section_needs_terminal(config, "plain"), None);
+        assert_eq!(profile_section_needs_terminal(config, "default"), None);
+        assert_eq!(profile_section_needs_terminal(config, "missing"), None);
+    }
 
     #[test]
     fn empty_spec_is_left_out_of_the_request() {
