@@ -290,6 +290,37 @@ impl Rules {
             && !self.lowercase_mesh_name
     }
 
+    /// The rules in words, one line each, for showing them beside the form (the description
+    /// first when there is one). Empty when there are no rules.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some(d) = &self.description {
+            lines.push(d.clone());
+        }
+        if let Some(prefix) = &self.mesh_name_prefix {
+            lines.push(format!("Mesh name starts with `{prefix}`"));
+        }
+        if let Some(max) = self.mesh_name_max_length {
+            lines.push(format!("Mesh name has at most {max} characters"));
+        }
+        if self.lowercase_mesh_name {
+            lines.push("Mesh name has no upper-case letters".into());
+        }
+        if let Some(allowed) = &self.allowed_egress_filters {
+            lines.push(format!("Egress filter: {}", list(allowed)));
+        }
+        if let Some(allowed) = &self.allowed_ip_preferences {
+            lines.push(format!("IP preference: {}", list(allowed)));
+        }
+        if !self.required_tag_keys.is_empty() {
+            lines.push(format!("Required tags: {}", list(&self.required_tag_keys)));
+        }
+        for (key, allowed) in &self.allowed_tag_values {
+            lines.push(format!("Tag `{key}`: {}", list(allowed)));
+        }
+        lines
+    }
+
     /// What `name`, `spec` and `tags` break of these rules, in the form's order (name, egress
     /// filter, IP preference, tags). Empty when everything is allowed.
     pub fn check(&self, name: &str, spec: &MeshSpec, tags: &[Tag]) -> Vec<RuleViolation> {
@@ -1008,6 +1039,24 @@ mod tests {
         assert_eq!(r.mesh_name_max_length, Some(12));
         assert!(r.lowercase_mesh_name);
         assert!(!r.is_empty());
+    }
+
+    #[test]
+    fn rules_describe() {
+        assert_eq!(Rules::default().describe(), Vec::<String>::new());
+        assert_eq!(
+            team_rules().describe(),
+            [
+                "Team defaults",
+                "Mesh name starts with `pay-`",
+                "Mesh name has at most 12 characters",
+                "Mesh name has no upper-case letters",
+                "Egress filter: `DROP_ALL`",
+                "IP preference: `IPv4_PREFERRED`, `IPv4_ONLY`",
+                "Required tags: `team`, `env`",
+                "Tag `env`: `dev`, `prod`",
+            ]
+        );
     }
 
     #[test]

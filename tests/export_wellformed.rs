@@ -110,8 +110,11 @@ def parse(text):
 "#;
 
 const HCL_TO_JSON: &str = r#"
-import hcl2
-from hcl2.utils import SerializationOptions
+import sys, hcl2
+try:
+    from hcl2.utils import SerializationOptions
+except ImportError:
+    sys.exit("python-hcl2 8 or later is needed: python3 -m pip install 'python-hcl2>=8'")
 opts = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
 def parse(text):
     return hcl2.loads(text, serialization_options=opts)
@@ -319,6 +322,7 @@ fn cli_env() -> Vec<(&'static str, &'static str)> {
         ("AWS_CONFIG_FILE", "/dev/null"),
         ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
         ("AWS_PAGER", ""),
+        ("AWS_DEFAULT_OUTPUT", "json"),
     ]
 }
 
@@ -430,26 +434,8 @@ impl Drop for Moto {
 }
 
 /// The mesh as `describe-mesh` returns it (`None` for names with `/`, which moto cannot route
-/// in a URL path), and its tags from `list-tags-for-resource`. The mesh is found, and its ARN
-/// taken, from `list-meshes`.
-fn read_back(endpoint: &str, name: &str) -> (Option<Value>, Value) {
-    let out = aws(&[
-        "appmesh",
-        "list-meshes",
-        "--endpoint-url",
-        endpoint,
-        "--output",
-        "json",
-    ]);
-    assert!(out.status.success(), "list-meshes: {out:?}");
-    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let entry = list["meshes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["meshName"] == name)
-        .unwrap_or_else(|| panic!("no mesh named {name:?} in {list}"));
-    let arn = entry["arn"].as_str().unwrap().to_string();
+/// in a URL path), and its tags from `list-tags-for-resource`.
+fn read_back(endpoint: &str, name: &str, arn: &str) -> (Option<Value>, Value) {
     let mesh = (!name.contains('/')).then(|| {
         // Through --cli-input-json, so that no name is taken for a file:// reference.
         let doc = json!({ "meshName": name }).to_string();
@@ -465,14 +451,14 @@ fn read_back(endpoint: &str, name: &str) -> (Option<Value>, Value) {
         ]);
         assert!(out.status.success(), "describe-mesh {name:?}: {out:?}");
         let mesh: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(mesh["mesh"]["metadata"]["arn"], arn.as_str());
+        assert_eq!(mesh["mesh"]["metadata"]["arn"], arn);
         mesh["mesh"].clone()
     });
     let out = aws(&[
         "appmesh",
         "list-tags-for-resource",
         "--resource-arn",
-        &arn,
+        arn,
         "--endpoint-url",
         endpoint,
         "--output",
@@ -486,9 +472,18 @@ fn read_back(endpoint: &str, name: &str) -> (Option<Value>, Value) {
     (mesh, tags["tags"].clone())
 }
 
-fn check_created(endpoint: &str, name: &str, spec: &MeshSpec, tags: &[Tag]) {
-    let (mesh, got_tags) = read_back(endpoint, name);
-    if let Some(mesh) = mesh {
+/// Checks a mesh that create-mesh printed (`created`, the CLI's JSON output), and reads it back
+/// with describe-mesh and list-tags-for-resource.
+fn check_created(endpoint: &str, created: &[u8], name: &str, spec: &MeshSpec, tags: &[Tag]) {
+    let created: Value = serde_json::from_slice(created)
+        .unwrap_or_else(|e| panic!("create-mesh printed no JSON ({e})"));
+    let created = &created["mesh"];
+    let arn = created["metadata"]["arn"]
+        .as_str()
+        .expect("an ARN")
+        .to_string();
+    let (described, got_tags) = read_back(endpoint, name, &arn);
+    for mesh in [Some(created.clone()), described].into_iter().flatten() {
         assert_eq!(mesh["meshName"], name);
         if let Some(e) = spec.egress_filter {
             assert_eq!(mesh["spec"]["egressFilter"]["type"], e.as_str(), "{mesh}");
@@ -580,7 +575,7 @@ fn cli_round_trip(endpoint: &str) {
             "command failed:\n{cmd}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        check_created(endpoint, name, spec, &tags);
+        check_created(endpoint, &out.stdout, name, spec, &tags);
     }
 
     // The --cli-input-json document, from a file, for another mesh.
@@ -599,7 +594,7 @@ fn cli_round_trip(endpoint: &str) {
         endpoint,
     ]);
     assert!(out.status.success(), "{out:?}");
-    check_created(endpoint, "from-json", spec, &tags);
+    check_created(endpoint, &out.stdout, "from-json", spec, &tags);
 
     // The team-dev example: the CLI rejects the template file itself (the rules section is
     // appmesh-tui's own) and accepts Template::cli_input_json().
@@ -629,5 +624,11 @@ fn cli_round_trip(endpoint: &str) {
         endpoint,
     ]);
     assert!(out.status.success(), "{out:?}");
-    check_created(endpoint, t.mesh_name.as_deref().unwrap(), &t.spec, &t.tags);
+    check_created(
+        endpoint,
+        &out.stdout,
+        t.mesh_name.as_deref().unwrap(),
+        &t.spec,
+        &t.tags,
+    );
 }
