@@ -97,7 +97,10 @@ pub enum PageOutcome {
 pub struct Browser {
     /// Every mesh held, in arrival order.
     pub meshes: Vec<MeshSummary>,
-    /// Indices into `meshes` that pass the filter, in sort order: the list's rows.
+    /// Every index into `meshes`, in sort order (sorted when the meshes or the order change,
+    /// so typing in the filter only scans).
+    sorted: Vec<usize>,
+    /// The indices of `sorted` that pass the filter: the list's rows.
     pub rows: Vec<usize>,
     /// Position in `rows` of the selected row.
     pub selected: usize,
@@ -161,6 +164,7 @@ impl Browser {
                 self.want = self.selected_name();
             }
             self.meshes.clear();
+            self.resort();
             self.rebuild(None);
             None
         };
@@ -203,6 +207,7 @@ impl Browser {
             None => {
                 let keep = self.selected_name();
                 self.meshes.extend(fresh);
+                self.resort();
                 self.rebuild(keep);
             }
         }
@@ -219,6 +224,7 @@ impl Browser {
             }
             let keep = self.selected_name();
             self.meshes = staged;
+            self.resort();
             self.rebuild(keep);
         }
         self.loaded = true;
@@ -247,6 +253,7 @@ impl Browser {
             None => self.meshes.push(mesh),
         }
         self.want = None;
+        self.resort();
         self.rebuild(Some(name));
     }
 
@@ -260,29 +267,37 @@ impl Browser {
         let keep = self.selected_name().filter(|n| n != name);
         self.meshes.remove(i);
         if keep.is_some() {
+            self.resort();
             self.rebuild(keep);
         } else {
+            self.resort();
             self.rebuild(None);
             self.selected = at.min(self.rows.len().saturating_sub(1));
             self.scroll_into_view();
         }
     }
 
-    /// Recomputes the rows from the filter and the sort, keeping `keep` (or the wanted mesh)
-    /// selected when it is still shown.
+    /// Puts every mesh in sort order; call [`Browser::rebuild`] after.
+    fn resort(&mut self) {
+        let (meshes, sort) = (&self.meshes, self.sort);
+        self.sorted.clear();
+        self.sorted.extend(0..meshes.len());
+        self.sorted
+            .sort_unstable_by(|&a, &b| sort.compare(&meshes[a], &meshes[b]));
+    }
+
+    /// Recomputes the rows from the filter, keeping `keep` (or the wanted mesh) selected when
+    /// it is still shown.
     fn rebuild(&mut self, keep: Option<String>) {
         let needle = self.filter.value().to_lowercase();
+        let meshes = &self.meshes;
         self.rows.clear();
         self.rows.extend(
-            self.meshes
+            self.sorted
                 .iter()
-                .enumerate()
-                .filter(|(_, m)| needle.is_empty() || contains_ignore_case(&m.name, &needle))
-                .map(|(i, _)| i),
+                .copied()
+                .filter(|&i| needle.is_empty() || contains_ignore_case(&meshes[i].name, &needle)),
         );
-        let (meshes, sort) = (&self.meshes, self.sort);
-        self.rows
-            .sort_unstable_by(|&a, &b| sort.compare(&meshes[a], &meshes[b]));
         let wanted = self
             .want
             .clone()
@@ -362,6 +377,7 @@ impl Browser {
     pub fn cycle_sort(&mut self) {
         self.sort = self.sort.next();
         let keep = self.selected_name();
+        self.resort();
         self.rebuild(keep);
     }
 

@@ -199,7 +199,7 @@ fn browse(endpoint: &str, cols: u16, rows: u16) {
         tui.key(Key::Down);
     }
     tui.key(Key::Char('d'));
-    tui.wait_for("removes 1 tag: team");
+    tui.wait_for("removes team");
     tui.key(Key::Ctrl('s'));
     if cols >= 110 {
         tui.wait_until("the saved tags in the pane", |s| {

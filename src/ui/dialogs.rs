@@ -162,15 +162,20 @@ pub fn tag_editor(app: &App, frame: &mut Frame, area: Rect) {
     let summary = if c.is_empty() {
         Line::from(Span::styled(" No changes yet.", theme.dim()))
     } else {
-        let mut spans = vec![Span::raw(format!(
-            " Saving sets {} and removes {} tag{}",
-            c.tag.len(),
-            c.untag.len(),
-            if c.untag.len() == 1 { "" } else { "s" }
-        ))];
+        let mut spans = vec![Span::raw(" Saving")];
+        if !c.tag.is_empty() {
+            let keys: Vec<String> = c.tag.iter().map(|t| clean(&t.key).into_owned()).collect();
+            spans.push(Span::raw(format!(" sets {}", keys.join(", "))));
+        }
+        if !c.tag.is_empty() && !c.untag.is_empty() {
+            spans.push(Span::raw(" and"));
+        }
         if !c.untag.is_empty() {
             let keys: Vec<String> = c.untag.iter().map(|k| clean(k).into_owned()).collect();
-            spans.push(Span::styled(format!(": {}", keys.join(", ")), theme.warn()));
+            spans.push(Span::styled(
+                format!(" removes {}", keys.join(", ")),
+                theme.warn(),
+            ));
         }
         Line::from(spans)
     };
@@ -197,7 +202,7 @@ pub fn confirm_delete(app: &App, frame: &mut Frame, area: Rect) {
         return;
     };
     let theme = &app.theme;
-    let r = window(area, 64, 12);
+    let r = window(area, 64, 10);
     frame.render_widget(Clear, r);
     let block = Block::bordered()
         .border_style(theme.error())
