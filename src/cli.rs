@@ -58,6 +58,23 @@ pub struct Cli {
     #[arg(long, value_name = "SECS", default_value_t = 45.0)]
     pub call_timeout: f64,
 
+    /// Colour theme (default: the config file's, then "default"). NO_COLOR means mono.
+    #[arg(long, value_enum, value_name = "THEME")]
+    pub theme: Option<crate::config::ThemeName>,
+
+    /// Record this session's requests, results and errors as Markdown in FILE (appended).
+    #[arg(long, value_name = "FILE")]
+    pub transcript: Option<PathBuf>,
+
+    /// Start with the guided walkthrough of the create flow (F6 opens it from the form).
+    #[arg(long)]
+    pub walkthrough: bool,
+
+    /// Prefill the create form from FILE, a `create-mesh --cli-input-json` document that may
+    /// add team rules under "x-appmesh-tui-rules" (see assets/templates/).
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -67,6 +84,57 @@ pub enum Command {
     /// Run or fill the built-in App Mesh sandbox without the UI.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// Where the config file is, and an example of it.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script: `appmesh-tui completions bash > /etc/bash_completion.d/appmesh-tui`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `appmesh-tui man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print where the config file is looked for, and whether it exists.
+    Path,
+    /// Print an example config file with every setting.
+    Example,
+}
+
+/// Runs the subcommands that need no async runtime: completions, man page, config.
+/// Returns `None` for everything else.
+pub fn run_plain(command: &Command, out: &mut dyn std::io::Write) -> Option<Result<(), String>> {
+    use clap::CommandFactory;
+    let io = |e: std::io::Error| format!("cannot write the output: {e}");
+    match command {
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "appmesh-tui", out);
+            Some(Ok(()))
+        }
+        Command::Man => Some(
+            clap_mangen::Man::new(Cli::command())
+                .render(out)
+                .map_err(io),
+        ),
+        Command::Config(ConfigCommand::Example) => {
+            Some(out.write_all(crate::config::EXAMPLE.as_bytes()).map_err(io))
+        }
+        Command::Config(ConfigCommand::Path) => Some(match crate::config::path() {
+            Some(p) if p.exists() => writeln!(out, "{}", p.display()).map_err(io),
+            Some(p) => writeln!(
+                out,
+                "{}\n(not created yet: `appmesh-tui config example > {}` writes one to edit)",
+                p.display(),
+                p.display()
+            )
+            .map_err(io),
+            None => Err("no config directory: set HOME or XDG_CONFIG_HOME".into()),
+        }),
+        Command::Sandbox(_) => None,
+    }
 }
 
 /// Turns a seconds flag into a duration, refusing nonsense with a message that says why.
@@ -98,6 +166,28 @@ mod tests {
             Cli::try_parse_from(["appmesh-tui", "--sandbox", "--endpoint-url", "http://x"])
                 .is_err()
         );
+    }
+
+    #[test]
+    fn plain_subcommands_print_something_useful() {
+        let run = |args: &[&str]| {
+            let cli = Cli::try_parse_from(args).unwrap();
+            let mut out = Vec::new();
+            run_plain(cli.command.as_ref().unwrap(), &mut out)
+                .unwrap()
+                .unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert!(run(&["appmesh-tui", "completions", "bash"]).contains("appmesh-tui"));
+        assert!(run(&["appmesh-tui", "completions", "zsh"]).contains("#compdef appmesh-tui"));
+        assert!(run(&["appmesh-tui", "completions", "fish"]).contains("complete -c appmesh-tui"));
+        let man = run(&["appmesh-tui", "man"]);
+        assert!(
+            man.contains(".TH appmesh-tui") && man.contains("sandbox"),
+            "{man}"
+        );
+        assert!(run(&["appmesh-tui", "config", "example"]).contains("key_hints"));
+        assert!(run(&["appmesh-tui", "config", "path"]).contains("appmesh-tui/config.toml"));
     }
 
     #[test]

@@ -6,6 +6,19 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(result) = cli
+        .command
+        .as_ref()
+        .and_then(|c| appmesh_tui::cli::run_plain(c, &mut std::io::stdout()))
+    {
+        return match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(msg) => {
+                eprintln!("appmesh-tui: {msg}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -25,6 +38,7 @@ fn main() -> ExitCode {
                     .unwrap_or_else(|| "us-east-1".to_string());
                 sandbox::cli::run(cmd, &region).await
             }
+            Some(_) => Ok(()),
             None => run::run_tui(cli).await,
         }
     });

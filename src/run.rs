@@ -27,6 +27,7 @@ use crate::app::{Action, App, Call, CallResult, Effect, MeshResult, Msg, Sandbox
 use crate::aws::{self, Api, ApiError, ErrorKind, Settings, Target};
 use crate::cli::Cli;
 use crate::sandbox::{self, Sandbox, StateLocation};
+use crate::transcript::Transcript;
 
 /// How the app reaches App Mesh, decided from the command line.
 pub struct Plan {
@@ -36,29 +37,49 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn from_cli(cli: &Cli) -> Result<Plan, String> {
+    /// Flags win over the environment, which wins over the config file.
+    pub fn from_cli(cli: &Cli, config: &crate::config::Config) -> Result<Plan, String> {
+        let env_set = |names: &[&str]| {
+            names
+                .iter()
+                .any(|n| std::env::var_os(n).is_some_and(|v| !v.is_empty()))
+        };
         let timeouts = aws::Timeouts {
             connect: crate::cli::seconds("connect-timeout", cli.connect_timeout)?,
             attempt: crate::cli::seconds("attempt-timeout", cli.attempt_timeout)?,
             total: crate::cli::seconds("call-timeout", cli.call_timeout)?,
         };
         let mut settings = Settings {
-            profile: cli.profile.clone(),
-            region: cli.region.clone(),
-            endpoint_url: cli.endpoint_url.clone(),
+            profile: cli.profile.clone().or_else(|| {
+                config
+                    .profile
+                    .clone()
+                    .filter(|_| !env_set(&["AWS_PROFILE"]))
+            }),
+            region: cli.region.clone().or_else(|| {
+                config
+                    .region
+                    .clone()
+                    .filter(|_| !env_set(&["AWS_REGION", "AWS_DEFAULT_REGION"]))
+            }),
+            endpoint_url: cli.endpoint_url.clone().or_else(|| {
+                config.endpoint_url.clone().filter(|_| {
+                    !cli.sandbox && !env_set(&["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_APP_MESH"])
+                })
+            }),
             static_credentials: None,
             timeouts,
             region_lookup_limit: None,
         };
         let sandbox = if cli.sandbox {
-            let region = cli
+            let region = settings
                 .region
                 .clone()
                 .unwrap_or_else(|| aws::FALLBACK_REGION.to_string());
             settings.region = Some(region.clone());
-            settings.static_credentials = Some((
-                sandbox::ACCESS_KEY_ID.to_string(),
-                sandbox::SECRET_ACCESS_KEY.to_string(),
+            settings.static_credentials = Some(aws::fixed_credentials(
+                sandbox::ACCESS_KEY_ID,
+                sandbox::SECRET_ACCESS_KEY,
             ));
             let state = if cli.ephemeral {
                 StateLocation::Ephemeral
@@ -74,6 +95,27 @@ impl Plan {
             None
         };
         Ok(Plan { settings, sandbox })
+    }
+
+    /// Where requests go, in words (for the transcript).
+    pub fn describe(&self) -> String {
+        match self.sandbox_info() {
+            Some(sb) => format!("the built-in SANDBOX (state: {})", sb.state),
+            None => format!(
+                "profile {}, region {}, {}",
+                self.settings.profile.as_deref().unwrap_or("default"),
+                self.settings
+                    .region
+                    .as_deref()
+                    .unwrap_or("from the AWS configuration"),
+                self.settings
+                    .endpoint_url
+                    .as_deref()
+                    .map_or("the default AWS endpoint".to_string(), |e| format!(
+                        "endpoint {e}"
+                    ))
+            ),
+        }
     }
 
     pub fn sandbox_info(&self) -> Option<SandboxInfo> {
@@ -280,6 +322,22 @@ fn failed(call: &Call, error: ApiError) -> CallResult {
     }
 }
 
+/// Writes to the transcript, if any; a failed write is shown once and recording stops, so a
+/// full disk never interrupts the session.
+fn record(
+    transcript: &mut Option<Transcript>,
+    app: &mut App,
+    f: impl FnOnce(&mut Transcript) -> Result<(), String>,
+) {
+    if let Some(t) = transcript {
+        if let Err(e) = f(t) {
+            app.status = Some(format!("{e}; the transcript stops here."));
+            app.dirty = true;
+            *transcript = None;
+        }
+    }
+}
+
 /// The signals that end the app cleanly: SIGTERM, SIGHUP (the terminal went away) and
 /// SIGINT (from outside: in raw mode Ctrl-C arrives as a key).
 struct Signals {
@@ -300,13 +358,50 @@ impl Signals {
 
 /// Runs the UI until the user quits. Returns the process exit code.
 pub async fn run_tui(cli: Cli) -> Result<(), String> {
-    let plan = Plan::from_cli(&cli)?;
+    let (config, config_problem) =
+        crate::config::Config::load_from(crate::config::path().as_deref());
+    let mut plan = Plan::from_cli(&cli, &config)?;
+    // A credential helper that may talk to the terminal (credential_process prompting for an
+    // MFA code, an SSO login) runs now, before the UI owns the screen, so its prompt is seen
+    // and answered as usual instead of garbling the form.
+    if plan.sandbox.is_none() && plan.settings.static_credentials.is_none() {
+        if let Some(how) = aws::credentials_need_terminal(plan.settings.profile.as_deref()) {
+            let profile = plan
+                .settings
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok());
+            eprintln!(
+                "appmesh-tui: getting credentials for profile {} ({how}); answer any prompt below…",
+                profile.as_deref().unwrap_or("default")
+            );
+            match aws::resolve_credentials(&plan.settings).await {
+                Ok(creds) => plan.settings.static_credentials = Some(creds),
+                Err(e) => {
+                    eprintln!("appmesh-tui: {e}; continuing: requests will say what is missing")
+                }
+            }
+        }
+    }
     let (w, h) = ratatui::crossterm::terminal::size().unwrap_or((80, 24));
     let mut app = App::new((w, h));
     app.read_only = cli.read_only;
     app.sandbox = plan.sandbox_info();
-    app.theme = crate::ui::theme::Theme::from_env();
+    if cli.walkthrough {
+        app.open_walkthrough();
+    }
+    // After the walkthrough: its start must not clear what the template reports.
+    if let Some(path) = &cli.template {
+        app.load_template(path);
+    }
+    app.theme = crate::ui::theme::Theme::new(cli.theme.unwrap_or(config.theme), config.key_hints);
+    // A broken config file never stops the app: it runs on the defaults and says what to fix.
+    app.status = config_problem;
 
+    let transcript = match &cli.transcript {
+        Some(path) => Some(Transcript::open(path, &plan.describe())?),
+        None => None,
+    };
     // Signal handlers first: a SIGTERM or SIGHUP that arrives once the terminal is in raw
     // mode must end the loop (which restores the terminal), never kill the process outright.
     let signals = Signals::new().map_err(|e| format!("cannot install signal handlers: {e}"))?;
@@ -315,7 +410,7 @@ pub async fn run_tui(cli: Cli) -> Result<(), String> {
         restore_terminal();
         format!("cannot set up the terminal: {e} (appmesh-tui needs an interactive terminal)")
     })?;
-    let result = event_loop(&mut terminal, &mut app, plan, signals).await;
+    let result = event_loop(&mut terminal, &mut app, plan, signals, transcript).await;
     restore_terminal();
     result
 }
@@ -325,6 +420,7 @@ async fn event_loop(
     app: &mut App,
     plan: Plan,
     mut signals: Signals,
+    mut transcript: Option<Transcript>,
 ) -> Result<(), String> {
     let draw = |terminal: &mut DefaultTerminal, app: &mut App| -> Result<(), String> {
         app.now = SystemTime::now();
@@ -380,8 +476,11 @@ async fn event_loop(
             _ = signals.hup.recv() => break,
             _ = signals.int.recv() => break,
         };
-        if let Msg::Done { id, .. } = &msg {
-            tasks.remove(id);
+        if let Msg::Done { id, result } = &msg {
+            // A cancelled call's late answer was already recorded as cancelled.
+            if tasks.remove(id).is_some() {
+                record(&mut transcript, app, |t| t.result(*id, result));
+            }
         }
         for effect in app.update(msg) {
             match effect {
@@ -401,9 +500,11 @@ async fn event_loop(
                 Effect::Cancel(id) => {
                     if let Some(h) = tasks.remove(&id) {
                         h.abort();
+                        record(&mut transcript, app, |t| t.cancelled(id));
                     }
                 }
                 Effect::Call { id, call } => {
+                    record(&mut transcript, app, |t| t.call(id, &call));
                     let shared = shared.clone();
                     let tx = tx.clone();
                     let handle = tokio::spawn(async move {

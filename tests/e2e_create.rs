@@ -114,8 +114,7 @@ fn create_on_the_sandbox_survives_restart_and_the_cli_sees_it() {
     tui.wait_for("SANDBOX");
     fill_form(&tui, "e2e-sandbox");
     tui.key(Key::Ctrl('s'));
-    let screen = tui.wait_for("CreateMesh ✓ e2e-sandbox");
-    for expected in [
+    let expected = [
         "ACTIVE",
         "arn:aws:appmesh:us-east-1:111122223333",
         "Version        1",
@@ -124,12 +123,10 @@ fn create_on_the_sandbox_survives_restart_and_the_cli_sees_it() {
         "team = ops",
         "env = dev",
         "Request ID",
-    ] {
-        assert!(
-            screen.contains(expected),
-            "missing {expected:?} in\n{screen}"
-        );
-    }
+    ];
+    tui.wait_until("the created mesh in the pane", |s| {
+        s.contains("CreateMesh ✓ e2e-sandbox") && expected.iter().all(|e| s.contains(e))
+    });
     // The form was created as it is: Esc quits without asking, and the terminal is restored.
     tui.key(Key::Esc);
     assert!(tui.wait_exit().success());
@@ -153,17 +150,13 @@ fn create_against_moto_at_80x24_and_the_cli_agrees() {
     fill_form(&tui, "e2e-moto");
     tui.key(Key::Ctrl('s'));
     // 80 columns: the result opens full screen over the form.
-    let screen = tui.wait_for("CreateMesh ✓ e2e-moto");
-    assert!(
-        screen.contains("ACTIVE") && screen.contains("team = ops"),
-        "{screen}"
-    );
+    tui.wait_until("the created mesh", |s| {
+        s.contains("CreateMesh ✓ e2e-moto") && s.contains("ACTIVE") && s.contains("team = ops")
+    });
     tui.key(Key::Esc);
-    let screen = tui.wait_for("Tags (2/50)");
-    assert!(
-        screen.contains("e2e-moto"),
-        "the form is still there: {screen}"
-    );
+    tui.wait_until("the form, still filled", |s| {
+        s.contains("Tags (2/50)") && s.contains("e2e-moto")
+    });
     assert_mesh_held(&moto.endpoint(), "e2e-moto");
 }
 
@@ -185,16 +178,15 @@ fn submit_against(server: &FaultServer, expected: &[&str]) -> Tui {
     );
     fill_form(&tui, "faulty-mesh");
     tui.key(Key::Ctrl('s'));
-    let screen = tui.wait_for("CreateMesh failed");
-    for e in expected {
-        assert!(screen.contains(e), "missing {e:?} in\n{screen}");
-    }
-    assert!(
-        screen.contains("faulty-mesh")
-            && screen.contains("team = ops")
-            && screen.contains("Tags (2/50)"),
-        "{screen}"
-    );
+    // The whole frame (it can arrive in several reads): the error with everything
+    // expected, and the form with its values.
+    tui.wait_until("the error and the intact form", |s| {
+        s.contains("CreateMesh failed")
+            && expected.iter().all(|e| s.contains(e))
+            && s.contains("faulty-mesh")
+            && s.contains("team = ops")
+            && s.contains("Tags (2/50)")
+    });
     tui
 }
 
@@ -304,12 +296,11 @@ fn unreadable_answers_and_closed_ports_are_explained() {
     );
     fill_form(&tui, "faulty-mesh");
     tui.key(Key::Ctrl('s'));
-    let screen = tui.wait_for("Could not connect");
-    assert!(
-        screen.contains("Nothing answered at the endpoint"),
-        "{screen}"
-    );
-    assert!(screen.contains("team = ops"), "{screen}");
+    tui.wait_until("the connection error and the form", |s| {
+        s.contains("Could not connect")
+            && s.contains("Nothing answered at the endpoint")
+            && s.contains("team = ops")
+    });
 }
 
 #[test]
@@ -328,11 +319,11 @@ fn missing_credentials_point_to_the_sandbox() {
     );
     fill_form(&tui, "no-creds");
     tui.key(Key::Ctrl('s'));
-    let screen = tui.wait_for("CreateMesh failed");
-    assert!(
-        screen.contains("No AWS credentials were found") && screen.contains("--sandbox"),
-        "{screen}"
-    );
+    tui.wait_until("the credentials hint", |s| {
+        s.contains("CreateMesh failed")
+            && s.contains("No AWS credentials were found")
+            && s.contains("--sandbox")
+    });
     assert_eq!(server.request_count(), 0, "nothing unsigned was sent");
 }
 
@@ -378,11 +369,10 @@ fn a_credential_process_that_prompts_runs_before_the_ui_takes_the_screen() {
         .args(&["--profile", "mfa", "--endpoint-url", &server.endpoint()])
         .size(120, 40)
         .spawn();
-    let screen = tui.wait_for("MFA code:");
-    assert!(
-        screen.contains("getting credentials for profile mfa (credential_process)"),
-        "{screen}"
-    );
+    tui.wait_until("the helper's prompt", |s| {
+        s.contains("MFA code:")
+            && s.contains("getting credentials for profile mfa (credential_process)")
+    });
     tui.type_text("424242\r");
     tui.wait_for("Mesh name");
     tui.type_text("mfa-mesh");

@@ -154,10 +154,18 @@ impl ApiError {
                         .into()
                 }
             }
-            ErrorKind::Timeout | ErrorKind::Cancelled => {
+            ErrorKind::Cancelled => {
                 "The outcome is unknown: the request may have reached the service. Submitting \
                  the unchanged form again is safe: it reuses the same clientToken, so the mesh \
                  is not created twice."
+                    .into()
+            }
+            ErrorKind::Timeout => {
+                "The outcome is unknown: the request may have reached the service. Submitting \
+                 the unchanged form again is safe: it reuses the same clientToken, so the mesh \
+                 is not created twice. If this keeps happening, check the network or VPN, raise \
+                 --attempt-timeout, and check --endpoint-url: an https:// URL pointing at a \
+                 plain-HTTP server hangs like this."
                     .into()
             }
             ErrorKind::BadResponse => "The server's answer was not an App Mesh response (not \
@@ -263,16 +271,25 @@ fn describe_bad_body(status: Option<u16>, detail: &str) -> String {
     }
 }
 
-/// The innermost, most specific cause of a `DisplayErrorContext` chain ("a: b: c" -> "c"),
-/// keeping the text short enough for one or two lines.
+/// Where `DisplayErrorContext` appends the error's Debug form (" (DispatchFailure(…))").
+fn debug_suffix(detail: &str) -> Option<usize> {
+    detail.match_indices(" (").map(|(i, _)| i).find(|&i| {
+        let rest = &detail[i + 2..];
+        let ident: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        ident.starts_with(|c: char| c.is_ascii_uppercase())
+            && (rest[ident.len()..].starts_with('(') || rest[ident.len()..].starts_with(" {"))
+    })
+}
+
+/// The most specific part of an error chain ("a: b: c: d (Debug…)" -> "c: d"), short enough
+/// for a line or two, without the Debug dump.
 fn last_cause(detail: &str) -> String {
-    let trimmed = detail.trim();
-    let cause = trimmed
-        .rsplit_once(": ")
-        .map(|(_, c)| c)
-        .filter(|c| c.len() > 12)
-        .unwrap_or(trimmed);
-    let cause = cause.trim();
+    let mut d = detail.trim();
+    if let Some(i) = debug_suffix(d) {
+        d = &d[..i];
+    }
+    let parts: Vec<&str> = d.split(": ").collect();
+    let cause = parts[parts.len().saturating_sub(2)..].join(": ");
     let mut s: String = cause.chars().take(300).collect();
     if cause.chars().count() > 300 {
         s.push('…');
@@ -337,9 +354,15 @@ mod tests {
     fn last_cause_keeps_the_innermost_message() {
         assert_eq!(
             last_cause(
-                "dispatch failure: io error: error trying to connect: tcp connect error: Connection refused (os error 111)"
+                "dispatch failure: io error: client error (Connect): tcp connect error: Connection refused (os error 111) (DispatchFailure(DispatchFailure { source: ConnectorError { kind: Io } }))"
             ),
-            "Connection refused (os error 111)"
+            "tcp connect error: Connection refused (os error 111)"
+        );
+        assert_eq!(
+            last_cause(
+                "dispatch failure: io error: client error (Connect): dns error: failed to lookup address information: Name or service not known (DispatchFailure(DispatchFailure { connection: Unknown }))"
+            ),
+            "failed to lookup address information: Name or service not known"
         );
     }
 }
