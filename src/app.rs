@@ -37,6 +37,10 @@ pub enum Overlay {
     Tags,
     /// Type the mesh's name to delete it (state in [`App::delete`]).
     ConfirmDelete,
+    /// The export window (state in [`App::export`]).
+    Export,
+    /// What `--template` loaded: problems with their JSON paths, and the team rules.
+    Template,
 }
 
 /// What a call was for, as the pane titles it.
@@ -241,6 +245,15 @@ pub struct App {
     /// Something changed since the last draw.
     pub dirty: bool,
     pub theme: crate::ui::theme::Theme,
+    /// The guided walkthrough (F6); it edits [`App::form`].
+    pub walkthrough: crate::walkthrough::Walkthrough,
+    /// Team rules from `--template`, checked before every create.
+    pub rules: crate::template::Rules,
+    /// What `--template` loaded, for its window (F7).
+    pub template: Option<crate::app_template::TemplateReport>,
+    pub export: Option<crate::export_menu::ExportMenu>,
+    /// Lines scrolled off the top of the template window.
+    pub template_scroll: u16,
     next_id: u64,
     /// Fingerprint of the form as last created, so quitting after a create does not ask.
     saved_form: Option<(String, crate::model::MeshSpec, Vec<Tag>)>,
@@ -272,6 +285,11 @@ impl App {
             quit: false,
             dirty: true,
             theme: crate::ui::theme::Theme::default(),
+            walkthrough: crate::walkthrough::Walkthrough::default(),
+            rules: crate::template::Rules::default(),
+            template: None,
+            export: None,
+            template_scroll: 0,
             next_id: 1,
             saved_form: None,
         }
@@ -477,6 +495,12 @@ impl App {
             }
             CallResult::Page { .. } => {}
         }
+        if self.walkthrough_shown() {
+            if self.walk_created() && self.walkthrough.step == crate::walkthrough::Step::Submit {
+                self.walk_to(crate::walkthrough::Step::Result);
+            }
+            return Vec::new();
+        }
         if !opened && self.screen().pane.is_none() && self.overlay.is_none() {
             self.overlay = Some(Overlay::Result);
         }
@@ -586,6 +610,23 @@ impl App {
         if let Some(overlay) = self.overlay {
             return self.on_overlay_key(overlay, key);
         }
+        match key.code {
+            KeyCode::F(6) if !self.walkthrough_shown() => {
+                self.leave_edit();
+                self.view = View::Create;
+                self.open_walkthrough();
+                return Vec::new();
+            }
+            KeyCode::F(7) if self.template.is_some() => {
+                self.overlay = Some(Overlay::Template);
+                self.template_scroll = 0;
+                return Vec::new();
+            }
+            // The walkthrough has its own keys; the view and help keys work as everywhere.
+            KeyCode::F(1) | KeyCode::F(2) | KeyCode::F(3) | KeyCode::F(4) => {}
+            _ if self.walkthrough_shown() => return self.on_walkthrough_key(key),
+            _ => {}
+        }
         // The filter input takes every key but the function keys.
         if self.view == View::Meshes && self.browser.filtering && !matches!(key.code, KeyCode::F(_))
         {
@@ -626,6 +667,14 @@ impl App {
             }
             KeyCode::PageUp if self.view == View::Create => {
                 self.pane_scroll = self.pane_scroll.saturating_sub(5);
+                return Vec::new();
+            }
+            KeyCode::Char('x') if plain && !in_text && self.view == View::Create => {
+                if matches!(&self.pane, Pane::Mesh(r) if r.action != Action::Delete) {
+                    self.open_export_from_pane();
+                } else {
+                    self.open_export_from_form();
+                }
                 return Vec::new();
             }
             _ => {}
@@ -712,6 +761,9 @@ impl App {
                     ));
                     return vec![Effect::Copy(arn)];
                 }
+            }
+            KeyCode::Char('x') => {
+                self.open_export_from_pane();
             }
             KeyCode::Char('e') => return self.act(Then::Edit),
             KeyCode::Char('t') => return self.act(Then::Tags),
@@ -854,12 +906,37 @@ impl App {
                     KeyCode::PageDown => self.pane_scroll = self.pane_scroll.saturating_add(5),
                     KeyCode::PageUp => self.pane_scroll = self.pane_scroll.saturating_sub(5),
                     KeyCode::Home => self.pane_scroll = 0,
+                    KeyCode::Char('x') => {
+                        self.open_export_from_pane();
+                    }
                     _ => {}
                 }
                 Vec::new()
             }
             Overlay::Tags => self.on_tags_key(key),
             Overlay::ConfirmDelete => self.on_delete_key(key),
+            Overlay::Export => self.on_export_key(key),
+            Overlay::Template => {
+                match key.code {
+                    KeyCode::Esc | KeyCode::Enter | KeyCode::F(7) | KeyCode::Char('q') => {
+                        self.overlay = None
+                    }
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        self.template_scroll = self.template_scroll.saturating_add(1)
+                    }
+                    KeyCode::Up | KeyCode::Char('k') => {
+                        self.template_scroll = self.template_scroll.saturating_sub(1)
+                    }
+                    KeyCode::PageDown => {
+                        self.template_scroll = self.template_scroll.saturating_add(10)
+                    }
+                    KeyCode::PageUp => {
+                        self.template_scroll = self.template_scroll.saturating_sub(10)
+                    }
+                    _ => {}
+                }
+                Vec::new()
+            }
         }
     }
 
@@ -968,7 +1045,7 @@ impl App {
         }
     }
 
-    fn cancel(&mut self) -> Vec<Effect> {
+    pub(crate) fn cancel(&mut self) -> Vec<Effect> {
         let Some(id) = self.in_flight.take() else {
             return Vec::new();
         };
@@ -986,7 +1063,7 @@ impl App {
             "{} cancelled; its outcome is unknown.",
             action.verb()
         ));
-        if self.screen().pane.is_none() && self.overlay.is_none() {
+        if self.screen().pane.is_none() && self.overlay.is_none() && !self.walkthrough_shown() {
             self.overlay = Some(Overlay::Result);
         }
         vec![Effect::Cancel(id)]
@@ -1025,6 +1102,14 @@ impl App {
                 client_token: self.form.token_for_update(),
             };
             return self.start(Action::Update, name, call);
+        }
+        // Team rules (--template) hold the request back; the form's own problems come first.
+        if self.form.problems().is_empty()
+            && let Some(msg) = self.rule_block()
+        {
+            self.form.submit_attempted = true;
+            self.status = Some(msg);
+            return Vec::new();
         }
         match self.form.build_request() {
             Err(problems) => {
@@ -1074,6 +1159,9 @@ impl App {
                     }
                     self.leave_edit();
                     self.view = tab.0;
+                    return Vec::new();
+                }
+                if self.walkthrough_shown() {
                     return Vec::new();
                 }
                 if self.view == View::Meshes {

@@ -5,12 +5,15 @@
 //! - [`sandbox`]: the embedded App Mesh-compatible HTTP endpoint.
 
 pub mod app;
+pub mod app_template;
 pub mod aws;
 pub mod browser;
 pub mod cli;
 pub mod config;
 pub mod export;
+pub mod export_menu;
 pub mod form;
+pub mod log;
 pub mod model;
 pub mod run;
 pub mod sandbox;
@@ -18,3 +21,4 @@ pub mod tag_editor;
 pub mod template;
 pub mod transcript;
 pub mod ui;
+pub mod walkthrough;

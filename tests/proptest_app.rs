@@ -28,8 +28,10 @@ fn key_code() -> impl Strategy<Value = KeyCode> {
         Just(KeyCode::Backspace),
         Just(KeyCode::Delete),
         (1u8..=6).prop_map(KeyCode::F),
-        prop::sample::select(vec!['a', 'd', 'j', 'k', 'e', 't', 'y', 'r', 's', '/', '?', 'x', ' ', '🦀', '網', 'é'])
-            .prop_map(KeyCode::Char),
+        prop::sample::select(vec![
+            'a', 'd', 'j', 'k', 'e', 't', 'y', 'r', 's', '/', '?', 'x', ' ', '🦀', '網', 'é'
+        ])
+        .prop_map(KeyCode::Char),
         any::<char>().prop_map(KeyCode::Char),
     ]
 }
@@ -125,9 +127,12 @@ fn msg(app: &App, step: Step) -> Msg {
     match step {
         Step::Key(code, mods) => Msg::Key(KeyEvent::new(code, mods)),
         Step::Paste(t) => Msg::Paste(t),
-        Step::Mouse(kind, column, row) => {
-            Msg::Mouse(MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE })
-        }
+        Step::Mouse(kind, column, row) => Msg::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        }),
         Step::Resize(w, h) => Msg::Resize(w, h),
         Step::Answer(result, stale) => {
             let id = match (app.in_flight, stale) {
@@ -155,7 +160,10 @@ fn check_invariants(app: &App) {
     let keys: std::collections::HashSet<_> = f.tags.iter().map(|t| &t.key).collect();
     assert_eq!(keys.len(), f.tags.len(), "tag keys are unique");
     for t in &f.tags {
-        assert!(model::tag_key_problem(&t.key).is_none() && model::tag_value_problem(&t.value).is_none());
+        assert!(
+            model::tag_key_problem(&t.key).is_none()
+                && model::tag_value_problem(&t.value).is_none()
+        );
     }
 }
 
@@ -177,7 +185,13 @@ proptest! {
             let (w, h) = app.size;
             let big_enough = w >= layout::MIN_WIDTH && h >= layout::MIN_HEIGHT;
             // What is shown matches what is held.
-            if big_enough && app.overlay.is_none() && app.view == View::Create {
+            if big_enough && app.overlay.is_none() && app.walkthrough_shown() {
+                // The walkthrough shows its step and, beside it, what the form holds.
+                let step = format!("Step {} of 8", app.walkthrough.step.number());
+                prop_assert!(screen.contains(&step), "{step} not in\n{screen}");
+                let tags = format!("Tags ({})", app.form.tags.len());
+                prop_assert!(screen.contains(&tags), "{tags} not in\n{screen}");
+            } else if big_enough && app.overlay.is_none() && app.view == View::Create {
                 let tags = format!("Tags ({}/{TAGS_MAX})", app.form.tags.len());
                 prop_assert!(screen.contains(&tags), "{tags} not in\n{screen}");
                 let count = format!("{}/255", model::char_len(app.form.name.value()));

@@ -39,7 +39,7 @@ fn block<'a>(theme: &Theme, title: &'a str, focused: bool, invalid: bool) -> Blo
 /// A one-line text input with a character counter in the border; places the cursor when
 /// focused.
 #[allow(clippy::too_many_arguments)]
-fn text_input(
+pub(crate) fn text_input(
     frame: &mut Frame,
     theme: &Theme,
     area: Rect,
@@ -75,11 +75,11 @@ fn text_input(
     }
 }
 
-fn choice_list<'a>(
+pub(crate) fn choice_list(
     frame: &mut Frame,
     theme: &Theme,
     area: Rect,
-    title: &'a str,
+    title: &str,
     items: Vec<String>,
     selected: usize,
     focused: bool,

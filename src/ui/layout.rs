@@ -198,3 +198,28 @@ fn form_areas(area: Rect) -> FormAreas {
         create,
     }
 }
+
+/// The parts of the walkthrough screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WalkthroughAreas {
+    /// The bordered step list, always on screen.
+    pub steps: Rect,
+    /// What the form holds so far, under the step list.
+    pub summary: Rect,
+    /// The current step: its field (if any) and its explanation.
+    pub main: Rect,
+}
+
+/// Step list on the left (wider on wide terminals), the step on the right.
+pub fn walkthrough_areas(body: Rect) -> WalkthroughAreas {
+    let side = if body.width >= WIDE { 28 } else { 24 };
+    let [left, main] =
+        Layout::horizontal([Constraint::Length(side), Constraint::Fill(1)]).areas(body);
+    let [steps, summary] =
+        Layout::vertical([Constraint::Length(10), Constraint::Fill(1)]).areas(left);
+    WalkthroughAreas {
+        steps,
+        summary,
+        main,
+    }
+}

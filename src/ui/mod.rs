@@ -2,12 +2,14 @@
 
 pub mod browser;
 pub mod dialogs;
+pub mod export;
 pub mod form;
 pub mod layout;
 pub mod overlay;
 pub mod pane;
 pub mod text;
 pub mod theme;
+pub mod walkthrough;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -30,6 +32,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     let theme = &app.theme;
     render_header(app, frame, screen.header);
     match app.view {
+        View::Create if app.walkthrough_shown() => walkthrough::render(app, frame, screen.body),
         View::Create => {
             form::render(app, frame, &screen.form);
             if let Some(p) = screen.pane {
@@ -50,6 +53,8 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Overlay::ConfirmQuit) => overlay::confirm_quit(theme, frame, area),
         Some(Overlay::Tags) => dialogs::tag_editor(app, frame, area),
         Some(Overlay::ConfirmDelete) => dialogs::confirm_delete(app, frame, area),
+        Some(Overlay::Export) => export::render(app, frame, area),
+        Some(Overlay::Template) => export::template(app, frame, area),
         Some(Overlay::Result) => {
             let r = Rect::new(
                 area.x + 2,
@@ -168,6 +173,8 @@ fn render_help_line(app: &App, frame: &mut Frame, area: Rect) {
         && app.pane == Pane::Empty
     {
         Line::from(Span::styled(note.clone(), theme.dim()))
+    } else if app.walkthrough_shown() {
+        Line::from(Span::styled(walkthrough::hint(app), theme.dim()))
     } else if app.view == View::Create && app.editing() {
         Line::from(Span::styled(
             format!(
@@ -214,13 +221,21 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             if app.in_flight.is_some() {
                 k[1] = ("Esc", "cancel");
             }
+            if matches!(&app.pane, Pane::Mesh(r) if r.action != crate::app::Action::Delete) {
+                k.push(("x", "export"));
+            }
             return k;
         }
+        Some(Overlay::Export) => return export_keys(app),
+        Some(Overlay::Template) => return vec![("Esc", "close"), ("↑↓", "scroll")],
         None => {}
     }
     let mut keys: Vec<(&str, &str)> = Vec::new();
     if app.view == View::Meshes {
         return browser_keys(app);
+    }
+    if app.walkthrough_shown() {
+        return walkthrough_keys(app);
     }
     if app.view == View::Create {
         keys.push(("Tab/S-Tab", "move"));
@@ -239,6 +254,7 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             keys.push(("^S", "update"));
         } else {
             keys.push(("^S", "create"));
+            keys.push(("F6", "walkthrough"));
         }
     }
     keys.push(("F1", "help"));
@@ -252,9 +268,74 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     if app.pane != Pane::Empty {
         keys.push(("PgUp/PgDn", "scroll result"));
     }
+    if !app.form.focus.is_text() {
+        keys.push(("x", "export"));
+    }
+    if app.template.is_some() {
+        keys.push(("F7", "template"));
+    }
     keys.push(("F3", "meshes"));
     keys.push(("^C", "quit"));
     keys
+}
+
+/// The walkthrough's keys, most important first.
+fn walkthrough_keys(app: &App) -> Vec<(&'static str, &'static str)> {
+    use crate::walkthrough::Step;
+    let step = app.walkthrough.step;
+    let mut keys = Vec::new();
+    match step {
+        Step::Intro => keys.push(("Enter", "start")),
+        Step::Name => keys.push(("Enter", "next")),
+        Step::Egress | Step::IpPreference => {
+            keys.push(("↑↓", "choose"));
+            keys.push(("Enter", "next"));
+        }
+        Step::Tags => {
+            if app.form.focus == Field::Tags {
+                keys.push(("Enter", "next"));
+                keys.push(("d", "remove"));
+            } else {
+                keys.push(("Enter", "add tag"));
+            }
+            keys.push(("Tab", "move"));
+        }
+        Step::Review => {
+            keys.push(("Enter", "next"));
+            keys.push(("x", "export"));
+        }
+        Step::Submit if app.in_flight.is_none() && !app.walk_created() => {
+            keys.push(("Enter", "send"))
+        }
+        Step::Result if app.walk_created() => keys.push(("x", "export")),
+        _ => {}
+    }
+    keys.push(("^N/^P", "next/back"));
+    if app.in_flight.is_some() {
+        keys.push(("Esc", "cancel"));
+    } else {
+        keys.push(("Esc", "to form"));
+    }
+    keys.push(("PgDn", "more"));
+    keys.push(("F1", "help"));
+    keys
+}
+
+/// The export window's keys.
+fn export_keys(app: &App) -> Vec<(&'static str, &'static str)> {
+    use crate::export_menu::Stage;
+    match app.export.as_ref().map(|m| &m.stage) {
+        Some(Stage::Menu) | None => vec![("↑↓", "choose"), ("Enter", "show"), ("Esc", "close")],
+        Some(Stage::Text) => vec![
+            ("w", "write file"),
+            ("c", "copy"),
+            ("↑↓", "scroll"),
+            ("Esc", "formats"),
+            ("q", "close"),
+        ],
+        Some(Stage::Path { .. }) => vec![("Enter", "write"), ("Esc", "back")],
+        Some(Stage::ConfirmOverwrite { .. }) => vec![("y", "overwrite"), ("n/Esc", "keep it")],
+    }
 }
 
 /// The Meshes view's keys, most important first (the footer leaves out what does not fit;
@@ -290,6 +371,9 @@ fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     if any {
         keys.push(("y", "copy ARN"));
     }
+    if matches!(&app.pane, Pane::Mesh(r) if r.action != crate::app::Action::Delete) {
+        keys.push(("x", "export"));
+    }
     keys.push(("s", "sort"));
     keys.push(("r", "refresh"));
     keys.push(("↑↓", "move"));
@@ -301,8 +385,13 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let mut spans = Vec::new();
     let mut used = 0;
+    let keys = if theme.key_hints {
+        footer_keys(app)
+    } else {
+        vec![("F1", "help")]
+    };
     // Most important first; what does not fit is left out rather than cut in half.
-    for (k, what) in footer_keys(app) {
+    for (k, what) in keys {
         let w = text::width(k) + text::width(what) + 3;
         if used + w > area.width as usize {
             break;

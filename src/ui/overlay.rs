@@ -22,6 +22,15 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("F2 / F3", "Create form / Meshes view"),
             ("F4", "open the last result full screen"),
             ("Ctrl-S", "submit the form"),
+            (
+                "F6",
+                "guided walkthrough of the create flow (F6 or Esc leaves it)",
+            ),
+            ("F7", "what --template loaded: problems and team rules"),
+            (
+                "x",
+                "export the mesh in the detail pane, or the form (outside text fields)",
+            ),
             ("PgUp / PgDn, wheel", "scroll the result pane"),
             ("Ctrl-Z", "suspend to the shell (fg resumes)"),
         ],
@@ -51,6 +60,41 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "Walkthrough (F6)",
+        &[
+            ("Ctrl-N / Ctrl-P", "next / previous step"),
+            (
+                "Enter",
+                "next step (name, lists, review); add a tag (tag key/value); send (Submit)",
+            ),
+            (
+                "Tab / Shift-Tab",
+                "tag key, tag value, tag list (Tags step)",
+            ),
+            ("↑ ↓ / k j", "choose an option; select a tag"),
+            ("PgUp / PgDn", "scroll the step's explanation"),
+            ("Ctrl-S", "send CreateMesh from any step"),
+            ("x", "export (Review and Result steps)"),
+            (
+                "Esc",
+                "leave to the plain form, values kept (cancels a request in flight)",
+            ),
+        ],
+    ),
+    (
+        "Export (x)",
+        &[
+            ("↑ ↓, Enter / 1-4", "choose a format and show its text"),
+            ("↑ ↓ / PgUp / PgDn", "scroll the text"),
+            (
+                "w",
+                "write it to a file: type the path, Enter; an existing file is kept unless you answer y",
+            ),
+            ("c", "copy it to the clipboard (OSC 52)"),
+            ("Esc / q", "back to the formats / close"),
+        ],
+    ),
+    (
         "Meshes view",
         &[
             ("↑ ↓ / k j, wheel", "move the selection"),
@@ -73,6 +117,10 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             (
                 "y",
                 "copy the selected mesh's ARN to the clipboard (OSC 52)",
+            ),
+            (
+                "x",
+                "export the described mesh (CLI, JSON, CloudFormation, Terraform with import)",
             ),
             (
                 "e",
@@ -109,11 +157,22 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
     ),
 ];
 
-/// The groups of [`KEYS`] that apply to a view.
+/// The groups of [`KEYS`] that apply to a view, in the order the help shows them.
 fn groups_for(view: View) -> &'static [&'static str] {
     match view {
-        View::Create => &["Everywhere", "Create form"],
-        View::Meshes => &["Everywhere", "Meshes view", "Tag editor (t)", "Delete (d)"],
+        View::Create => &[
+            "Everywhere",
+            "Create form",
+            "Walkthrough (F6)",
+            "Export (x)",
+        ],
+        View::Meshes => &[
+            "Meshes view",
+            "Tag editor (t)",
+            "Delete (d)",
+            "Export (x)",
+            "Everywhere",
+        ],
     }
 }
 
@@ -121,7 +180,10 @@ pub fn help(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let mut lines = Vec::new();
     let groups = groups_for(app.view);
-    for (group, keys) in KEYS.iter().filter(|(g, _)| groups.contains(g)) {
+    let shown = groups
+        .iter()
+        .filter_map(|g| KEYS.iter().find(|(name, _)| name == g));
+    for (group, keys) in shown {
         lines.push(Line::from(Span::styled(*group, theme.title())));
         for (k, what) in *keys {
             lines.push(Line::from(vec![
@@ -136,14 +198,26 @@ pub fn help(app: &App, frame: &mut Frame, area: Rect) {
         theme.dim(),
     )));
     let w = area.width.saturating_sub(4).min(100);
-    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    // Wrapped lines count once per screen row (word wrapping may need a row more than this
+    // estimate: the scroll limit keeps a spare one).
+    let inner_w = w.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_w).max(1))
+        .sum();
+    let h = (rows as u16 + 2).min(area.height.saturating_sub(2));
     let r = area.centered(Constraint::Length(w), Constraint::Length(h));
     frame.render_widget(Clear, r);
     let mut block = Block::bordered()
         .title(" Keys ")
         .border_style(theme.focus_border());
     // Taller than the window: ↑↓ scroll it.
-    let max_scroll = (lines.len() as u16).saturating_sub(h.saturating_sub(2));
+    let visible = h.saturating_sub(2) as usize;
+    let max_scroll = if rows > visible {
+        (rows + 1 - visible) as u16
+    } else {
+        0
+    };
     if max_scroll > 0 {
         block = block.title_bottom(Line::from(" ↑↓ PgUp PgDn scroll ").right_aligned());
     }

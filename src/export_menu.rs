@@ -1,0 +1,440 @@
+//! The export window (`x`): pick a format, read the text, write it to a file (never
+//! overwriting without asking) or copy it with OSC 52.
+//!
+//! Writing a file happens in the update itself: it is a small local write, and keeping it here
+//! lets tests drive the whole window with plain values and a temporary directory.
+
+use std::path::PathBuf;
+
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::app::{Action, App, Effect, Endpoint, Overlay, Pane};
+use crate::export::{self, ExportFormat, ExportInput, ExportTarget, WriteError};
+use crate::model::{MeshSpec, Tag};
+
+/// The mesh definition being exported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportSource {
+    pub name: String,
+    pub spec: MeshSpec,
+    pub tags: Vec<Tag>,
+    /// Set for a mesh that exists (Terraform then gets an `import` block).
+    pub existing_arn: Option<String>,
+    /// Why the tags may be incomplete (they could not be read), shown above the text.
+    pub note: Option<String>,
+}
+
+/// Where the export window is.
+#[derive(Clone, Debug)]
+pub enum Stage {
+    /// The list of formats.
+    Menu,
+    /// One format's text.
+    Text,
+    /// Typing the file name.
+    Path { input: Input },
+    /// The file exists: overwrite it?
+    ConfirmOverwrite { path: PathBuf },
+}
+
+#[derive(Clone, Debug)]
+pub struct ExportMenu {
+    pub source: ExportSource,
+    pub target: ExportTarget,
+    /// Index into [`ExportFormat::ALL`].
+    pub selected: usize,
+    pub stage: Stage,
+    /// Lines scrolled off the top of the text.
+    pub scroll: u16,
+    /// The outcome of the last write or copy, or a problem with the path.
+    pub message: Option<String>,
+}
+
+impl ExportMenu {
+    pub fn new(source: ExportSource, target: ExportTarget) -> Self {
+        ExportMenu {
+            source,
+            target,
+            selected: 0,
+            stage: Stage::Menu,
+            scroll: 0,
+            message: None,
+        }
+    }
+
+    pub fn format(&self) -> ExportFormat {
+        ExportFormat::ALL[self.selected.min(ExportFormat::ALL.len() - 1)]
+    }
+
+    /// The selected format's text.
+    pub fn text(&self) -> String {
+        let s = &self.source;
+        let mut input = ExportInput::new(&s.name, &s.spec, &s.tags);
+        if let Some(arn) = &s.existing_arn {
+            input = input.with_existing_arn(arn);
+        }
+        self.format().render(&input, &self.target)
+    }
+
+    pub fn default_path(&self) -> String {
+        self.format().default_file_name(&self.source.name)
+    }
+}
+
+/// The exported CLI command's target: the app's region, and its endpoint when it is not the
+/// default AWS one (the sandbox, a test server), so the command reaches the same service.
+pub fn target_of(endpoint: &Endpoint) -> ExportTarget {
+    match endpoint {
+        Endpoint::Ready(t) => ExportTarget {
+            region: Some(t.region.clone()),
+            endpoint_url: t.endpoint.clone(),
+        },
+        _ => ExportTarget::default(),
+    }
+}
+
+impl App {
+    fn open_export(&mut self, source: ExportSource) {
+        let target = target_of(&self.endpoint);
+        self.export = Some(ExportMenu::new(source, target));
+        self.overlay = Some(Overlay::Export);
+    }
+
+    /// `x` on the form or the review step: exports what the form would send.
+    pub fn open_export_from_form(&mut self) {
+        let f = &self.form;
+        if f.name.value().is_empty() {
+            self.status = Some("Nothing to export yet: give the mesh a name first.".into());
+            return;
+        }
+        let source = ExportSource {
+            name: f.name.value().to_string(),
+            spec: f.spec(),
+            tags: f.tags.clone(),
+            existing_arn: None,
+            note: None,
+        };
+        self.open_export(source);
+    }
+
+    /// `x` on a mesh in the detail pane (a create result or a described mesh): exports that
+    /// mesh as the service returned it.
+    pub fn open_export_from_pane(&mut self) -> bool {
+        let Pane::Mesh(r) = &self.pane else {
+            self.status = Some("No mesh in the detail pane to export.".into());
+            return false;
+        };
+        if r.action == Action::Delete {
+            self.status = Some(format!(
+                "Mesh {} was deleted: nothing to export.",
+                r.mesh.name
+            ));
+            return false;
+        }
+        let (tags, note) = match &r.tags {
+            Ok(t) => (t.clone(), None),
+            Err(e) => (
+                Vec::new(),
+                Some(format!(
+                    "The tags could not be read ({}); the export has none.",
+                    e.title()
+                )),
+            ),
+        };
+        let source = ExportSource {
+            name: r.mesh.name.clone(),
+            spec: r.mesh.spec.clone(),
+            tags,
+            existing_arn: Some(r.mesh.metadata.arn.clone()),
+            note,
+        };
+        self.open_export(source);
+        true
+    }
+
+    pub(crate) fn on_export_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(menu) = &mut self.export else {
+            self.overlay = None;
+            return Vec::new();
+        };
+        let plain = key.modifiers.difference(KeyModifiers::SHIFT).is_empty();
+        match &mut menu.stage {
+            Stage::Menu => match key.code {
+                KeyCode::Esc | KeyCode::Char('q') => {
+                    self.export = None;
+                    self.overlay = None;
+                }
+                KeyCode::Up | KeyCode::Char('k') => menu.selected = menu.selected.saturating_sub(1),
+                KeyCode::Down | KeyCode::Char('j') => {
+                    menu.selected = (menu.selected + 1).min(ExportFormat::ALL.len() - 1)
+                }
+                KeyCode::Char(c @ '1'..='4') => {
+                    menu.selected = c as usize - '1' as usize;
+                    menu.stage = Stage::Text;
+                    menu.scroll = 0;
+                    menu.message = None;
+                }
+                KeyCode::Enter => {
+                    menu.stage = Stage::Text;
+                    menu.scroll = 0;
+                    menu.message = None;
+                }
+                _ => {}
+            },
+            Stage::Text => match key.code {
+                KeyCode::Esc | KeyCode::Backspace => {
+                    menu.stage = Stage::Menu;
+                    menu.message = None;
+                }
+                KeyCode::Char('q') => {
+                    self.export = None;
+                    self.overlay = None;
+                }
+                KeyCode::Down | KeyCode::Char('j') => menu.scroll = menu.scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => menu.scroll = menu.scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => {
+                    menu.scroll = menu.scroll.saturating_add(10)
+                }
+                KeyCode::PageUp => menu.scroll = menu.scroll.saturating_sub(10),
+                KeyCode::Home | KeyCode::Char('g') => menu.scroll = 0,
+                KeyCode::Char('w') if plain => {
+                    menu.stage = Stage::Path {
+                        input: Input::new(menu.default_path()),
+                    };
+                    menu.message = None;
+                }
+                KeyCode::Char('c') if plain => {
+                    let text = menu.text();
+                    let msg = format!(
+                        "Copied the {} ({} bytes) to the clipboard with OSC 52; the terminal must allow it.",
+                        menu.format().label(),
+                        text.len()
+                    );
+                    menu.message = Some(msg.clone());
+                    self.status = Some(msg);
+                    return vec![Effect::Copy(text)];
+                }
+                _ => {}
+            },
+            Stage::Path { input } => match key.code {
+                KeyCode::Esc => {
+                    menu.stage = Stage::Text;
+                    menu.message = None;
+                }
+                KeyCode::Enter => {
+                    let raw = input.value().trim().to_string();
+                    if raw.is_empty() {
+                        menu.message = Some("Type a file name (or Esc to go back).".into());
+                        return Vec::new();
+                    }
+                    let path = expand_home(&raw);
+                    let text = menu.text();
+                    match export::write_new(&path, &text) {
+                        Ok(()) => self.written(&path, false),
+                        Err(WriteError::Exists { .. }) => {
+                            menu.message = None;
+                            menu.stage = Stage::ConfirmOverwrite { path };
+                        }
+                        Err(e) => menu.message = Some(e.to_string()),
+                    }
+                }
+                _ => {
+                    if input.handle_event(&Event::Key(key)).is_some() {
+                        menu.message = None;
+                    }
+                }
+            },
+            Stage::ConfirmOverwrite { path } => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    let path = path.clone();
+                    let text = menu.text();
+                    match export::overwrite(&path, &text) {
+                        Ok(()) => self.written(&path, true),
+                        Err(e) => {
+                            menu.message = Some(e.to_string());
+                            menu.stage = Stage::Path {
+                                input: Input::new(path.display().to_string()),
+                            };
+                        }
+                    }
+                }
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                    let p = path.display().to_string();
+                    menu.message = Some(format!("Kept {p} as it was; choose another name."));
+                    menu.stage = Stage::Path {
+                        input: Input::new(p),
+                    };
+                }
+                _ => {}
+            },
+        }
+        Vec::new()
+    }
+
+    /// After a write: back to the text, saying where it went.
+    fn written(&mut self, path: &std::path::Path, replaced: bool) {
+        let Some(menu) = &mut self.export else {
+            return;
+        };
+        let msg = format!(
+            "{} {} to {}.",
+            if replaced { "Overwrote" } else { "Wrote" },
+            menu.format().label(),
+            path.display()
+        );
+        menu.message = Some(msg.clone());
+        menu.stage = Stage::Text;
+        self.status = Some(msg);
+    }
+}
+
+/// `~/x` means the home directory, as in a shell.
+fn expand_home(raw: &str) -> PathBuf {
+    match (raw.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) if !home.is_empty() => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(raw),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{MeshResult, Msg};
+    use crate::aws::Target;
+    use crate::model::{EgressFilter, Mesh, MeshStatus, Metadata};
+    use crate::ui::text::epoch_plus;
+
+    fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+        app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    fn typed(app: &mut App, s: &str) {
+        for c in s.chars() {
+            press(app, KeyCode::Char(c));
+        }
+    }
+
+    fn app_with_mesh() -> App {
+        let mut app = App::new((80, 24));
+        app.update(Msg::Connected(Target {
+            profile: None,
+            region: "us-east-1".into(),
+            region_note: None,
+            endpoint: Some("http://127.0.0.1:4566".into()),
+        }));
+        app.pane = Pane::Mesh(Box::new(MeshResult {
+            action: Action::Create,
+            mesh: Mesh {
+                name: "web".into(),
+                spec: MeshSpec {
+                    egress_filter: Some(EgressFilter::DropAll),
+                    ip_preference: None,
+                },
+                status: MeshStatus::Active,
+                metadata: Metadata {
+                    arn: "arn:aws:appmesh:us-east-1:111122223333:mesh/web".into(),
+                    uid: "u".into(),
+                    version: 1,
+                    created_at: epoch_plus(0),
+                    last_updated_at: epoch_plus(0),
+                    mesh_owner: "111122223333".into(),
+                    resource_owner: "111122223333".into(),
+                },
+            },
+            tags: Ok(vec![Tag::new("team", "ops")]),
+            request_id: None,
+        }));
+        app
+    }
+
+    #[test]
+    fn pane_export_targets_the_endpoint_and_imports_the_mesh() {
+        let mut app = app_with_mesh();
+        assert!(app.open_export_from_pane());
+        let menu = app.export.as_mut().unwrap();
+        assert!(menu.text().contains("--endpoint-url http://127.0.0.1:4566"));
+        assert!(menu.text().contains("--region us-east-1"));
+        menu.selected = 3;
+        let tf = menu.text();
+        assert!(tf.contains("import {"), "{tf}");
+        assert_eq!(menu.default_path(), "web.tf");
+    }
+
+    #[test]
+    fn write_never_overwrites_without_yes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web.sh");
+        std::fs::write(&path, "old").unwrap();
+        let mut app = app_with_mesh();
+        app.open_export_from_pane();
+        press(&mut app, KeyCode::Enter); // AWS CLI command
+        press(&mut app, KeyCode::Char('w'));
+        let Some(ExportMenu {
+            stage: Stage::Path { input },
+            ..
+        }) = &mut app.export
+        else {
+            panic!("no path prompt")
+        };
+        assert_eq!(input.value(), "web.sh");
+        *input = Input::new(path.display().to_string());
+        press(&mut app, KeyCode::Enter);
+        assert!(matches!(
+            app.export.as_ref().unwrap().stage,
+            Stage::ConfirmOverwrite { .. }
+        ));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        press(&mut app, KeyCode::Char('n'));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert!(matches!(
+            app.export.as_ref().unwrap().stage,
+            Stage::Path { .. }
+        ));
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Char('y'));
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            written.starts_with("# Recreates the existing mesh"),
+            "{written}"
+        );
+        assert!(app.status.as_deref().unwrap().starts_with("Overwrote"));
+
+        // A new name is written at once.
+        press(&mut app, KeyCode::Char('w'));
+        press(&mut app, KeyCode::End);
+        for _ in 0.."web.sh".len() {
+            press(&mut app, KeyCode::Backspace);
+        }
+        assert_eq!(
+            app.export
+                .as_ref()
+                .map(|m| matches!(&m.stage, Stage::Path { input } if input.value().is_empty())),
+            Some(true)
+        );
+        typed(&mut app, &dir.path().join("again.sh").display().to_string());
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("again.sh")).unwrap(),
+            written
+        );
+    }
+
+    #[test]
+    fn copy_emits_the_text_and_says_so() {
+        let mut app = app_with_mesh();
+        app.open_export_from_pane();
+        press(&mut app, KeyCode::Char('2'));
+        let effects = press(&mut app, KeyCode::Char('c'));
+        let [Effect::Copy(text)] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert!(text.contains("\"meshName\": \"web\""), "{text}");
+        assert!(app.status.as_deref().unwrap().contains("OSC 52"));
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.overlay, None);
+        assert!(app.export.is_none());
+    }
+}
