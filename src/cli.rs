@@ -62,6 +62,10 @@ pub struct Cli {
     #[arg(long, value_enum, value_name = "THEME")]
     pub theme: Option<crate::config::ThemeName>,
 
+    /// Write a diagnostic log to FILE (appended, mode 0600; never to the terminal). Off by default.
+    #[arg(long, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+
     /// Record this session's requests, results and errors as Markdown in FILE (appended).
     #[arg(long, value_name = "FILE")]
     pub transcript: Option<PathBuf>,

@@ -398,6 +398,10 @@ pub async fn run_tui(cli: Cli) -> Result<(), String> {
     // A broken config file never stops the app: it runs on the defaults and says what to fix.
     app.status = config_problem;
 
+    if let Some(path) = &cli.log_file {
+        crate::log::open(path)?;
+        crate::log::line(&format!("requests go to {}", plan.describe()));
+    }
     let transcript = match &cli.transcript {
         Some(path) => Some(Transcript::open(path, &plan.describe())?),
         None => None,
@@ -445,9 +449,15 @@ async fn event_loop(
         tokio::spawn(async move {
             match shared.connection().await {
                 Ok((_, target)) => {
+                    crate::log::line(&format!(
+                        "connected: region {}, endpoint {}",
+                        target.region,
+                        target.endpoint.as_deref().unwrap_or("default AWS endpoint")
+                    ));
                     let _ = tx.send(Msg::Connected(target.clone()));
                 }
                 Err(e) => {
+                    crate::log::line(&format!("not connected: {}: {}", e.title(), e.message));
                     let _ = tx.send(Msg::ConnectFailed(e.clone()));
                 }
             }
@@ -479,6 +489,10 @@ async fn event_loop(
         if let Msg::Done { id, result } = &msg {
             // A cancelled call's late answer was already recorded as cancelled.
             if tasks.remove(id).is_some() {
+                crate::log::line(&format!(
+                    "call {id} {}",
+                    crate::transcript::result_summary(result)
+                ));
                 record(&mut transcript, app, |t| t.result(*id, result));
             }
         }
@@ -500,10 +514,15 @@ async fn event_loop(
                 Effect::Cancel(id) => {
                     if let Some(h) = tasks.remove(&id) {
                         h.abort();
+                        crate::log::line(&format!("call {id} cancelled by the user"));
                         record(&mut transcript, app, |t| t.cancelled(id));
                     }
                 }
                 Effect::Call { id, call } => {
+                    crate::log::line(&format!(
+                        "call {id} {}",
+                        crate::transcript::call_summary(&call)
+                    ));
                     record(&mut transcript, app, |t| t.call(id, &call));
                     let shared = shared.clone();
                     let tx = tx.clone();

@@ -67,6 +67,33 @@ fn request(call: &Call) -> (&'static str, String, Option<Value>) {
     }
 }
 
+/// One line about a call, for the log: "CreateMesh `orders`".
+pub fn call_summary(call: &Call) -> String {
+    let (op, what, _) = request(call);
+    format!("{op} {what}")
+}
+
+/// One line about a result, for the log: status and request ID, or the error.
+pub fn result_summary(result: &CallResult) -> String {
+    match result {
+        CallResult::Mesh(Ok(r)) => format!(
+            "ok: mesh {} {} version {} (request {})",
+            code(&r.mesh.name),
+            r.mesh.status.as_str(),
+            r.mesh.metadata.version,
+            r.request_id.as_deref().unwrap_or("-")
+        ),
+        CallResult::Page { result: Ok(p), .. } => format!("ok: {} meshes", p.meshes.len()),
+        CallResult::Mesh(Err(e)) | CallResult::Page { result: Err(e), .. } => format!(
+            "failed: {} (HTTP {}) {} (request {})",
+            e.title(),
+            e.http_status.map_or("-".to_string(), |s| s.to_string()),
+            e.message,
+            e.request_id.as_deref().unwrap_or("-")
+        ),
+    }
+}
+
 impl Transcript {
     /// Opens (appending) or creates the file, readable by the owner only.
     pub fn open(path: &Path, target: &str) -> Result<Transcript, String> {

@@ -111,3 +111,43 @@ fn completions_and_man_page() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains(".SH"));
 }
+
+#[test]
+fn log_file_is_private_and_holds_calls_but_no_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    let tui = Spawn::app()
+        .args(&[
+            "--sandbox",
+            "--ephemeral",
+            "--log-file",
+            log.to_str().unwrap(),
+        ])
+        .size(120, 40)
+        .spawn();
+    tui.wait_for("SANDBOX");
+    tui.type_text("logged-mesh");
+    tui.key(Key::Ctrl('s'));
+    tui.wait_for("CreateMesh ✓ logged-mesh");
+    tui.key(Key::Ctrl('c'));
+    tui.wait_exit();
+    let text = std::fs::read_to_string(&log).unwrap();
+    for expected in [
+        "started",
+        "requests go to the built-in SANDBOX",
+        "CreateMesh `logged-mesh`",
+        "ok: mesh `logged-mesh` ACTIVE version 1",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    for secret in ["sandbox/secret", "AKIAIOSFODNN7SANDBOX", "Authorization"] {
+        assert!(!text.contains(secret), "{secret} leaked into the log");
+    }
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&log).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // Nothing from the log reached the terminal.
+    assert!(!tui.raw_contains(b"requests go to"));
+}
