@@ -80,15 +80,19 @@ impl App {
             rules: t.rules.describe(),
         };
         let errors = report.problems.iter().filter(|(e, _)| *e).count();
+        // The status line is one row: the file's name only (the window shows the whole path).
+        let short = Path::new(file)
+            .file_name()
+            .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
         self.status = Some(if errors > 0 {
             format!(
-                "Template {file}: {errors} problem{} (F7 lists them); the valid parts are in the form.",
+                "Template {short}: {errors} problem{} (F7 lists them); the valid parts are in the form.",
                 if errors == 1 { "" } else { "s" }
             )
         } else if self.rules.is_empty() {
-            format!("Template {file} loaded.")
+            format!("Template {short} loaded.")
         } else {
-            format!("Template {file} loaded with team rules (F7 shows them).")
+            format!("Template {short}: loaded with team rules (F7 shows them).")
         });
         if report.worth_showing() {
             self.overlay = Some(Overlay::Template);

@@ -396,7 +396,10 @@ pub async fn run_tui(cli: Cli) -> Result<(), String> {
     }
     app.theme = crate::ui::theme::Theme::new(cli.theme.unwrap_or(config.theme), config.key_hints);
     // A broken config file never stops the app: it runs on the defaults and says what to fix.
-    app.status = config_problem;
+    // (Without one, the status keeps what --template reported.)
+    if config_problem.is_some() {
+        app.status = config_problem;
+    }
 
     if let Some(path) = &cli.log_file {
         crate::log::open(path)?;
