@@ -13,13 +13,19 @@ use crate::ui::text::{clean, rfc3339};
 
 static LOG: Mutex<Option<File>> = Mutex::new(None);
 
-/// Starts logging to `path` (appending).
-pub fn open(path: &Path) -> Result<(), String> {
+/// Opens a file for appending, creating it readable and writable by the owner only (0600).
+/// The log and the transcript both hold what a user did, so neither is world-readable.
+pub fn open_private_append(path: &Path) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
     options.create(true).append(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(path).map_err(|e| {
+    options.open(path)
+}
+
+/// Starts logging to `path` (appending).
+pub fn open(path: &Path) -> Result<(), String> {
+    let file = open_private_append(path).map_err(|e| {
         format!(
             "cannot open log file {}: {e}; pick another path with --log-file",
             path.display()

@@ -3,7 +3,7 @@
 //! record is built from the app's own request and result types, not from HTTP traffic.
 
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
@@ -97,11 +97,7 @@ pub fn result_summary(result: &CallResult) -> String {
 impl Transcript {
     /// Opens (appending) or creates the file, readable by the owner only.
     pub fn open(path: &Path, target: &str) -> Result<Transcript, String> {
-        let mut options = OpenOptions::new();
-        options.create(true).append(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(path).map_err(|e| {
+        let file = crate::log::open_private_append(path).map_err(|e| {
             format!(
                 "cannot open transcript file {}: {e}; pick another path with --transcript",
                 path.display()

@@ -323,11 +323,7 @@ impl Api {
             .send()
             .await
             .map_err(error::from_sdk)?;
-        let request_id = out.request_id().map(str::to_string);
-        Ok(Reply {
-            value: mesh_from_sdk(out.mesh())?,
-            request_id,
-        })
+        mesh_reply(out.mesh(), &out)
     }
 
     pub async fn describe_mesh(&self, name: &str) -> Result<Reply<Mesh>, ApiError> {
@@ -338,11 +334,7 @@ impl Api {
             .send()
             .await
             .map_err(error::from_sdk)?;
-        let request_id = out.request_id().map(str::to_string);
-        Ok(Reply {
-            value: mesh_from_sdk(out.mesh())?,
-            request_id,
-        })
+        mesh_reply(out.mesh(), &out)
     }
 
     pub async fn update_mesh(
@@ -360,11 +352,7 @@ impl Api {
             .send()
             .await
             .map_err(error::from_sdk)?;
-        let request_id = out.request_id().map(str::to_string);
-        Ok(Reply {
-            value: mesh_from_sdk(out.mesh())?,
-            request_id,
-        })
+        mesh_reply(out.mesh(), &out)
     }
 
     pub async fn delete_mesh(&self, name: &str) -> Result<Reply<Mesh>, ApiError> {
@@ -375,11 +363,7 @@ impl Api {
             .send()
             .await
             .map_err(error::from_sdk)?;
-        let request_id = out.request_id().map(str::to_string);
-        Ok(Reply {
-            value: mesh_from_sdk(out.mesh())?,
-            request_id,
-        })
+        mesh_reply(out.mesh(), &out)
     }
 
     pub async fn list_meshes_page(
@@ -555,6 +539,15 @@ fn mesh_from_sdk(mesh: Option<&sdk::MeshData>) -> Result<Mesh, ApiError> {
             mesh_owner: md.mesh_owner().to_string(),
             resource_owner: md.resource_owner().to_string(),
         },
+    })
+}
+
+/// The mesh of a CreateMesh / DescribeMesh / UpdateMesh / DeleteMesh answer, with its
+/// request ID.
+fn mesh_reply(mesh: Option<&sdk::MeshData>, out: &impl RequestId) -> Result<Reply<Mesh>, ApiError> {
+    Ok(Reply {
+        value: mesh_from_sdk(mesh)?,
+        request_id: out.request_id().map(str::to_string),
     })
 }
 
