@@ -790,12 +790,18 @@ fn a_created_mesh_is_selected_in_the_list() {
 fn help_scrolls_to_its_last_line_at_80x24() {
     let mut a = listed(80, 24, three());
     press(&mut a, KeyCode::F(1));
-    assert!(!draw(&a).contains("closes this window"), "taller than the screen");
+    assert!(
+        !draw(&a).contains("closes this window"),
+        "taller than the screen"
+    );
     for _ in 0..10 {
         press(&mut a, KeyCode::PageDown);
     }
     let screen = draw(&a);
-    assert!(screen.contains("Esc, F1 or ? closes this window."), "{screen}");
+    assert!(
+        screen.contains("Esc, F1 or ? closes this window."),
+        "{screen}"
+    );
     press(&mut a, KeyCode::Esc);
     assert_eq!(a.overlay, None);
 }

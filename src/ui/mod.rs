@@ -217,7 +217,12 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             return vec![("Enter", "delete"), ("Esc", "keep the mesh")];
         }
         Some(Overlay::Result) => {
-            let mut k = vec![("↑↓/PgUp/PgDn", "scroll"), ("Esc", "back to form")];
+            let back = if app.view == View::Meshes {
+                "back to the list"
+            } else {
+                "back to form"
+            };
+            let mut k = vec![("↑↓/PgUp/PgDn", "scroll"), ("Esc", back)];
             if app.in_flight.is_some() {
                 k[1] = ("Esc", "cancel");
             }
