@@ -344,6 +344,12 @@ impl App {
                         }
                         return Vec::new();
                     }
+                    Some(Overlay::Export) => {
+                        if let Some(e) = &mut self.export {
+                            e.paste(&text);
+                        }
+                        return Vec::new();
+                    }
                     Some(Overlay::ConfirmDelete) => {
                         if let Some(d) = &mut self.delete {
                             let clean: String = text.chars().filter(|c| !c.is_control()).collect();
@@ -1225,6 +1231,17 @@ impl App {
                         self.help_scroll.saturating_add(2)
                     } else {
                         self.help_scroll.saturating_sub(2)
+                    };
+                } else if self.overlay == Some(Overlay::Export) {
+                    if let Some(e) = &mut self.export {
+                        e.scroll_by(if down { 2 } else { -2 });
+                    }
+                } else if self.overlay.is_none() && self.walkthrough_shown() {
+                    let w = &mut self.walkthrough;
+                    w.scroll = if down {
+                        w.scroll.saturating_add(2)
+                    } else {
+                        w.scroll.saturating_sub(2)
                     };
                 } else if down {
                     self.pane_scroll = self.pane_scroll.saturating_add(2);

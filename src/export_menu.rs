@@ -81,6 +81,23 @@ impl ExportMenu {
     pub fn default_path(&self) -> String {
         self.format().default_file_name(&self.source.name)
     }
+
+    /// Scrolls the text (mouse wheel).
+    pub fn scroll_by(&mut self, lines: i32) {
+        if matches!(self.stage, Stage::Text) {
+            self.scroll = self.scroll.saturating_add_signed(lines as i16);
+        }
+    }
+
+    /// A paste into the file name prompt (line breaks and control characters dropped).
+    pub fn paste(&mut self, text: &str) {
+        if let Stage::Path { input } = &mut self.stage {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+            self.message = None;
+        }
+    }
 }
 
 /// The exported CLI command's target: the app's region, and its endpoint when it is not the
@@ -419,6 +436,28 @@ mod tests {
             std::fs::read_to_string(dir.path().join("again.sh")).unwrap(),
             written
         );
+    }
+
+    #[test]
+    fn paste_goes_into_the_path_prompt_without_line_breaks() {
+        let mut app = app_with_mesh();
+        app.open_export_from_pane();
+        press(&mut app, KeyCode::Enter);
+        app.update(Msg::Paste("ignored in the text view".into()));
+        press(&mut app, KeyCode::Char('w'));
+        press(&mut app, KeyCode::Char('u'));
+        for _ in 0.."web.shu".len() {
+            press(&mut app, KeyCode::Backspace);
+        }
+        app.update(Msg::Paste("/tmp/out\n.sh".into()));
+        let Some(ExportMenu {
+            stage: Stage::Path { input },
+            ..
+        }) = &app.export
+        else {
+            panic!("no path prompt")
+        };
+        assert_eq!(input.value(), "/tmp/out.sh");
     }
 
     #[test]

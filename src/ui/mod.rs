@@ -309,7 +309,7 @@ fn walkthrough_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             keys.push(("Enter", "next"));
             keys.push(("x", "export"));
         }
-        Step::Submit if app.in_flight.is_none() && !app.walk_created() => {
+        Step::Submit if app.in_flight.is_none() && (!app.walk_created() || app.unsaved()) => {
             keys.push(("Enter", "send"))
         }
         Step::Result if app.walk_created() => keys.push(("x", "export")),

@@ -488,7 +488,7 @@ fn submit_status(app: &App, out: &mut Lines) {
                 theme.key(),
             );
         }
-        Pane::Mesh(r) if r.action == Action::Create => {
+        Pane::Mesh(r) if r.action == Action::Create && !app.unsaved() => {
             out.text(
                 &format!("✓ Created mesh {}. Ctrl-N reads the result.", r.mesh.name),
                 theme.ok(),
