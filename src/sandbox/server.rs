@@ -26,6 +26,8 @@ use super::wire::{self, ApiError};
 use std::path::PathBuf;
 
 type Waiter = oneshot::Sender<Result<(), String>>;
+/// How long the writer waits for more changes to join a write; see `Shared::write_once`.
+const GATHER: std::time::Duration = std::time::Duration::from_micros(500);
 /// Resolves when the change is on disk (`Ok`) or could not be written (`Err`).
 type Durable = oneshot::Receiver<Result<(), String>>;
 
@@ -134,19 +136,28 @@ impl Shared {
         self.read().st.data().meshes.keys().cloned().collect()
     }
 
-    /// Writes everything pending, once. Returns false when there was nothing to write.
-    async fn write_once(self: &Arc<Self>) -> bool {
-        let Some(persist) = &self.persist else {
-            return false;
-        };
+    /// Writes everything pending, once. Returns how many requests the write answered, `None`
+    /// when there was nothing to write.
+    ///
+    /// `last_batch` is the size of the previous write's batch. Clients that were answered by it
+    /// tend to send their next change right away; if fewer than that are queued yet, the writer
+    /// yields for up to [`GATHER`] so they join this write instead of the next one (without this,
+    /// batches alternate between one request and all the others). A lone client never waits.
+    async fn write_once(self: &Arc<Self>, last_batch: usize) -> Option<usize> {
+        let persist = self.persist.as_ref()?;
+        let deadline = Instant::now() + GATHER;
+        while self.read().pending.len() < last_batch && Instant::now() < deadline {
+            tokio::task::yield_now().await;
+        }
         let (snapshot, waiters, seq) = {
             let mut g = self.write();
             if g.pending.is_empty() && g.seq == g.durable_seq {
-                return false;
+                return None;
             }
             let waiters = std::mem::take(&mut g.pending);
             (g.st.data().clone(), waiters, g.seq)
         };
+        let batch = waiters.len();
         let path = persist.path.clone();
         let result = tokio::task::spawn_blocking(move || {
             let bytes = store::encode(&snapshot);
@@ -188,18 +199,21 @@ impl Shared {
                 }
             }
         }
-        true
+        Some(batch)
     }
 }
 
 /// The writer task: writes whenever a change is queued; on stop, writes what is left and ends.
 pub(crate) async fn writer(shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
+    let mut last_batch = 0;
     loop {
         let stopping = tokio::select! {
             _ = shared.notify.notified() => false,
             _ = &mut stop => true,
         };
-        while shared.write_once().await {}
+        while let Some(n) = shared.write_once(last_batch).await {
+            last_batch = n;
+        }
         if stopping {
             return;
         }
