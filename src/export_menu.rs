@@ -439,6 +439,39 @@ mod tests {
     }
 
     #[test]
+    fn x_exports_the_described_mesh_from_the_meshes_view_and_the_result_window() {
+        let mut app = app_with_mesh();
+        if let Pane::Mesh(r) = &mut app.pane {
+            r.action = Action::Describe;
+        }
+        app.view = crate::app::View::Meshes;
+        press(&mut app, KeyCode::Char('x'));
+        assert_eq!(app.overlay, Some(Overlay::Export));
+        let menu = app.export.as_ref().unwrap();
+        assert_eq!(
+            menu.source.existing_arn.as_deref(),
+            Some("arn:aws:appmesh:us-east-1:111122223333:mesh/web")
+        );
+        assert_eq!(menu.source.tags, [Tag::new("team", "ops")]);
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.overlay, None);
+
+        app.view = crate::app::View::Create;
+        app.overlay = Some(Overlay::Result);
+        press(&mut app, KeyCode::Char('x'));
+        assert_eq!(app.overlay, Some(Overlay::Export));
+
+        // A deleted mesh has nothing to export.
+        app.overlay = None;
+        app.export = None;
+        if let Pane::Mesh(r) = &mut app.pane {
+            r.action = Action::Delete;
+        }
+        assert!(!app.open_export_from_pane());
+        assert!(app.status.as_deref().unwrap().contains("deleted"));
+    }
+
+    #[test]
     fn paste_goes_into_the_path_prompt_without_line_breaks() {
         let mut app = app_with_mesh();
         app.open_export_from_pane();
