@@ -179,7 +179,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// Splits a line into pieces of at most `width` columns, keeping every character.
-fn hard_wrap(line: &str, width: usize) -> Vec<String> {
+pub(crate) fn hard_wrap(line: &str, width: usize) -> Vec<String> {
     let mut out = vec![String::new()];
     let mut w = 0;
     for c in line.chars() {
@@ -313,4 +313,19 @@ pub fn template(app: &App, frame: &mut Frame, area: Rect) {
             .block(Block::bordered().border_style(style).title(title)),
         r,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hard_wrap;
+
+    #[test]
+    fn hard_wrap_keeps_every_character() {
+        let line = "  --spec '{\"egressFilter\":{\"type\":\"ALLOW_ALL\"}}' \\";
+        let parts = hard_wrap(line, 10);
+        assert_eq!(parts.concat(), line);
+        assert!(parts.iter().all(|p| super::super::text::width(p) <= 10));
+        assert_eq!(hard_wrap("", 10), [""]);
+        assert_eq!(hard_wrap("日本語", 3), ["日", "本", "語"]);
+    }
 }

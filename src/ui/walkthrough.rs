@@ -160,7 +160,7 @@ fn render_step(app: &App, frame: &mut Frame, area: Rect) {
     };
 
     let mut out = Lines::new(theme, text_area.width);
-    step_lines(app, step, &mut out);
+    step_lines(app, step, &mut out, text_area.width as usize);
     let lines = out.lines;
     let visible = text_area.height as usize;
     let max_scroll = lines.len().saturating_sub(visible) as u16;
@@ -361,7 +361,7 @@ fn step_rules(app: &App, step: Step, out: &mut Lines) {
     }
 }
 
-fn step_lines(app: &App, step: Step, out: &mut Lines) {
+fn step_lines(app: &App, step: Step, out: &mut Lines, width: usize) {
     let theme = &app.theme;
     match step {
         Step::Intro => {
@@ -386,7 +386,7 @@ fn step_lines(app: &App, step: Step, out: &mut Lines) {
             step_rules(app, step, out);
             sections(out, theme, step);
         }
-        Step::Review => review_lines(app, out),
+        Step::Review => review_lines(app, out, width),
         Step::Submit => {
             submit_status(app, out);
             out.blank();
@@ -410,7 +410,16 @@ fn step_lines(app: &App, step: Step, out: &mut Lines) {
     }
 }
 
-fn review_lines(app: &App, out: &mut Lines) {
+/// Code (JSON, a command) wraps at the exact column, so no space is lost or added.
+fn code(out: &mut Lines, text: &str, width: usize, style: Style) {
+    for line in text.lines() {
+        for part in super::export::hard_wrap(&clean(line), width.max(1)) {
+            out.lines.push(Line::from(Span::styled(part, style)));
+        }
+    }
+}
+
+fn review_lines(app: &App, out: &mut Lines, width: usize) {
     let theme = &app.theme;
     let f = &app.form;
     let warnings = review_warnings(f, &app.rules);
@@ -444,9 +453,12 @@ fn review_lines(app: &App, out: &mut Lines) {
     let name = f.name.value();
     let spec = f.spec();
     out.text("The request (CreateMesh, JSON)", theme.title());
-    for line in export::cli_input_json(name, &spec, &f.tags).lines() {
-        out.text(line, theme.key());
-    }
+    code(
+        out,
+        &export::cli_input_json(name, &spec, &f.tags),
+        width,
+        theme.key(),
+    );
     out.text(
         "…plus a clientToken the app makes for this request (reused if you retry it unchanged).",
         theme.dim(),
@@ -457,9 +469,7 @@ fn review_lines(app: &App, out: &mut Lines) {
         &ExportInput::new(name, &spec, &f.tags),
         &target_of(&app.endpoint),
     );
-    for line in cmd.lines() {
-        out.text(line, theme.key());
-    }
+    code(out, &cmd, width, theme.key());
     out.blank();
     out.text(
         "Enter goes on to Submit. x exports this as a CLI command, --cli-input-json, CloudFormation or Terraform.",
