@@ -660,6 +660,67 @@ mod tests {
         assert!(w[0].text.contains("not added"));
     }
 
+    fn press(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+        app.update(crate::app::Msg::Key(KeyEvent::new(code, mods)))
+    }
+
+    #[test]
+    fn app_navigation_blocks_where_it_must_and_esc_keeps_the_values() {
+        let none = KeyModifiers::NONE;
+        let ctrl = KeyModifiers::CONTROL;
+        let mut app = App::new((80, 24));
+        app.open_walkthrough();
+        assert!(app.walkthrough_shown());
+        press(&mut app, KeyCode::Char('p'), ctrl);
+        assert_eq!(
+            app.walkthrough.step,
+            Step::Intro,
+            "nothing before the first step"
+        );
+        press(&mut app, KeyCode::Enter, none);
+        assert_eq!(app.walkthrough.step, Step::Name);
+        assert_eq!(app.form.focus, Field::Name);
+        // An empty name does not go on, and says why.
+        press(&mut app, KeyCode::Char('n'), ctrl);
+        assert_eq!(app.walkthrough.step, Step::Name);
+        assert!(app.status.as_deref().unwrap().contains("required"));
+        for c in "web".chars() {
+            press(&mut app, KeyCode::Char(c), none);
+        }
+        press(&mut app, KeyCode::Char('n'), ctrl);
+        assert_eq!(app.walkthrough.step, Step::Egress);
+        press(&mut app, KeyCode::Char('j'), none);
+        assert_eq!(app.form.egress_filter(), EgressFilter::AllowAll);
+        press(&mut app, KeyCode::Char('p'), ctrl);
+        assert_eq!(app.walkthrough.step, Step::Name);
+        for _ in 0..5 {
+            press(&mut app, KeyCode::Char('n'), ctrl);
+        }
+        assert_eq!(app.walkthrough.step, Step::Submit);
+        // Past Submit only after a create.
+        press(&mut app, KeyCode::Char('n'), ctrl);
+        assert_eq!(app.walkthrough.step, Step::Submit);
+        assert!(
+            app.status
+                .as_deref()
+                .unwrap()
+                .starts_with("Nothing created yet")
+        );
+
+        press(&mut app, KeyCode::Esc, none);
+        assert!(!app.walkthrough_shown());
+        assert_eq!(app.form.name.value(), "web");
+        assert_eq!(app.form.egress_filter(), EgressFilter::AllowAll);
+        press(&mut app, KeyCode::F(6), none);
+        assert_eq!(
+            app.walkthrough.step,
+            Step::Submit,
+            "resumes where it was left"
+        );
+        press(&mut app, KeyCode::F(6), none);
+        assert!(!app.walkthrough_shown(), "F6 also leaves");
+    }
+
     #[test]
     fn review_blocks_an_empty_name() {
         let w = review_warnings(&Form::default(), &Rules::default());
