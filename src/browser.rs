@@ -216,7 +216,9 @@ impl Browser {
             return PageOutcome::More(token);
         }
         if let Some(mut staged) = load.staged {
-            // What the app changed meanwhile stands as the app last saw it.
+            // What the app changed meanwhile stands as the app last saw it, also over pages
+            // that arrived before the change.
+            staged.retain(|m| !load.touched.contains(&m.name));
             for name in &load.touched {
                 if let Some(m) = self.meshes.iter().find(|m| &m.name == name) {
                     staged.push(m.clone());
@@ -576,6 +578,20 @@ mod tests {
         assert_eq!(b.error.as_ref().unwrap().title(), "ThrottlingException");
         b.start_load();
         assert!(b.error.is_none(), "a new run clears the error");
+    }
+
+    #[test]
+    fn changes_to_meshes_of_pages_already_received_survive_a_refresh() {
+        let mut b = loaded(&["a", "b", "c"]);
+        let g = b.start_load();
+        b.on_page(g, page(&["a", "b", "c"], Some("t")));
+        b.remove("a");
+        let mut newer = mesh("b", 0, 50);
+        newer.version = 2;
+        b.upsert(newer);
+        b.on_page(g, page(&["d"], None));
+        assert_eq!(shown(&b), ["b", "c", "d"], "a stays deleted, b is not doubled");
+        assert_eq!(b.meshes[b.rows[0]].version, 2);
     }
 
     #[test]
