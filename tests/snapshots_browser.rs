@@ -805,3 +805,19 @@ fn help_scrolls_to_its_last_line_at_80x24() {
     press(&mut a, KeyCode::Esc);
     assert_eq!(a.overlay, None);
 }
+
+#[test]
+fn a_call_in_flight_shows_on_the_list_at_80x24() {
+    let mut a = listed(80, 24, three());
+    let fx = press(&mut a, KeyCode::Enter);
+    assert!(matches!(call(&fx).1, Call::Describe { .. }));
+    let screen = draw(&a);
+    assert!(
+        screen.contains("Loading mesh inventory… Esc cancels"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+    press(&mut a, KeyCode::Esc);
+    assert!(a.in_flight.is_none());
+    assert!(!draw(&a).contains("Esc cancels"));
+}

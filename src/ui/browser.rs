@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::layout::BrowserAreas;
 use super::pane::SPINNER;
 use super::text::{ago, clean};
-use crate::app::App;
+use crate::app::{App, Pane};
 use crate::browser::{Browser, SortKey};
 
 /// Widths of the fixed columns; the name takes the rest.
@@ -172,7 +172,21 @@ pub fn render(app: &App, frame: &mut Frame, areas: &BrowserAreas) {
             .right_aligned(),
         );
     }
-    if !b.rows.is_empty() {
+    // The detail pane may be off screen (narrow terminal): say here what is in flight.
+    if let Pane::InFlight { action, name, .. } = &app.pane {
+        let spin = SPINNER[app.spinner % SPINNER.len()];
+        block = block.title_bottom(
+            Line::from(Span::styled(
+                format!(
+                    " {spin} {} {}… Esc cancels ",
+                    action.progress(),
+                    clean(name)
+                ),
+                theme.warn(),
+            ))
+            .right_aligned(),
+        );
+    } else if !b.rows.is_empty() {
         block = block.title_bottom(
             Line::from(Span::styled(
                 format!(" {}/{} ", b.selected + 1, b.rows.len()),
