@@ -493,6 +493,14 @@ impl App {
             }
             CallResult::Mesh(Err(error)) => {
                 self.status = Some(format!("{} failed: {}", action.verb(), error.title()));
+                if action != Action::Create && error.code.as_deref() == Some("NotFoundException") {
+                    // Deleted elsewhere: the list should not keep offering it.
+                    self.browser.remove(&name);
+                    self.status = Some(format!(
+                        "{} failed: mesh {name} no longer exists; it left the list.",
+                        action.verb()
+                    ));
+                }
                 self.pane = Pane::Error {
                     action,
                     name,

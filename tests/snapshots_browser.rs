@@ -821,3 +821,37 @@ fn a_call_in_flight_shows_on_the_list_at_80x24() {
     assert!(a.in_flight.is_none());
     assert!(!draw(&a).contains("Esc cancels"));
 }
+
+#[test]
+fn a_mesh_deleted_elsewhere_leaves_the_list_when_an_action_finds_it_gone() {
+    let mut a = listed(120, 32, three());
+    let fx = press(&mut a, KeyCode::Enter);
+    answer(
+        &mut a,
+        &fx,
+        Err(ApiError {
+            kind: ErrorKind::Service,
+            code: Some("NotFoundException".into()),
+            message: "mesh inventory not found".into(),
+            http_status: Some(404),
+            request_id: None,
+        }),
+    );
+    assert_eq!(a.browser.meshes.len(), 2);
+    assert_eq!(selected(&a), "orders-mesh");
+    assert!(a.status.as_deref().unwrap().contains("no longer exists"));
+    // Other errors keep the mesh.
+    let fx = press(&mut a, KeyCode::Enter);
+    answer(
+        &mut a,
+        &fx,
+        Err(ApiError {
+            kind: ErrorKind::Timeout,
+            code: None,
+            message: "timed out".into(),
+            http_status: None,
+            request_id: None,
+        }),
+    );
+    assert_eq!(a.browser.meshes.len(), 2);
+}
