@@ -261,7 +261,9 @@ mod tests {
 
     #[test]
     fn client_tokens() {
-        assert!(client_token_is_valid("0b7f9a2e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"));
+        assert!(client_token_is_valid(
+            "0b7f9a2e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
+        ));
         assert!(client_token_is_valid("a_b-C"));
         assert!(!client_token_is_valid(""));
         assert!(!client_token_is_valid(&"a".repeat(37)));

@@ -275,7 +275,10 @@ fn describe_bad_body(status: Option<u16>, detail: &str) -> String {
 fn debug_suffix(detail: &str) -> Option<usize> {
     detail.match_indices(" (").map(|(i, _)| i).find(|&i| {
         let rest = &detail[i + 2..];
-        let ident: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let ident: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
         ident.starts_with(|c: char| c.is_ascii_uppercase())
             && (rest[ident.len()..].starts_with('(') || rest[ident.len()..].starts_with(" {"))
     })
