@@ -200,7 +200,13 @@ fn conflict_shows_code_status_request_id_and_hint() {
         &["ConflictException", "409", "req-409-e2e", "already exists"],
     );
     // Retrying the unchanged form reuses the clientToken; a changed form gets a new one.
+    server.set_behaviour(Behaviour::Error(
+        fault::ApiError::conflict("Mesh faulty-mesh already exists").request_id("req-409-again"),
+    ));
     tui.key(Key::Ctrl('s'));
+    // The second answer must be in before the next submit (a submit while one is in flight
+    // is refused, by design).
+    tui.wait_for("req-409-again");
     let reqs = server.wait_for_requests(2);
     tui.key(Key::BackTab); // from Tag key back to IP preference
     tui.key(Key::Up); // IPv4_PREFERRED: the spec changed
