@@ -220,4 +220,8 @@ async fn durable_create_throughput() {
     );
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
     assert_eq!(v["meshes"].as_array().unwrap().len(), n);
+    if let Ok(keep) = std::env::var("APPMESH_PERF_LOG") {
+        // The server's request log, for a closer look.
+        std::fs::copy(dir.path().join("log"), keep).unwrap();
+    }
 }
