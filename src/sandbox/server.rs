@@ -2,13 +2,17 @@
 //! commit that makes every change durable before it is acknowledged.
 //!
 //! Group commit: a mutating request applies its change to the in-memory state under the lock,
-//! bumps the state's sequence number and queues a waiter `(seq, oneshot)`; then it waits. One
-//! writer task takes the lock briefly to clone a snapshot (an O(n) clone of `Arc`s) and take all
-//! queued waiters, writes the snapshot durably outside the lock, and answers every waiter it took.
-//! Requests that arrive during a write are taken by the next write, so N concurrent clients share
-//! one fsync. If a write fails, the in-memory state is rolled back to the last durable snapshot,
-//! and every waiting request (those in the failed write and those queued after it, which built
-//! on the failed state) gets InternalServerErrorException.
+//! bumps the state's sequence number and queues a oneshot waiter; then it waits. One writer task
+//! takes the lock briefly to clone a snapshot (an O(n) clone of `Arc`s) and take all queued
+//! waiters, writes the snapshot durably outside the lock (temp file, fsync, rename, fsync dir),
+//! and answers every waiter it took. Requests that arrive during a write are taken by the next
+//! write, so concurrent clients share one write; before a write the writer briefly lets changes
+//! that are on their way join (see `Shared::write_once`). With one request in flight per client,
+//! N clients get at most N / (duration of one durable write) changes per second.
+//!
+//! If a write fails, the in-memory state is rolled back to the last durable snapshot, and every
+//! waiting request (those in the failed write and those queued after it, which built on the
+//! failed state) gets InternalServerErrorException. Reads never wait for the writer.
 
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
