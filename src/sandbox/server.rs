@@ -42,6 +42,8 @@ pub(crate) struct Inner {
     /// Changes up to this number are on disk (or, ephemeral, all of them).
     durable_seq: u64,
     pending: Vec<Waiter>,
+    /// The writer has stopped: changes can no longer be made durable.
+    closed: bool,
 }
 
 pub(crate) struct Persist {
@@ -80,6 +82,7 @@ impl Shared {
                 seq: 0,
                 durable_seq: 0,
                 pending: Vec::new(),
+                closed: false,
             }),
             persist,
             notify: Notify::new(),
@@ -105,6 +108,13 @@ impl Shared {
         f: impl FnOnce(&mut State) -> Result<(T, bool), ApiError>,
     ) -> Result<(T, Option<Durable>), ApiError> {
         let mut g = self.write();
+        if g.closed {
+            return Err(ApiError::new(
+                503,
+                "ServiceUnavailableException",
+                "the sandbox is shutting down; the change was not made",
+            ));
+        }
         let (value, changed) = f(&mut g.st)?;
         if changed {
             g.seq += 1;
@@ -219,6 +229,16 @@ pub(crate) async fn writer(shared: Arc<Shared>, mut stop: oneshot::Receiver<()>)
             last_batch = n;
         }
         if stopping {
+            // Nothing can be written from now on: refuse further changes, and answer any that
+            // slipped in after the last write (their changes are not durable).
+            let late = {
+                let mut g = shared.write();
+                g.closed = true;
+                std::mem::take(&mut g.pending)
+            };
+            for w in late {
+                let _ = w.send(Err("the sandbox stopped before the change was saved".into()));
+            }
             return;
         }
     }
