@@ -5,46 +5,10 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use serde_json::Value;
 use support::moto::{Moto, TEST_ENV, aws_cli};
 use support::pty::{Key, Tui};
-
-/// `appmesh-tui sandbox serve --ephemeral --port 0`, killed on drop.
-struct Serve {
-    child: Child,
-    endpoint: String,
-}
-
-impl Serve {
-    fn start() -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_appmesh-tui"))
-            .args(["sandbox", "serve", "--ephemeral", "--port", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start sandbox serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("read the endpoint line");
-        let endpoint = line
-            .trim()
-            .strip_prefix("appmesh sandbox listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_string();
-        Serve { child, endpoint }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use support::serve::Serve;
 
 fn cli(endpoint: &str, args: &[&str]) -> Value {
     aws_cli(endpoint, args).ok().json()
@@ -266,13 +230,13 @@ fn base64(data: &[u8]) -> String {
 
 #[test]
 fn browse_the_sandbox_and_the_cli_agrees() {
-    let serve = Serve::start();
+    let serve = Serve::ephemeral();
     browse(&serve.endpoint, 120, 40);
 }
 
 #[test]
 fn browse_the_sandbox_at_80x24() {
-    let serve = Serve::start();
+    let serve = Serve::ephemeral();
     browse(&serve.endpoint, 80, 24);
 }
 
@@ -284,7 +248,7 @@ fn browse_moto_and_the_cli_agrees() {
 
 #[test]
 fn read_only_lists_and_describes_but_changes_nothing() {
-    let serve = Serve::start();
+    let serve = Serve::ephemeral();
     seed(&serve.endpoint);
     let tui = Tui::spawn(
         &["--endpoint-url", &serve.endpoint, "--read-only"],

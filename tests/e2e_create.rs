@@ -4,12 +4,10 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use support::fault::{self, Behaviour, FaultServer, Reply, bodies};
 use support::moto::{Moto, TEST_ENV, aws_cli};
 use support::pty::{Key, Tui};
+use support::serve::Serve;
 
 /// Fills the form: name, ALLOW_ALL, IPv4_ONLY, tags team=ops and env=dev.
 fn fill_form(tui: &Tui, name: &str) {
@@ -30,41 +28,6 @@ fn fill_form(tui: &Tui, name: &str) {
     tui.type_text("dev");
     tui.key(Key::Enter);
     tui.wait_for("Added tag env");
-}
-
-/// `appmesh-tui sandbox serve` on a free port, killed on drop.
-struct Serve {
-    child: Child,
-    endpoint: String,
-}
-
-impl Serve {
-    fn start(state: &std::path::Path) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_appmesh-tui"))
-            .args(["sandbox", "serve", "--port", "0", "--state"])
-            .arg(state)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start sandbox serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("read the endpoint line");
-        let endpoint = line
-            .trim()
-            .strip_prefix("appmesh sandbox listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_string();
-        Serve { child, endpoint }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn assert_mesh_held(endpoint: &str, name: &str) {
@@ -137,7 +100,7 @@ fn create_on_the_sandbox_survives_restart_and_the_cli_sees_it() {
     assert!(tui.raw_contains(b"\x1b[?25h"), "cursor shown again");
 
     // A separate sandbox process on the same state file, checked with the AWS CLI.
-    let serve = Serve::start(&state);
+    let serve = Serve::with_state(&state);
     assert_mesh_held(&serve.endpoint, "e2e-sandbox");
 }
 

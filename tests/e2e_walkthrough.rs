@@ -4,46 +4,12 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use support::moto::{TEST_ENV, aws_cli, python_bin_dir};
 use support::pty::{Key, Tui};
-
-/// `appmesh-tui sandbox serve --ephemeral --port 0`, killed on drop.
-struct Serve {
-    child: Child,
-    endpoint: String,
-}
-
-impl Serve {
-    fn start() -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_appmesh-tui"))
-            .args(["sandbox", "serve", "--ephemeral", "--port", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start sandbox serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("read the endpoint line");
-        let endpoint = line
-            .trim()
-            .strip_prefix("appmesh sandbox listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_string();
-        Serve { child, endpoint }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use support::serve::Serve;
 
 /// The mesh as the AWS CLI reads it: (name, spec, sorted tags).
 fn mesh_as_cli_sees_it(
@@ -218,7 +184,7 @@ fn run_exported(script: &Path) -> std::process::Output {
 /// (b) The AWS CLI command exported from the UI recreates the mesh.
 #[test]
 fn exported_cli_command_recreates_the_mesh() {
-    let serve = Serve::start();
+    let serve = Serve::ephemeral();
     let tui = Tui::spawn(&["--endpoint-url", &serve.endpoint], TEST_ENV, 120, 40);
     tui.wait_for("Mesh name");
     tui.type_text("export-me");
@@ -295,7 +261,7 @@ fn exported_cli_command_recreates_the_mesh() {
 /// server; once env is added the mesh is created.
 #[test]
 fn template_rules_stop_a_mesh_without_the_required_tags() {
-    let serve = Serve::start();
+    let serve = Serve::ephemeral();
     let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/templates/team-dev.json");
     let tui = Tui::spawn(
         &[

@@ -24,6 +24,7 @@
 pub mod fault;
 pub mod moto;
 pub mod pty;
+pub mod serve;
 
 use std::time::Duration;
 
