@@ -590,7 +590,11 @@ mod tests {
         newer.version = 2;
         b.upsert(newer);
         b.on_page(g, page(&["d"], None));
-        assert_eq!(shown(&b), ["b", "c", "d"], "a stays deleted, b is not doubled");
+        assert_eq!(
+            shown(&b),
+            ["b", "c", "d"],
+            "a stays deleted, b is not doubled"
+        );
         assert_eq!(b.meshes[b.rows[0]].version, 2);
     }
 

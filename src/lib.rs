@@ -14,7 +14,6 @@ pub mod export;
 pub mod export_menu;
 pub mod form;
 pub mod log;
-pub mod log;
 pub mod model;
 pub mod run;
 pub mod sandbox;

@@ -5,15 +5,22 @@ use std::path::PathBuf;
 
 use appmesh_tui::ui::overlay::KEYS;
 
-const START: &str = "<!-- keys:start (generated from src/ui/overlay.rs by tests/readme_keys.rs) -->";
+const START: &str =
+    "<!-- keys:start (generated from src/ui/overlay.rs by tests/readme_keys.rs) -->";
 const END: &str = "<!-- keys:end -->";
 
 fn tables() -> String {
     let mut out = String::new();
     for (group, keys) in KEYS {
-        out.push_str(&format!("\n**{group}**\n\n| key | what it does |\n|---|---|\n"));
+        out.push_str(&format!(
+            "\n**{group}**\n\n| key | what it does |\n|---|---|\n"
+        ));
         for (k, what) in *keys {
-            out.push_str(&format!("| {} | {} |\n", k.replace('|', "\\|"), what.replace('|', "\\|")));
+            out.push_str(&format!(
+                "| {} | {} |\n",
+                k.replace('|', "\\|"),
+                what.replace('|', "\\|")
+            ));
         }
     }
     out
@@ -32,5 +39,8 @@ fn readme_lists_every_key_of_the_help_overlay() {
         std::fs::write(&path, readme.replace(current, &generated)).unwrap();
         return;
     }
-    assert!(current == generated, "README.md's keys are out of date: run `UPDATE_README=1 cargo test --test readme_keys`");
+    assert!(
+        current == generated,
+        "README.md's keys are out of date: run `UPDATE_README=1 cargo test --test readme_keys`"
+    );
 }
