@@ -170,6 +170,21 @@ async fn describe_throughput() {
 async fn durable_create_throughput() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
+    // APPMESH_PERF_SEED=N: start from N meshes (each write then carries N more meshes).
+    let seeded: usize = std::env::var("APPMESH_PERF_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if seeded > 0 {
+        let bin = std::env::var("APPMESH_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_appmesh-tui").to_string());
+        let out = Command::new(bin)
+            .args(["sandbox", "seed", "--count", &seeded.to_string(), "--state"])
+            .arg(&state)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
     let server = start(
         &["--state", state.to_str().unwrap()],
         &dir.path().join("log"),
@@ -193,7 +208,7 @@ async fn durable_create_throughput() {
     let took = start.elapsed();
     let n = 8 * per_client;
     println!(
-        "CreateMesh (durable, 8 clients): {n} creates in {took:?}: {:.0} creates/s",
+        "CreateMesh (durable, 8 clients, starting from {seeded} meshes): {n} creates in {took:?}: {:.0} creates/s",
         n as f64 / took.as_secs_f64()
     );
     // For context: with one request in flight per client, a write can carry at most 8 creates,
@@ -219,7 +234,7 @@ async fn durable_create_throughput() {
         percentile(&times, 0.5)
     );
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
-    assert_eq!(v["meshes"].as_array().unwrap().len(), n);
+    assert_eq!(v["meshes"].as_array().unwrap().len(), seeded + n);
     if let Ok(keep) = std::env::var("APPMESH_PERF_LOG") {
         // The server's request log, for a closer look.
         std::fs::copy(dir.path().join("log"), keep).unwrap();
