@@ -265,3 +265,20 @@ fn two_sandboxes_cannot_share_a_state_file() {
     );
     assert!(second.banner.contains("0 meshes"), "{}", second.banner);
 }
+
+#[test]
+fn sigterm_right_after_start_stops_cleanly() {
+    // The signal handlers are in place before the listening line is printed, so a supervisor
+    // may stop the sandbox as soon as it has read the line.
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..5 {
+        let log = dir.path().join(format!("{i}.log"));
+        let s = serve(
+            &["--state", dir.path().join("s.json").to_str().unwrap()],
+            &log,
+        );
+        let status = terminate(s);
+        assert!(status.success(), "run {i}: {status:?}");
+        assert!(std::fs::read_to_string(&log).unwrap().contains("stopped"));
+    }
+}

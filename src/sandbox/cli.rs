@@ -79,6 +79,7 @@ async fn serve(args: ServeArgs, region: &str) -> Result<(), String> {
     config.bind = SocketAddr::new(args.bind, args.port);
     config.max_meshes = args.max_meshes;
     config.log_requests = true;
+    let stop = StopSignals::install();
     let sandbox = Sandbox::start(config).await.map_err(|e| e.to_string())?;
     let endpoint = sandbox.endpoint();
     {
@@ -113,32 +114,60 @@ async fn serve(args: ServeArgs, region: &str) -> Result<(), String> {
         );
         let _ = out.flush();
     }
-    wait_for_stop().await;
+    stop.wait().await;
     eprintln!("appmesh sandbox: stopping; saving state…");
     sandbox.shutdown().await;
     eprintln!("appmesh sandbox: stopped");
     Ok(())
 }
 
-async fn wait_for_stop() {
+/// Ctrl-C and SIGTERM, with their handlers installed when this is created (before the
+/// listening line is printed, so a supervisor that signals right after reading it is obeyed).
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+    int: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            StopSignals {
+                int: signal(SignalKind::interrupt()).ok(),
+                term: signal(SignalKind::terminate()).ok(),
             }
         }
+        #[cfg(not(unix))]
+        StopSignals {}
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            async fn recv(s: Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            }
+            if self.int.is_none() && self.term.is_none() {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+            tokio::select! {
+                _ = recv(self.int) => {}
+                _ = recv(self.term) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
