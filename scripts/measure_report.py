@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Turns what scripts/measure left in target/measure/ into the README's Markdown table.
+
+  measure_report.py RESULTS_TSV IDLE_SECONDS RUNS
+"""
+
+import json
+import os
+import sys
+
+results_path, idle_s, ff_runs = sys.argv[1], sys.argv[2], sys.argv[3]
+out = os.path.dirname(results_path)
+r = {}
+with open(results_path) as f:
+    for line in f:
+        k, _, v = line.rstrip("\n").partition("\t")
+        r[k] = v
+
+
+def load(name):
+    p = os.path.join(out, name)
+    if not os.path.exists(p):
+        return None
+    with open(p) as f:
+        return json.load(f)
+
+
+def wrk(name):
+    p = os.path.join(out, name)
+    if not os.path.exists(p):
+        return None
+    d = {}
+    with open(p) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 2 and parts[0].isupper():
+                d[parts[0]] = float(parts[1])
+    return d
+
+
+def mark(ok):
+    return "✅" if ok else "❌ over budget"
+
+
+rows = []
+
+
+def row(what, budget, measured, cmd, ok=None):
+    if ok is not None:
+        measured = f"{measured} {mark(ok)}"
+    rows.append((what, budget, measured, f"`{cmd}`"))
+
+
+BENCH = "cargo bench --bench render -- --warm-up-time 1 --measurement-time 3"
+if "bench:form/full_120x40" in r:
+    v = float(r["bench:form/full_120x40"])
+    row("render of the full create form at 120×40 (TestBackend)", "≤ 150 µs", f"{v:.0f} µs", BENCH + " form/", v <= 150)
+if "bench:meshes/render_10000_120x40" in r:
+    v = float(r["bench:meshes/render_10000_120x40"])
+    e = float(r.get("bench:meshes/render_10000_120x40_at_end", "nan"))
+    row("render of the mesh list with 10,000 meshes at 120×40", "≤ 300 µs",
+        f"{v:.0f} µs (scrolled to the end: {e:.0f} µs)", BENCH + " meshes/render", max(v, e) <= 300)
+filters = {k.split("filter_10000_")[1]: float(v) for k, v in r.items() if k.startswith("bench:meshes/filter_10000_")}
+if filters:
+    worst = max(filters.values())
+    desc = ", ".join(f"{k.replace('_', ' ')}: {v:.0f} µs" for k, v in filters.items())
+    row("filter 10,000 meshes by one more typed character", "≤ 2 ms", f"worst {worst / 1000:.2f} ms ({desc})",
+        BENCH + " meshes/filter", worst <= 2000)
+
+ff = {k: load(f"ff-{k}.json") for k in ("endpoint", "sandbox")}
+for k, label, cmd in (
+    ("endpoint", "first frame after exec, `--endpoint-url` (AWS config still loading)", "scripts/measure first-frame"),
+    ("sandbox", "first frame after exec, `--sandbox --ephemeral`", "scripts/measure first-frame"),
+):
+    d = ff[k]
+    if d and "median_ms" in d:
+        row(label, "≤ 20 ms", f"median {d['median_ms']:.1f} ms, p90 {d['p90_ms']:.1f} ms ({len(d['runs_ms'])} runs)",
+            cmd, d["p90_ms"] <= 20)
+
+for k, label in (("endpoint", "`--endpoint-url`"), ("sandbox", "`--sandbox --ephemeral`")):
+    d = load(f"idle-{k}.json")
+    if d and "cpu_ms_schedstat" in d:
+        cpu = max(d["cpu_ms_schedstat"], 0)
+        row(f"CPU while idle ({idle_s} s, nothing in flight), {label}", "≤ 10 ms",
+            f"{cpu:.1f} ms ({d['cpu_ms_stat']} ms in utime+stime), {d['context_switches']} wake-ups, {d['bytes_written']} bytes written",
+            "scripts/measure idle", cpu <= 10 and d["cpu_ms_stat"] <= 10)
+
+for k, label, budget, lim in (
+    ("endpoint", "resident memory after a create, against an endpoint (`sandbox serve`)", "≤ 10 MiB", 10),
+    ("sandbox", "resident memory after a create on `--sandbox --ephemeral`", "≤ 16 MiB", 16),
+):
+    d = load(f"mem-{k}.json")
+    if d and "vmrss_kib" in d:
+        rss, hwm = d["vmrss_kib"] / 1024, d["vmhwm_kib"] / 1024
+        row(label, budget,
+            f"VmRSS {rss:.1f} MiB, VmHWM {hwm:.1f} MiB (anonymous {d['rss_anon_kib'] / 1024:.1f} MiB, mapped binary and libraries {d['rss_file_kib'] / 1024:.1f} MiB)",
+            "scripts/measure memory", hwm <= lim)
+
+if "size_bytes" in r:
+    b = int(r["size_bytes"])
+    row("release binary size (stripped)", "≤ 12 MiB",
+        f"{b / 1048576:.1f} MiB ({b:,} bytes{', stripped' if r.get('size_stripped') == 'yes' else ', NOT stripped'})",
+        "scripts/measure size", b <= 12 * 1048576)
+
+wruns = [d for d in (wrk(f"wrk-describe-{i}.txt") for i in (1, 2, 3)) if d]
+p = wrk("wrk-describe-paced.txt")
+if wruns:
+    wruns.sort(key=lambda d: d["DESCRIBE_PER_SEC"])
+    d = wruns[len(wruns) // 2]
+    unsigned = r.get("describe_unsigned", "")
+    ok = d["DESCRIBE_PER_SEC"] >= 10000 and all(x["DESCRIBE_BAD"] == 0 for x in wruns) and unsigned.endswith("200")
+    each = ", ".join(f"{x['DESCRIBE_PER_SEC']:,.0f}" for x in wruns)
+    row("sandbox: DescribeMesh on loopback, 2 cores, most requests/s (wrk, 1 thread, 8 keep-alive connections, unsigned)",
+        "≥ 10,000 requests/s",
+        f"{d['DESCRIBE_PER_SEC']:,.0f} req/s (median of 3 runs: {each}); at saturation p50 {d['DESCRIBE_P50_MS']:.2f} ms, p99 {d['DESCRIBE_P99_MS']:.2f} ms; curl without a signature: {unsigned}",
+        "scripts/measure describe", ok)
+if p:
+    row("sandbox: DescribeMesh latency at ~10,000 requests/s (wrk, 16 connections each pacing 1 ms)",
+        "p99 ≤ 2 ms",
+        f"p99 {p['DESCRIBE_P99_MS']:.2f} ms, p50 {p['DESCRIBE_P50_MS']:.2f} ms at {p['DESCRIBE_PER_SEC']:,.0f} req/s",
+        "scripts/measure describe", p["DESCRIBE_P99_MS"] <= 2 and p["DESCRIBE_BAD"] == 0 and p["DESCRIBE_PER_SEC"] >= 9500)
+c = wrk("wrk-create.txt")
+if c:
+    row("sandbox: durable creates, 8 clients (wrk, `sandbox serve --state FILE`)", "≥ 1,000 acknowledged creates/s",
+        r.get("creates", ""), "scripts/measure creates", c["CREATES_PER_SEC"] >= 1000 and c["CREATES_OTHER"] == 0)
+
+print("| what | budget | measured | command |")
+print("|---|---|---|---|")
+for w in rows:
+    print("| " + " | ".join(w) + " |")
+
+peer = []
+if "taws_version" in r:
+    fm, fs = load("taws-ff-main.json"), load("taws-ff-splash.json")
+    idle, mem = load("taws-idle.json"), load("taws-mem.json")
+    a_ff, a_idle, a_mem = ff.get("endpoint"), load("idle-endpoint.json"), load("mem-endpoint.json")
+    peer.append("")
+    peer.append(f"The peer, {r['taws_version']} (`cargo install taws --locked`), measured in the same run with the same "
+                "pseudo-terminal, fake credentials and `--endpoint-url http://127.0.0.1:9`:")
+    peer.append("")
+    peer.append("| what | appmesh-tui (`--endpoint-url`) | taws |")
+    peer.append("|---|---|---|")
+    if fm and fs and a_ff:
+        peer.append(f"| first frame after exec (median) | {a_ff.get('median_ms', float('nan')):.1f} ms | "
+                    f"{fm.get('median_ms', float('nan')):.0f} ms to its main screen (its splash logo: {fs.get('median_ms', float('nan')):.0f} ms) |")
+    if idle and a_idle:
+        peer.append(f"| CPU while idle, {idle_s} s | {a_idle['cpu_ms_schedstat']:.1f} ms, {a_idle['context_switches']} wake-ups | "
+                    f"{idle['cpu_ms_schedstat']:.1f} ms, {idle['context_switches']} wake-ups, {idle['bytes_written']} bytes written |")
+    if mem and a_mem:
+        peer.append(f"| resident memory (VmHWM) | {a_mem['vmhwm_kib'] / 1024:.1f} MiB after a create | "
+                    f"{mem['vmhwm_kib'] / 1024:.1f} MiB on its main screen |")
+elif "taws_error" in r:
+    peer.append("")
+    peer.append(f"taws could not be measured: {r['taws_error']}")
+for line in peer:
+    print(line)
+print()
+print(f"Measured {r.get('date', '?')} on {r.get('machine', '?')}, commit {r.get('commit', '?')}; "
+      f"load average {r.get('load_start', '?')} at the start, {r.get('load_end', '?')} at the end; "
+      f"first frame over {ff_runs} runs in a 120×40 pseudo-terminal.")
