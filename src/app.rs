@@ -395,12 +395,11 @@ impl App {
                 Vec::new()
             }
             Msg::Attempt { id, attempt } => {
-                if self.in_flight == Some(id) {
-                    if let Pane::InFlight { attempt: a, .. } = &mut self.pane {
+                if self.in_flight == Some(id)
+                    && let Pane::InFlight { attempt: a, .. } = &mut self.pane {
                         *a = attempt;
                         self.dirty = true;
                     }
-                }
                 Vec::new()
             }
             Msg::Done {

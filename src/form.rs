@@ -579,9 +579,11 @@ mod tests {
 
     #[test]
     fn tag_key_and_value_edges() {
-        let mut f = Form::default();
-        f.tag_key = Input::new("k".repeat(128));
-        f.tag_value = Input::new("v".repeat(256));
+        let mut f = Form {
+            tag_key: Input::new("k".repeat(128)),
+            tag_value: Input::new("v".repeat(256)),
+            ..Form::default()
+        };
         assert!(f.add_tag());
         f.tag_key = Input::new("k".repeat(129));
         assert!(!f.add_tag());

@@ -329,13 +329,12 @@ fn record(
     app: &mut App,
     f: impl FnOnce(&mut Transcript) -> Result<(), String>,
 ) {
-    if let Some(t) = transcript {
-        if let Err(e) = f(t) {
+    if let Some(t) = transcript
+        && let Err(e) = f(t) {
             app.status = Some(format!("{e}; the transcript stops here."));
             app.dirty = true;
             *transcript = None;
         }
-    }
 }
 
 /// The signals that end the app cleanly: SIGTERM, SIGHUP (the terminal went away) and
@@ -364,8 +363,8 @@ pub async fn run_tui(cli: Cli) -> Result<(), String> {
     // A credential helper that may talk to the terminal (credential_process prompting for an
     // MFA code, an SSO login) runs now, before the UI owns the screen, so its prompt is seen
     // and answered as usual instead of garbling the form.
-    if plan.sandbox.is_none() && plan.settings.static_credentials.is_none() {
-        if let Some(how) = aws::credentials_need_terminal(plan.settings.profile.as_deref()) {
+    if plan.sandbox.is_none() && plan.settings.static_credentials.is_none()
+        && let Some(how) = aws::credentials_need_terminal(plan.settings.profile.as_deref()) {
             let profile = plan
                 .settings
                 .profile
@@ -382,7 +381,6 @@ pub async fn run_tui(cli: Cli) -> Result<(), String> {
                 }
             }
         }
-    }
     let (w, h) = ratatui::crossterm::terminal::size().unwrap_or((80, 24));
     let mut app = App::new((w, h));
     app.read_only = cli.read_only;

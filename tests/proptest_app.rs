@@ -93,6 +93,8 @@ fn result() -> impl Strategy<Value = CallResult> {
     ]
 }
 
+// A step is built once and moved once: boxing the big variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 enum Step {
     Key(KeyCode, KeyModifiers),

@@ -95,7 +95,7 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
         }
         for c in word.chars() {
             let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            if w + cw > max && !(c == ' ') {
+            if w + cw > max && (c != ' ') {
                 lines.push(std::mem::take(&mut line));
                 w = 0;
             }
