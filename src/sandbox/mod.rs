@@ -288,6 +288,87 @@ impl Drop for Sandbox {
     }
 }
 
+/// The sandbox's request handling without a socket, for fuzzing (`fuzz/`) and tests: each
+/// [`Harness::handle`] runs one request through exactly the handler `Sandbox` serves, against
+/// an ephemeral state that lives as long as the harness. No listener, no writer task, no files.
+pub struct Harness {
+    shared: Arc<server::Shared>,
+}
+
+/// One answer from [`Harness::handle`].
+#[derive(Clone, Debug)]
+pub struct HarnessResponse {
+    pub status: u16,
+    /// The `x-amzn-ErrorType` header (the modeled error's code), if any.
+    pub error_type: Option<String>,
+    /// The `content-type` header, if any.
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Harness {
+    /// An empty ephemeral sandbox with `config`'s region, mesh limit and body limit
+    /// (`config.state`, `config.bind` and `config.log_requests` are ignored).
+    pub fn new(config: &Config) -> Self {
+        let st = state::State::new(
+            state::Data::empty(),
+            &config.region,
+            ACCOUNT_ID,
+            config.max_meshes,
+        );
+        Harness {
+            shared: Arc::new(server::Shared::new(st, None, false, config.max_body_bytes)),
+        }
+    }
+
+    /// Handles `method path_and_query` with `body` (sent with its `Content-Length`). `None` when
+    /// the method or the path and query are not valid HTTP, which the HTTP layer rejects before
+    /// the sandbox sees the request. Needs a tokio runtime (a current-thread one is enough).
+    pub async fn handle(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+    ) -> Option<HarnessResponse> {
+        use axum::http::{Method, Uri, header};
+        let method = Method::from_bytes(method.as_bytes()).ok()?;
+        let uri: Uri = path_and_query.parse().ok()?;
+        if uri.scheme().is_some() || uri.authority().is_some() || uri.path_and_query().is_none() {
+            return None;
+        }
+        let req = axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::CONTENT_LENGTH, body.len())
+            .body(axum::body::Body::from(body.to_vec()))
+            .ok()?;
+        let resp = server::handle(axum::extract::State(self.shared.clone()), req).await;
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        };
+        let error_type = header("x-amzn-ErrorType");
+        let content_type = header("content-type");
+        let status = resp.status().as_u16();
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        Some(HarnessResponse {
+            status,
+            error_type,
+            content_type,
+            body,
+        })
+    }
+
+    /// The names of the meshes the harness holds now, in ListMeshes order.
+    pub fn mesh_names(&self) -> Vec<String> {
+        self.shared.mesh_names()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,6 +383,30 @@ mod tests {
         assert_send(&f);
         assert_send_sync::<Sandbox>();
         assert_send_sync::<SandboxError>();
+    }
+
+    #[tokio::test]
+    async fn harness_handles_requests_without_a_socket() {
+        let h = Harness::new(&Config::new("us-east-1", StateLocation::Ephemeral));
+        let r = h
+            .handle("PUT", "/v20190125/meshes", br#"{"meshName":"m"}"#)
+            .await
+            .unwrap();
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        assert_eq!(r.error_type, None);
+        assert_eq!(r.content_type.as_deref(), Some("application/json"));
+        assert_eq!(h.mesh_names(), vec!["m".to_string()]);
+        let r = h
+            .handle("GET", "/v20190125/meshes/nope", b"")
+            .await
+            .unwrap();
+        assert_eq!(r.status, 404);
+        assert_eq!(r.error_type.as_deref(), Some("NotFoundException"));
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert!(v["message"].is_string());
+        assert!(h.handle("GE T", "/", b"").await.is_none());
+        assert!(h.handle("GET", "http://x/", b"").await.is_none());
+        assert!(h.handle("GET", "/a b", b"").await.is_none());
     }
 
     #[test]
