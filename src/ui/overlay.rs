@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::theme::Theme;
 use crate::app::{App, View};
@@ -178,6 +178,12 @@ fn groups_for(view: View) -> &'static [&'static str] {
 
 pub fn help(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
+    let w = area.width.saturating_sub(4).min(100);
+    let inner_w = w.saturating_sub(2).max(1) as usize;
+    // The key column, then the description wrapped under itself (a hanging indent), so
+    // every row of the window is one line and the scroll limit is exact.
+    let key_w = if inner_w >= 70 { 30 } else { 20 };
+    let text_w = inner_w.saturating_sub(key_w).max(10);
     let mut lines = Vec::new();
     let groups = groups_for(app.view);
     let shown = groups
@@ -186,10 +192,18 @@ pub fn help(app: &App, frame: &mut Frame, area: Rect) {
     for (group, keys) in shown {
         lines.push(Line::from(Span::styled(*group, theme.title())));
         for (k, what) in *keys {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {k:<28}"), theme.key()),
-                Span::raw(*what),
-            ]));
+            let key = format!("  {k}");
+            let key_fits = crate::ui::text::width(&key) < key_w;
+            if !key_fits {
+                lines.push(Line::from(Span::styled(key.clone(), theme.key())));
+            }
+            for (i, part) in crate::ui::text::wrap(what, text_w).into_iter().enumerate() {
+                let left = if i == 0 && key_fits { key.as_str() } else { "" };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{left:<key_w$}"), theme.key()),
+                    Span::raw(part),
+                ]));
+            }
         }
         lines.push(Line::default());
     }
@@ -197,14 +211,7 @@ pub fn help(app: &App, frame: &mut Frame, area: Rect) {
         "Esc, F1 or ? closes this window.",
         theme.dim(),
     )));
-    let w = area.width.saturating_sub(4).min(100);
-    // Wrapped lines count once per screen row (word wrapping may need a row more than this
-    // estimate: the scroll limit keeps a spare one).
-    let inner_w = w.saturating_sub(2).max(1) as usize;
-    let rows: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(inner_w).max(1))
-        .sum();
+    let rows = lines.len();
     let h = (rows as u16 + 2).min(area.height.saturating_sub(2));
     let r = area.centered(Constraint::Length(w), Constraint::Length(h));
     frame.render_widget(Clear, r);
@@ -213,16 +220,11 @@ pub fn help(app: &App, frame: &mut Frame, area: Rect) {
         .border_style(theme.focus_border());
     // Taller than the window: ↑↓ scroll it.
     let visible = h.saturating_sub(2) as usize;
-    let max_scroll = if rows > visible {
-        (rows + 1 - visible) as u16
-    } else {
-        0
-    };
+    let max_scroll = rows.saturating_sub(visible) as u16;
     if max_scroll > 0 {
         block = block.title_bottom(Line::from(" ↑↓ PgUp PgDn scroll ").right_aligned());
     }
     let p = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
         .scroll((app.help_scroll.min(max_scroll), 0))
         .block(block);
     frame.render_widget(p, r);
