@@ -41,6 +41,8 @@ pub enum Overlay {
     Export,
     /// What `--template` loaded: problems with their JSON paths, and the team rules.
     Template,
+    /// Switch the AWS profile and region (state in [`App::picker`]).
+    Profile,
 }
 
 /// What a call was for, as the pane titles it.
@@ -190,6 +192,11 @@ pub enum Effect {
     Copy(String),
     Quit,
     Suspend,
+    /// Connect again with another profile and region (the picker, F8).
+    Reconnect {
+        profile: String,
+        region: String,
+    },
 }
 
 /// Where the app sends requests, for the header.
@@ -254,6 +261,8 @@ pub struct App {
     pub export: Option<crate::export_menu::ExportMenu>,
     /// Lines scrolled off the top of the template window.
     pub template_scroll: u16,
+    /// The profile and region picker, while it is open.
+    pub picker: Option<crate::picker::Picker>,
     next_id: u64,
     /// Fingerprint of the form as last created, so quitting after a create does not ask.
     saved_form: Option<(String, crate::model::MeshSpec, Vec<Tag>)>,
@@ -290,6 +299,7 @@ impl App {
             template: None,
             export: None,
             template_scroll: 0,
+            picker: None,
             next_id: 1,
             saved_form: None,
         }
@@ -344,6 +354,12 @@ impl App {
                         }
                         return Vec::new();
                     }
+                    Some(Overlay::Profile) => {
+                        if let Some(p) = &mut self.picker {
+                            p.paste(&text);
+                        }
+                        return Vec::new();
+                    }
                     Some(Overlay::Export) => {
                         if let Some(e) = &mut self.export {
                             e.paste(&text);
@@ -386,6 +402,10 @@ impl App {
             Msg::Connected(target) => {
                 self.endpoint = Endpoint::Ready(target);
                 self.dirty = true;
+                // After a switch of profile or region the list is the new account's.
+                if self.view == View::Meshes && !self.browser.loaded && !self.browser.loading() {
+                    return self.refresh();
+                }
                 Vec::new()
             }
             Msg::ConnectFailed(error) => {
@@ -396,10 +416,11 @@ impl App {
             }
             Msg::Attempt { id, attempt } => {
                 if self.in_flight == Some(id)
-                    && let Pane::InFlight { attempt: a, .. } = &mut self.pane {
-                        *a = attempt;
-                        self.dirty = true;
-                    }
+                    && let Pane::InFlight { attempt: a, .. } = &mut self.pane
+                {
+                    *a = attempt;
+                    self.dirty = true;
+                }
                 Vec::new()
             }
             Msg::Done {
@@ -630,6 +651,7 @@ impl App {
                 self.open_walkthrough();
                 return Vec::new();
             }
+            KeyCode::F(8) => return self.open_picker(),
             KeyCode::F(7) if self.template.is_some() => {
                 self.overlay = Some(Overlay::Template);
                 self.template_scroll = 0;
@@ -929,6 +951,7 @@ impl App {
             Overlay::Tags => self.on_tags_key(key),
             Overlay::ConfirmDelete => self.on_delete_key(key),
             Overlay::Export => self.on_export_key(key),
+            Overlay::Profile => self.on_picker_key(key),
             Overlay::Template => {
                 match key.code {
                     KeyCode::Esc | KeyCode::Enter | KeyCode::F(7) | KeyCode::Char('q') => {
@@ -949,6 +972,63 @@ impl App {
                     _ => {}
                 }
                 Vec::new()
+            }
+        }
+    }
+
+    /// F8: the profile and region picker. The sandbox has one fixed account and region.
+    fn open_picker(&mut self) -> Vec<Effect> {
+        if self.sandbox.is_some() {
+            self.status = Some(
+                "The sandbox has one fixed account and region; profiles apply without --sandbox."
+                    .into(),
+            );
+            return Vec::new();
+        }
+        let (profile, region) = match &self.endpoint {
+            Endpoint::Ready(t) => (
+                t.profile.clone().unwrap_or_else(|| "default".into()),
+                t.region.clone(),
+            ),
+            _ => ("default".into(), crate::aws::FALLBACK_REGION.into()),
+        };
+        self.picker = Some(crate::picker::Picker::new(
+            crate::picker::aws_profiles(),
+            &profile,
+            &region,
+        ));
+        self.overlay = Some(Overlay::Profile);
+        Vec::new()
+    }
+
+    fn on_picker_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(picker) = &mut self.picker else {
+            self.overlay = None;
+            return Vec::new();
+        };
+        match picker.handle_key(key) {
+            crate::picker::PickerOutcome::Stay => Vec::new(),
+            crate::picker::PickerOutcome::Close => {
+                self.overlay = None;
+                self.picker = None;
+                Vec::new()
+            }
+            crate::picker::PickerOutcome::Apply { profile, region } => {
+                self.overlay = None;
+                self.picker = None;
+                self.endpoint = Endpoint::Loading;
+                // The list belonged to the old account and region: forget it and any page
+                // still on its way.
+                let mut effects: Vec<Effect> = self
+                    .list_call
+                    .take()
+                    .map(Effect::Cancel)
+                    .into_iter()
+                    .collect();
+                self.browser = crate::browser::Browser::default();
+                self.status = Some(format!("Switching to profile {profile}, region {region}…"));
+                effects.push(Effect::Reconnect { profile, region });
+                effects
             }
         }
     }

@@ -15,6 +15,7 @@ pub mod export_menu;
 pub mod form;
 pub mod log;
 pub mod model;
+pub mod picker;
 pub mod run;
 pub mod sandbox;
 pub mod tag_editor;

@@ -330,11 +330,12 @@ fn record(
     f: impl FnOnce(&mut Transcript) -> Result<(), String>,
 ) {
     if let Some(t) = transcript
-        && let Err(e) = f(t) {
-            app.status = Some(format!("{e}; the transcript stops here."));
-            app.dirty = true;
-            *transcript = None;
-        }
+        && let Err(e) = f(t)
+    {
+        app.status = Some(format!("{e}; the transcript stops here."));
+        app.dirty = true;
+        *transcript = None;
+    }
 }
 
 /// The signals that end the app cleanly: SIGTERM, SIGHUP (the terminal went away) and
@@ -355,32 +356,60 @@ impl Signals {
     }
 }
 
+/// A credential helper that may talk to the terminal (credential_process prompting for an
+/// MFA code, an SSO login) runs while the UI does not own the screen, so its prompt is seen
+/// and answered as usual instead of garbling the form. Returns whether it ran.
+async fn resolve_prompting_credentials(settings: &mut Settings) -> bool {
+    if settings.static_credentials.is_some() {
+        return false;
+    }
+    let Some(how) = aws::credentials_need_terminal(settings.profile.as_deref()) else {
+        return false;
+    };
+    let profile = settings
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok());
+    eprintln!(
+        "appmesh-tui: getting credentials for profile {} ({how}); answer any prompt below…",
+        profile.as_deref().unwrap_or("default")
+    );
+    match aws::resolve_credentials(settings).await {
+        Ok(creds) => settings.static_credentials = Some(creds),
+        Err(e) => eprintln!("appmesh-tui: {e}; continuing: requests will say what is missing"),
+    }
+    true
+}
+
+/// Connects in the background and tells the loop how it went.
+fn spawn_connect(shared: Arc<Shared>, tx: mpsc::UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        match shared.connection().await {
+            Ok((_, target)) => {
+                crate::log::line(&format!(
+                    "connected: profile {}, region {}, endpoint {}",
+                    target.profile.as_deref().unwrap_or("default"),
+                    target.region,
+                    target.endpoint.as_deref().unwrap_or("default AWS endpoint")
+                ));
+                let _ = tx.send(Msg::Connected(target.clone()));
+            }
+            Err(e) => {
+                crate::log::line(&format!("not connected: {}: {}", e.title(), e.message));
+                let _ = tx.send(Msg::ConnectFailed(e.clone()));
+            }
+        }
+    });
+}
+
 /// Runs the UI until the user quits. Returns the process exit code.
 pub async fn run_tui(cli: Cli) -> Result<(), String> {
     let (config, config_problem) =
         crate::config::Config::load_from(crate::config::path().as_deref());
     let mut plan = Plan::from_cli(&cli, &config)?;
-    // A credential helper that may talk to the terminal (credential_process prompting for an
-    // MFA code, an SSO login) runs now, before the UI owns the screen, so its prompt is seen
-    // and answered as usual instead of garbling the form.
-    if plan.sandbox.is_none() && plan.settings.static_credentials.is_none()
-        && let Some(how) = aws::credentials_need_terminal(plan.settings.profile.as_deref()) {
-            let profile = plan
-                .settings
-                .profile
-                .clone()
-                .or_else(|| std::env::var("AWS_PROFILE").ok());
-            eprintln!(
-                "appmesh-tui: getting credentials for profile {} ({how}); answer any prompt below…",
-                profile.as_deref().unwrap_or("default")
-            );
-            match aws::resolve_credentials(&plan.settings).await {
-                Ok(creds) => plan.settings.static_credentials = Some(creds),
-                Err(e) => {
-                    eprintln!("appmesh-tui: {e}; continuing: requests will say what is missing")
-                }
-            }
-        }
+    if plan.sandbox.is_none() {
+        resolve_prompting_credentials(&mut plan.settings).await;
+    }
     let (w, h) = ratatui::crossterm::terminal::size().unwrap_or((80, 24));
     let mut app = App::new((w, h));
     app.read_only = cli.read_only;
@@ -438,32 +467,13 @@ async fn event_loop(
     // First frame before anything slow: the AWS configuration loads in the background.
     draw(terminal, app)?;
 
-    let shared = Arc::new(Shared {
+    let mut shared = Arc::new(Shared {
         plan,
         connection: OnceCell::new(),
         sandbox: Mutex::new(None),
     });
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    {
-        let shared = shared.clone();
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            match shared.connection().await {
-                Ok((_, target)) => {
-                    crate::log::line(&format!(
-                        "connected: region {}, endpoint {}",
-                        target.region,
-                        target.endpoint.as_deref().unwrap_or("default AWS endpoint")
-                    ));
-                    let _ = tx.send(Msg::Connected(target.clone()));
-                }
-                Err(e) => {
-                    crate::log::line(&format!("not connected: {}: {}", e.title(), e.message));
-                    let _ = tx.send(Msg::ConnectFailed(e.clone()));
-                }
-            }
-        });
-    }
+    spawn_connect(shared.clone(), tx.clone());
 
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(80));
@@ -505,6 +515,36 @@ async fn event_loop(
                     *terminal = enter_terminal()
                         .map_err(|e| format!("cannot set up the terminal again: {e}"))?;
                     terminal.clear().map_err(|e| e.to_string())?;
+                    app.dirty = true;
+                }
+                Effect::Reconnect { profile, region } => {
+                    // Calls already on their way finish with the old client; new ones wait
+                    // for the new connection.
+                    let mut settings = shared.plan.settings.clone();
+                    settings.profile = Some(profile);
+                    settings.region = Some(region);
+                    settings.static_credentials = None;
+                    if aws::credentials_need_terminal(settings.profile.as_deref()).is_some() {
+                        restore_terminal();
+                        resolve_prompting_credentials(&mut settings).await;
+                        *terminal = enter_terminal()
+                            .map_err(|e| format!("cannot set up the terminal again: {e}"))?;
+                        terminal.clear().map_err(|e| e.to_string())?;
+                    }
+                    crate::log::line(&format!(
+                        "switching to profile {}, region {}",
+                        settings.profile.as_deref().unwrap_or("default"),
+                        settings.region.as_deref().unwrap_or("-")
+                    ));
+                    shared = Arc::new(Shared {
+                        plan: Plan {
+                            settings,
+                            sandbox: None,
+                        },
+                        connection: OnceCell::new(),
+                        sandbox: Mutex::new(None),
+                    });
+                    spawn_connect(shared.clone(), tx.clone());
                     app.dirty = true;
                 }
                 Effect::Copy(text) => {

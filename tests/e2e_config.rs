@@ -151,3 +151,51 @@ fn log_file_is_private_and_holds_calls_but_no_secrets() {
     // Nothing from the log reached the terminal.
     assert!(!tui.raw_contains(b"requests go to"));
 }
+
+#[test]
+fn f8_switches_profile_and_region_and_requests_follow() {
+    use support::fault::{Behaviour, FaultServer};
+    let server = FaultServer::start(Behaviour::Healthy);
+    let tui = Spawn::app()
+        .aws_config("[default]\nregion = us-east-1\n\n[profile prod]\nregion = eu-west-1\n")
+        .aws_credentials(
+            "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = s1\n\n[prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = s2\n",
+        )
+        .args(&["--endpoint-url", &server.endpoint()])
+        .size(120, 40)
+        .spawn();
+    tui.wait_for("profile default · region us-east-1");
+    tui.key(Key::F(8));
+    tui.wait_until("the picker lists both profiles", |s| {
+        s.contains("Profile and region") && s.contains("● default") && s.contains("prod")
+    });
+    tui.key(Key::Down);
+    tui.key(Key::Tab);
+    tui.key(Key::Ctrl('u'));
+    tui.type_text("eu-west-1");
+    tui.key(Key::Enter);
+    tui.wait_for("profile prod · region eu-west-1");
+    tui.type_text("switched-mesh");
+    tui.key(Key::Ctrl('s'));
+    tui.wait_for("CreateMesh ✓ switched-mesh");
+    let create = server.requests_for("CreateMesh");
+    let auth = create[0]
+        .header("authorization")
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        auth.contains("Credential=AKIDPROD/") && auth.contains("/eu-west-1/appmesh/"),
+        "signed as prod in eu-west-1: {auth}"
+    );
+}
+
+#[test]
+fn f8_on_the_sandbox_explains_why_not() {
+    let tui = Spawn::app()
+        .args(&["--sandbox", "--ephemeral"])
+        .size(120, 40)
+        .spawn();
+    tui.wait_for("SANDBOX");
+    tui.key(Key::F(8));
+    tui.wait_for("The sandbox has one fixed account and region");
+}

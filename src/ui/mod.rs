@@ -7,6 +7,7 @@ pub mod form;
 pub mod layout;
 pub mod overlay;
 pub mod pane;
+pub mod picker;
 pub mod text;
 pub mod theme;
 pub mod walkthrough;
@@ -55,6 +56,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Overlay::ConfirmDelete) => dialogs::confirm_delete(app, frame, area),
         Some(Overlay::Export) => export::render(app, frame, area),
         Some(Overlay::Template) => export::template(app, frame, area),
+        Some(Overlay::Profile) => picker::render(app, frame, area),
         Some(Overlay::Result) => {
             let r = Rect::new(
                 area.x + 2,
@@ -233,6 +235,14 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         }
         Some(Overlay::Export) => return export_keys(app),
         Some(Overlay::Template) => return vec![("Esc", "close"), ("↑↓", "scroll")],
+        Some(Overlay::Profile) => {
+            return vec![
+                ("↑↓", "profile"),
+                ("Tab", "region"),
+                ("Enter", "switch"),
+                ("Esc", "cancel"),
+            ];
+        }
         None => {}
     }
     let mut keys: Vec<(&str, &str)> = Vec::new();

@@ -28,6 +28,10 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ),
             ("F7", "what --template loaded: problems and team rules"),
             (
+                "F8",
+                "switch the AWS profile and region (profiles from your AWS config)",
+            ),
+            (
                 "x",
                 "export the mesh in the detail pane, or the form (outside text fields)",
             ),
