@@ -182,6 +182,7 @@ impl Sandbox {
                     Some(server::Persist {
                         path: path.clone(),
                         _lock: lock,
+                        encoder: Default::default(),
                     }),
                 )
             }

@@ -49,6 +49,8 @@ pub(crate) struct Inner {
 pub(crate) struct Persist {
     pub path: PathBuf,
     pub _lock: StateLock,
+    /// Keeps each unchanged mesh's encoded bytes between writes.
+    pub encoder: Arc<std::sync::Mutex<store::Encoder>>,
 }
 
 pub(crate) struct Shared {
@@ -173,8 +175,12 @@ impl Shared {
         };
         let batch = waiters.len();
         let path = persist.path.clone();
+        let encoder = Arc::clone(&persist.encoder);
         let result = tokio::task::spawn_blocking(move || {
-            let bytes = store::encode(&snapshot);
+            let bytes = encoder
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .encode(&snapshot);
             store::write_atomic(&path, &bytes).map(|()| snapshot)
         })
         .await

@@ -97,37 +97,62 @@ impl<'a> FileToken<'a> {
     }
 }
 
+fn file_mesh(m: &MeshRecord) -> FileMesh<'_> {
+    FileMesh {
+        mesh_name: Cow::Borrowed(&m.name),
+        arn: Cow::Borrowed(&m.arn),
+        uid: Cow::Borrowed(&m.uid),
+        version: m.version,
+        created_at_ms: m.created_ms,
+        last_updated_at_ms: m.updated_ms,
+        spec: FileSpec {
+            egress_filter: m.spec.egress.as_str().to_string(),
+            service_discovery: m.spec.service_discovery.map(|sd| FileServiceDiscovery {
+                ip_preference: sd.ip_preference.map(|p| p.as_str().to_string()),
+            }),
+        },
+        tags: Cow::Borrowed(&m.tags),
+        create_token: m.create_token.as_ref().map(FileToken::of),
+        update_tokens: m.update_tokens.iter().map(FileToken::of).collect(),
+    }
+}
+
 /// The state file's bytes for `data`.
 pub fn encode(data: &Data) -> Vec<u8> {
-    let file = FileState {
-        format: FORMAT,
-        token_secret: token::secret_to_hex(&data.secret),
-        meshes: data
-            .meshes
-            .values()
-            .map(|m| FileMesh {
-                mesh_name: Cow::Borrowed(&m.name),
-                arn: Cow::Borrowed(&m.arn),
-                uid: Cow::Borrowed(&m.uid),
-                version: m.version,
-                created_at_ms: m.created_ms,
-                last_updated_at_ms: m.updated_ms,
-                spec: FileSpec {
-                    egress_filter: m.spec.egress.as_str().to_string(),
-                    service_discovery: m.spec.service_discovery.map(|sd| FileServiceDiscovery {
-                        ip_preference: sd.ip_preference.map(|p| p.as_str().to_string()),
-                    }),
-                },
-                tags: Cow::Borrowed(&m.tags),
-                create_token: m.create_token.as_ref().map(FileToken::of),
-                update_tokens: m.update_tokens.iter().map(FileToken::of).collect(),
-            })
-            .collect(),
-    };
-    let mut out = Vec::with_capacity(256 * data.meshes.len() + 128);
-    serde_json::to_writer(&mut out, &file).expect("state serializes");
-    out.push(b'\n');
-    out
+    Encoder::default().encode(data)
+}
+
+/// Encodes the state file again and again (the writer's job), keeping each mesh's encoded
+/// bytes for as long as the mesh is unchanged. Meshes are immutable behind their `Arc` (a
+/// change makes a new record), so the same `Arc` means the same bytes; a write then costs
+/// copying the unchanged meshes plus encoding the changed ones, not encoding everything.
+#[derive(Default)]
+pub struct Encoder {
+    cache: std::collections::HashMap<String, (Arc<MeshRecord>, Vec<u8>)>,
+}
+
+impl Encoder {
+    pub fn encode(&mut self, data: &Data) -> Vec<u8> {
+        let mut previous = std::mem::take(&mut self.cache);
+        let mut out = Vec::with_capacity(256 * data.meshes.len() + 128);
+        out.extend_from_slice(format!("{{\"format\":{FORMAT},\"tokenSecret\":").as_bytes());
+        serde_json::to_writer(&mut out, &token::secret_to_hex(&data.secret))
+            .expect("a string serializes");
+        out.extend_from_slice(b",\"meshes\":[");
+        for (i, (name, mesh)) in data.meshes.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let bytes = match previous.remove(name) {
+                Some((cached, bytes)) if Arc::ptr_eq(&cached, mesh) => bytes,
+                _ => serde_json::to_vec(&file_mesh(mesh)).expect("a mesh serializes"),
+            };
+            out.extend_from_slice(&bytes);
+            self.cache.insert(name.clone(), (Arc::clone(mesh), bytes));
+        }
+        out.extend_from_slice(b"]}\n");
+        out
+    }
 }
 
 /// Parses a state file's bytes. The error says what is wrong, for a message naming the file.
@@ -309,6 +334,39 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The encoder's bytes are exactly what serializing the whole file gives, also after
+    /// changes, deletions and additions with the cache warm.
+    #[test]
+    fn cached_encoding_matches_a_full_serialization() {
+        fn full(data: &Data) -> Vec<u8> {
+            let file = FileState {
+                format: FORMAT,
+                token_secret: token::secret_to_hex(&data.secret),
+                meshes: data.meshes.values().map(|m| file_mesh(m)).collect(),
+            };
+            let mut out = serde_json::to_vec(&file).unwrap();
+            out.push(b'\n');
+            out
+        }
+        let mut data = sample();
+        let mut enc = Encoder::default();
+        assert_eq!(enc.encode(&data), full(&data));
+        let first = data.meshes.keys().next().unwrap().clone();
+        let mut changed = (*data.meshes[&first]).clone();
+        changed.version += 1;
+        changed.tags.insert("k\"\u{1b}".into(), "v\n".into());
+        data.meshes.insert(first.clone(), Arc::new(changed));
+        assert_eq!(enc.encode(&data), full(&data));
+        data.meshes.remove(&first);
+        let mut added = (*data.meshes.values().next().unwrap().clone()).clone();
+        added.name = "zz-new".into();
+        data.meshes.insert("zz-new".into(), Arc::new(added));
+        assert_eq!(enc.encode(&data), full(&data));
+        assert_eq!(decode(&enc.encode(&data)).unwrap(), data);
+        data.meshes.clear();
+        assert_eq!(enc.encode(&data), full(&data));
+    }
     use crate::sandbox::state::State;
     use crate::sandbox::wire::parse_create_mesh;
 
