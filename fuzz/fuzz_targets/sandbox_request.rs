@@ -38,6 +38,8 @@ thread_local! {
         .expect("a tokio runtime");
     /// The last nextToken a 200 answer carried, reused (or mangled) by later requests.
     static LAST_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The meshes the sandbox holds now, so that names and ARNs often hit one.
+    static EXISTING: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -47,6 +49,7 @@ fuzz_target!(|data: &[u8]| {
     config.max_body_bytes = MAX_BODY;
     let harness = Harness::new(&config);
     LAST_TOKEN.with(|t| *t.borrow_mut() = None);
+    EXISTING.with(|e| e.borrow_mut().clear());
     RT.with(|rt| {
         rt.block_on(async {
             for _ in 0..MAX_REQUESTS {
@@ -79,10 +82,12 @@ fuzz_target!(|data: &[u8]| {
                 if resp.status == 200 {
                     remember_token(&resp.body);
                 }
+                let names = harness.mesh_names();
                 assert!(
-                    harness.mesh_names().len() <= MAX_MESHES,
+                    names.len() <= MAX_MESHES,
                     "more meshes than the limit after {method} {path}"
                 );
+                EXISTING.with(|e| *e.borrow_mut() = names);
             }
         })
     });
@@ -204,9 +209,17 @@ fn request(u: &mut Unstructured) -> Result<(String, String, Vec<u8>)> {
 }
 
 fn name(u: &mut Unstructured) -> Result<String> {
-    Ok(match u.int_in_range(0..=5)? {
-        0..=3 => u.choose(&NAMES)?.to_string(),
-        4 => "n".repeat(u.int_in_range(254..=256)?),
+    Ok(match u.int_in_range(0..=7)? {
+        0..=1 => {
+            let existing = EXISTING.with(|e| e.borrow().clone());
+            if existing.is_empty() {
+                u.choose(&NAMES)?.to_string()
+            } else {
+                u.choose(&existing)?.clone()
+            }
+        }
+        2..=5 => u.choose(&NAMES)?.to_string(),
+        6 => "n".repeat(u.int_in_range(254..=256)?),
         _ => u.arbitrary::<String>()?,
     })
 }
