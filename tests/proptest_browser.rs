@@ -353,7 +353,7 @@ impl Sim {
                         }
                     }
                 }
-                Effect::Copy(_) | Effect::Quit | Effect::Suspend => {}
+                Effect::Copy(_) | Effect::Quit | Effect::Suspend | Effect::Reconnect { .. } => {}
             }
         }
     }
