@@ -15,14 +15,15 @@
 use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
-use appmesh_tui::app::{App, Call, CallResult, Effect, Msg, SandboxInfo, View};
-use appmesh_tui::aws::{MeshPage, Target};
+use appmesh_tui::app::{App, Call, CallResult, Effect, Msg, View};
+use appmesh_tui::aws::MeshPage;
 use appmesh_tui::model::MeshSummary;
+use appmesh_tui::testing::{connected_app, key, type_text};
 use appmesh_tui::ui;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
 const W: u16 = 120;
 const H: u16 = 40;
@@ -35,29 +36,10 @@ fn at(secs: u64) -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
 }
 
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn type_text(app: &mut App, s: &str) {
-    for c in s.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
 /// A connected app, as after the AWS configuration loaded.
 fn connected() -> App {
-    let mut app = App::new((W, H));
+    let mut app = connected_app(W, H, "/home/ops/.local/share/appmesh-tui/sandbox.json");
     app.now = at(NOW);
-    app.sandbox = Some(SandboxInfo {
-        state: "/home/ops/.local/share/appmesh-tui/sandbox.json".into(),
-    });
-    app.update(Msg::Connected(Target {
-        profile: None,
-        region: "us-east-1".into(),
-        region_note: None,
-        endpoint: Some("http://127.0.0.1:41234".into()),
-    }));
     app
 }
 

@@ -20,6 +20,8 @@ pub mod run;
 pub mod sandbox;
 pub mod tag_editor;
 pub mod template;
+#[doc(hidden)]
+pub mod testing;
 pub mod transcript;
 pub mod ui;
 pub mod walkthrough;

@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use appmesh_tui::app::{Action, App, Call, CallResult, Effect, MeshResult, Msg, SandboxInfo};
-use appmesh_tui::aws::{MeshPage, Target};
+use appmesh_tui::app::{Action, App, Call, CallResult, Effect, MeshResult, Msg};
+use appmesh_tui::aws::MeshPage;
 use appmesh_tui::model::{
     EgressFilter, IpPreference, Mesh, MeshSpec, MeshStatus, MeshSummary, Metadata, Tag,
 };
@@ -16,7 +16,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Color, Modifier};
 use ratatui::{Terminal, backend::TestBackend};
 
-const NOW: u64 = 1_795_000_000;
+use appmesh_tui::testing::{NOW, key as press, type_text};
 const OWNER: &str = "111122223333";
 const CELL_W: f32 = 8.4;
 const CELL_H: f32 = 17.0;
@@ -119,28 +119,7 @@ fn svg(buf: &Buffer) -> String {
 }
 
 fn app(w: u16, h: u16) -> App {
-    let mut app = App::new((w, h));
-    app.now = epoch_plus(NOW);
-    app.sandbox = Some(SandboxInfo {
-        state: "~/.local/share/appmesh-tui/sandbox.json".into(),
-    });
-    app.update(Msg::Connected(Target {
-        profile: None,
-        region: "us-east-1".into(),
-        region_note: None,
-        endpoint: Some("http://127.0.0.1:41234".into()),
-    }));
-    app
-}
-
-fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn type_text(app: &mut App, s: &str) {
-    for c in s.chars() {
-        press(app, KeyCode::Char(c));
-    }
+    appmesh_tui::testing::connected_app(w, h, "~/.local/share/appmesh-tui/sandbox.json")
 }
 
 fn the_call(effects: &[Effect]) -> (u64, Call) {

@@ -3,55 +3,21 @@
 //! by hand (no network, no timing).
 
 use appmesh_tui::app::{
-    Action, App, Call, CallResult, Effect, MeshResult, Msg, Overlay, Pane, SandboxInfo, View,
+    Action, App, Call, CallResult, Effect, MeshResult, Msg, Overlay, Pane, View,
 };
-use appmesh_tui::aws::{ApiError, ErrorKind, MeshPage, Target};
+use appmesh_tui::aws::{ApiError, ErrorKind, MeshPage};
 use appmesh_tui::model::{
     EgressFilter, IpPreference, Mesh, MeshSpec, MeshStatus, MeshSummary, Metadata, Tag,
 };
+use appmesh_tui::testing::{ctrl, draw, key as press, type_text};
 use appmesh_tui::ui::{self, text::epoch_plus};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
-use ratatui::{Terminal, backend::TestBackend};
+use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseEvent, MouseEventKind};
 
-const NOW: u64 = 1_795_000_000;
+use appmesh_tui::testing::NOW;
 const OWNER: &str = "111122223333";
 
 fn app(w: u16, h: u16) -> App {
-    let mut app = App::new((w, h));
-    app.now = epoch_plus(NOW);
-    app.sandbox = Some(SandboxInfo {
-        state: "/tmp/b.json".into(),
-    });
-    app.update(Msg::Connected(Target {
-        profile: None,
-        region: "us-east-1".into(),
-        region_note: None,
-        endpoint: Some("http://127.0.0.1:41234".into()),
-    }));
-    app
-}
-
-fn draw(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    terminal.draw(|f| ui::render(app, f)).unwrap();
-    terminal.backend().to_string()
-}
-
-fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
-    app.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char(c),
-        KeyModifiers::CONTROL,
-    )))
-}
-
-fn type_text(app: &mut App, s: &str) {
-    for c in s.chars() {
-        press(app, KeyCode::Char(c));
-    }
+    appmesh_tui::testing::connected_app(w, h, "/tmp/b.json")
 }
 
 /// The one call among the effects.

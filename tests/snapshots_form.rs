@@ -1,51 +1,17 @@
 //! Screens of the create flow, drawn with ratatui's TestBackend and compared with insta
 //! snapshots (`cargo insta review` after an intended change).
 
-use appmesh_tui::app::{Action, App, CallResult, Endpoint, MeshResult, Msg, SandboxInfo};
+use appmesh_tui::app::{Action, App, CallResult, Endpoint, MeshResult, Msg};
 use appmesh_tui::aws::{ApiError, ErrorKind, Target};
 use appmesh_tui::model::{EgressFilter, IpPreference, Mesh, MeshSpec, MeshStatus, Metadata, Tag};
-use appmesh_tui::ui::{self, text::epoch_plus};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::{Terminal, backend::TestBackend};
+use appmesh_tui::testing::{ctrl, draw, key, type_text};
+use appmesh_tui::ui::text::epoch_plus;
+use ratatui::crossterm::event::KeyCode;
 
-const NOW: u64 = 1_795_000_000;
+use appmesh_tui::testing::NOW;
 
 fn app(w: u16, h: u16) -> App {
-    let mut app = App::new((w, h));
-    app.now = epoch_plus(NOW);
-    app.sandbox = Some(SandboxInfo {
-        state: "/home/ops/.local/share/appmesh-tui/sandbox.json".into(),
-    });
-    app.update(Msg::Connected(Target {
-        profile: None,
-        region: "us-east-1".into(),
-        region_note: None,
-        endpoint: Some("http://127.0.0.1:41234".into()),
-    }));
-    app
-}
-
-fn draw(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    terminal.draw(|f| ui::render(app, f)).unwrap();
-    terminal.backend().to_string()
-}
-
-fn key(app: &mut App, code: KeyCode) {
-    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn ctrl(app: &mut App, c: char) {
-    app.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char(c),
-        KeyModifiers::CONTROL,
-    )));
-}
-
-fn type_text(app: &mut App, s: &str) {
-    for c in s.chars() {
-        key(app, KeyCode::Char(c));
-    }
+    appmesh_tui::testing::connected_app(w, h, "/home/ops/.local/share/appmesh-tui/sandbox.json")
 }
 
 fn filled(w: u16, h: u16) -> App {

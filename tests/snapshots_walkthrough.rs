@@ -4,53 +4,19 @@
 
 use std::path::Path;
 
-use appmesh_tui::app::{Action, App, CallResult, Effect, MeshResult, Msg, Overlay, SandboxInfo};
-use appmesh_tui::aws::Target;
+use appmesh_tui::app::{Action, App, CallResult, Effect, MeshResult, Msg, Overlay};
 use appmesh_tui::model::{EgressFilter, IpPreference, Mesh, MeshSpec, MeshStatus, Metadata, Tag};
-use appmesh_tui::ui::{self, text::epoch_plus};
+use appmesh_tui::testing::{ctrl, draw, key, type_text};
+use appmesh_tui::ui::text::epoch_plus;
 use appmesh_tui::walkthrough::Step;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::{Terminal, backend::TestBackend};
+use ratatui::crossterm::event::KeyCode;
 
-const NOW: u64 = 1_795_000_000;
+use appmesh_tui::testing::NOW;
 
 fn app(w: u16, h: u16) -> App {
-    let mut app = App::new((w, h));
-    app.now = epoch_plus(NOW);
-    app.sandbox = Some(SandboxInfo {
-        state: "memory only (--ephemeral)".into(),
-    });
-    app.update(Msg::Connected(Target {
-        profile: None,
-        region: "us-east-1".into(),
-        region_note: None,
-        endpoint: Some("http://127.0.0.1:41234".into()),
-    }));
-    app.open_walkthrough();
-    app
-}
-
-fn draw(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    terminal.draw(|f| ui::render(app, f)).unwrap();
-    terminal.backend().to_string()
-}
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
-    app.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char(c),
-        KeyModifiers::CONTROL,
-    )))
-}
-
-fn type_text(app: &mut App, s: &str) {
-    for c in s.chars() {
-        key(app, KeyCode::Char(c));
-    }
+    let mut a = appmesh_tui::testing::connected_app(w, h, "memory only (--ephemeral)");
+    a.open_walkthrough();
+    a
 }
 
 /// Walks from the start to `step`, filling in orders-dev, ALLOW_ALL, IPv4_PREFERRED and the
