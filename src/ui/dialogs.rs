@@ -180,21 +180,14 @@ pub fn tag_editor(app: &App, frame: &mut Frame, area: Rect) {
         Line::from(spans)
     };
     frame.render_widget(summary, changes);
-    frame.render_widget(
-        Line::from(vec![
-            Span::styled(" Tab", theme.key()),
-            Span::raw(" move  "),
-            Span::styled("Enter", theme.key()),
-            Span::raw(" add/change  "),
-            Span::styled("d", theme.key()),
-            Span::raw(" remove  "),
-            Span::styled("Ctrl-S", theme.key()),
-            Span::raw(" save  "),
-            Span::styled("Esc", theme.key()),
-            Span::raw(" cancel"),
-        ]),
-        keys,
-    );
+    let hints = [
+        ("Tab", "move"),
+        ("Enter", "add/change"),
+        ("d", "remove"),
+        ("Ctrl-S", "save"),
+        ("Esc", "cancel"),
+    ];
+    frame.render_widget(super::key_hints(theme, &hints, keys.width), keys);
 }
 
 pub fn confirm_delete(app: &App, frame: &mut Frame, area: Rect) {
@@ -235,13 +228,6 @@ pub fn confirm_delete(app: &App, frame: &mut Frame, area: Rect) {
         None => Line::default(),
     };
     frame.render_widget(line, problem);
-    frame.render_widget(
-        Line::from(vec![
-            Span::styled(" Enter", theme.key()),
-            Span::raw(" delete  "),
-            Span::styled("Esc", theme.key()),
-            Span::raw(" keep the mesh"),
-        ]),
-        keys,
-    );
+    let hints = [("Enter", "delete"), ("Esc", "keep the mesh")];
+    frame.render_widget(super::key_hints(theme, &hints, keys.width), keys);
 }

@@ -398,22 +398,27 @@ fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
 
 fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
-    let mut spans = Vec::new();
-    let mut used = 0;
     let keys = if theme.key_hints {
         footer_keys(app)
     } else {
         vec![("F1", "help")]
     };
-    // Most important first; what does not fit is left out rather than cut in half.
+    frame.render_widget(key_hints(theme, &keys, area.width), area);
+}
+
+/// ` key what  key what …` in the footer's style, most important first; a pair that does not
+/// fit in `width` is left out rather than cut in half. Footers and windows use it alike.
+pub fn key_hints(theme: &theme::Theme, keys: &[(&str, &str)], width: u16) -> Line<'static> {
+    let mut spans = Vec::new();
+    let mut used = 0;
     for (k, what) in keys {
         let w = text::width(k) + text::width(what) + 3;
-        if used + w > area.width as usize {
+        if used + w > width as usize {
             break;
         }
         used += w;
         spans.push(Span::styled(format!(" {k}"), theme.key()));
         spans.push(Span::raw(format!(" {what} ")));
     }
-    frame.render_widget(Line::from(spans), area);
+    Line::from(spans)
 }

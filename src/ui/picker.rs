@@ -87,17 +87,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             problem_area,
         );
     }
-    frame.render_widget(
-        Line::from(vec![
-            Span::styled("↑↓", theme.key()),
-            Span::raw(" profile  "),
-            Span::styled("Tab", theme.key()),
-            Span::raw(" region  "),
-            Span::styled("Enter", theme.key()),
-            Span::raw(" switch  "),
-            Span::styled("Esc", theme.key()),
-            Span::raw(" cancel"),
-        ]),
-        hint,
-    );
+    let hints = [
+        ("↑↓", "profile"),
+        ("Tab", "region"),
+        ("Enter", "switch"),
+        ("Esc", "cancel"),
+    ];
+    frame.render_widget(super::key_hints(theme, &hints, hint.width), hint);
 }
