@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::Value;
-use support::moto::{Moto, TEST_ENV, aws_cli};
+use support::moto::{Moto, TEST_ENV, aws_cli, cli_tags};
 use support::pty::{Key, Tui};
 use support::serve::Serve;
 
@@ -16,26 +16,6 @@ fn cli(endpoint: &str, args: &[&str]) -> Value {
 
 fn describe(endpoint: &str, name: &str) -> Value {
     cli(endpoint, &["appmesh", "describe-mesh", "--mesh-name", name])["mesh"].clone()
-}
-
-fn tags(endpoint: &str, arn: &str) -> Vec<(String, String)> {
-    let out = cli(
-        endpoint,
-        &["appmesh", "list-tags-for-resource", "--resource-arn", arn],
-    );
-    let mut tags: Vec<(String, String)> = out["tags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["key"].as_str().unwrap().to_string(),
-                t["value"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    tags.sort();
-    tags
 }
 
 fn mesh_names(endpoint: &str) -> Vec<String> {
@@ -176,7 +156,7 @@ fn browse(endpoint: &str, cols: u16, rows: u16) {
         tui.wait_for("TagResource ✓ beta-mesh");
     }
     assert_eq!(
-        tags(endpoint, &arn),
+        cli_tags(endpoint, &arn),
         [
             ("owner".to_string(), "payments".to_string()),
             ("stage".to_string(), "prod".to_string())

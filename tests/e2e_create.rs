@@ -5,7 +5,7 @@
 mod support;
 
 use support::fault::{self, Behaviour, FaultServer, Reply, bodies};
-use support::moto::{Moto, TEST_ENV, aws_cli};
+use support::moto::{Moto, TEST_ENV, aws_cli, cli_tags};
 use support::pty::{Key, Tui};
 use support::serve::Serve;
 
@@ -41,23 +41,7 @@ fn assert_mesh_held(endpoint: &str, name: &str) {
     );
     assert_eq!(mesh["status"]["status"], "ACTIVE");
     let arn = mesh["metadata"]["arn"].as_str().unwrap().to_string();
-    let tags = aws_cli(
-        endpoint,
-        &["appmesh", "list-tags-for-resource", "--resource-arn", &arn],
-    )
-    .ok();
-    let mut tags: Vec<(String, String)> = tags.json()["tags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["key"].as_str().unwrap().into(),
-                t["value"].as_str().unwrap().into(),
-            )
-        })
-        .collect();
-    tags.sort();
+    let tags = cli_tags(endpoint, &arn);
     assert_eq!(
         tags,
         [("env".into(), "dev".into()), ("team".into(), "ops".into())]

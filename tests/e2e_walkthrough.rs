@@ -7,7 +7,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use support::moto::{TEST_ENV, aws_cli, python_bin_dir};
+use support::moto::{TEST_ENV, aws_cli, cli_tags, python_bin_dir};
 use support::pty::{Key, Tui};
 use support::serve::Serve;
 
@@ -20,23 +20,7 @@ fn mesh_as_cli_sees_it(
     let mesh = out.json()["mesh"].clone();
     assert_eq!(mesh["status"]["status"], "ACTIVE", "{mesh}");
     let arn = mesh["metadata"]["arn"].as_str().unwrap().to_string();
-    let tags = aws_cli(
-        endpoint,
-        &["appmesh", "list-tags-for-resource", "--resource-arn", &arn],
-    )
-    .ok();
-    let mut tags: Vec<(String, String)> = tags.json()["tags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["key"].as_str().unwrap().into(),
-                t["value"].as_str().unwrap().into(),
-            )
-        })
-        .collect();
-    tags.sort();
+    let tags = cli_tags(endpoint, &arn);
     (
         mesh["meshName"].as_str().unwrap().to_string(),
         mesh["spec"].clone(),

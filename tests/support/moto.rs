@@ -377,6 +377,28 @@ fn run(mut cmd: Command) -> CliOutput {
     }
 }
 
+/// The tags of `arn` as the AWS CLI reads them from `endpoint`, sorted by key.
+pub fn cli_tags(endpoint: &str, arn: &str) -> Vec<(String, String)> {
+    let out = aws_cli(
+        endpoint,
+        &["appmesh", "list-tags-for-resource", "--resource-arn", arn],
+    )
+    .ok();
+    let mut tags: Vec<(String, String)> = out.json()["tags"]
+        .as_array()
+        .expect("a tags array")
+        .iter()
+        .map(|t| {
+            (
+                t["key"].as_str().expect("a key").to_string(),
+                t["value"].as_str().expect("a value").to_string(),
+            )
+        })
+        .collect();
+    tags.sort();
+    tags
+}
+
 /// Run `aws --endpoint-url <endpoint> --output json <args>` with test
 /// credentials, region us-east-1, no config files, no pager, one attempt.
 ///
