@@ -593,7 +593,8 @@ async fn event_loop(
         h.abort();
     }
     if let Some(sb) = shared.sandbox.lock().await.take() {
-        // Acknowledged changes are already on disk; this only closes the listener cleanly.
+        // Acknowledged changes are already on disk (in the journal); this closes the listener
+        // and folds the journal into the state file. Cut short, the next start folds it.
         let _ = tokio::time::timeout(Duration::from_secs(2), sb.shutdown()).await;
     }
     Ok(())

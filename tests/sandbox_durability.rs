@@ -1,5 +1,6 @@
 //! Kill -9 the real `appmesh-tui sandbox serve` while creates stream in, restart it on the same
-//! state file, and check that every acknowledged create survived and the file parses.
+//! state file, and check that every acknowledged create survived (in the state file and its
+//! journal) and the file parses; after a clean stop the state file alone holds them all.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -86,6 +87,17 @@ async fn list_all(c: &Client) -> Vec<String> {
         .collect()
 }
 
+/// How many meshes the state file holds on its own (0 if there is none yet).
+fn meshes_in_state_file(state: &Path) -> usize {
+    match std::fs::read(state) {
+        Ok(bytes) => {
+            let v: serde_json::Value = serde_json::from_slice(&bytes).expect("state file parses");
+            v["meshes"].as_array().unwrap().len()
+        }
+        Err(_) => 0,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_creates_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
@@ -105,7 +117,10 @@ async fn acknowledged_creates_survive_kill_9() {
             );
         }
 
-        // Stream creates from 8 clients; kill -9 after 150 acks while requests are in flight.
+        // Stream creates from 8 clients; kill -9 after some acks while requests are in flight.
+        // The first round runs long enough for the journal to pass 1 MiB and be folded into the
+        // state file at least once while creates stream in.
+        let kill_after = if round == 0 { 3000 } else { 150 };
         let acked = Arc::new(Mutex::new(Vec::<String>::new()));
         let (kill_tx, kill_rx) = tokio::sync::oneshot::channel::<()>();
         let kill_tx = Arc::new(Mutex::new(Some(kill_tx)));
@@ -121,7 +136,7 @@ async fn acknowledged_creates_survive_kill_9() {
                         Ok(_) => {
                             let mut a = acked.lock().unwrap();
                             a.push(name);
-                            if a.len() == 150
+                            if a.len() == kill_after
                                 && let Some(tx) = kill_tx.lock().unwrap().take()
                             {
                                 let _ = tx.send(());
@@ -140,23 +155,34 @@ async fn acknowledged_creates_survive_kill_9() {
             t.await.unwrap();
         }
         let acked = std::mem::take(&mut *acked.lock().unwrap());
-        assert!(acked.len() >= 150, "round {round}: {} acks", acked.len());
+        assert!(
+            acked.len() >= kill_after,
+            "round {round}: {} acks",
+            acked.len()
+        );
+        if round == 0 {
+            // Folded during the stream: the state file alone holds more than it did (the first
+            // create wrote it with one mesh).
+            assert!(
+                meshes_in_state_file(&state) > 1000,
+                "no fold during the stream: the state file holds {} meshes",
+                meshes_in_state_file(&state)
+            );
+        }
         acked_total.extend(acked);
 
-        // The file parses as a sandbox state and holds every acknowledged create.
+        // The state file parses on its own, and with its journal (read as the sandbox reads
+        // them on start) it holds every acknowledged create.
         let bytes = std::fs::read(&state).expect("state file exists");
         let v: serde_json::Value = serde_json::from_slice(&bytes).expect("state file parses");
         assert_eq!(v["format"], 1);
-        let in_file: std::collections::HashSet<&str> = v["meshes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["meshName"].as_str().unwrap())
-            .collect();
+        let on_disk = appmesh_tui::sandbox::store::load(&state)
+            .expect("the state reads back")
+            .expect("a state");
         for name in &acked_total {
             assert!(
-                in_file.contains(name.as_str()),
-                "round {round}: {name} not in the file"
+                on_disk.meshes.contains_key(name),
+                "round {round}: {name} not on disk"
             );
         }
     }
@@ -177,4 +203,25 @@ async fn acknowledged_creates_survive_kill_9() {
     assert!(exit.success(), "SIGTERM exit: {exit:?}");
     let log_text = std::fs::read_to_string(&log).unwrap();
     assert!(log_text.contains("stopped"), "{log_text}");
+    // The clean stop folded the journal in and removed it: the state file alone, read as
+    // plain JSON, holds every acknowledged create.
+    let journal = appmesh_tui::sandbox::journal::path_for(&state);
+    assert!(
+        !journal.exists(),
+        "{} is left after a clean stop",
+        journal.display()
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    let in_file: std::collections::HashSet<&str> = v["meshes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["meshName"].as_str().unwrap())
+        .collect();
+    for name in &acked_total {
+        assert!(
+            in_file.contains(name.as_str()),
+            "{name} not in the state file"
+        );
+    }
 }

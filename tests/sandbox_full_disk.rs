@@ -2,7 +2,8 @@
 //! and meshes with sizable tags are created until the writes fail for lack of space.
 //!
 //! Checked: every failed write is answered 500 InternalServerErrorException with a JSON message
-//! and logged with a clear line naming the state file and the OS error; the failed change is
+//! and logged with a clear line naming the file (the journal beside the state file) and the OS
+//! error; the failed change is
 //! rolled back (the previous state stays, in memory and on disk); every acknowledged mesh is
 //! there, in the running server and after a restart (after SIGKILL) on the same file; the state
 //! file parses at every step; and once space is freed, the sandbox accepts writes again.
@@ -145,6 +146,20 @@ impl Server {
         Client::from_conf(conf)
     }
 
+    /// SIGTERM, and wait for a clean exit.
+    fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = self.child.wait().expect("wait for the sandbox");
+        assert!(status.success(), "sandbox serve exited with {status}");
+    }
+
     /// SIGKILL: no chance to save anything on the way out.
     fn kill(mut self) {
         let _ = self.child.kill();
@@ -171,19 +186,17 @@ fn tags(i: usize) -> Vec<TagRef> {
         .collect()
 }
 
-/// The state file's mesh names; panics if it does not parse.
+/// The mesh names on disk (the state file with its journal, read as the sandbox reads them on
+/// start); panics if the state file does not parse as JSON on its own.
 fn meshes_on_disk(state: &Path) -> Vec<String> {
     let bytes = std::fs::read(state).expect("the state file exists");
     let v: serde_json::Value = serde_json::from_slice(&bytes)
         .unwrap_or_else(|e| panic!("the state file does not parse ({e}); {} bytes", bytes.len()));
-    let mut names: Vec<String> = v["meshes"]
-        .as_array()
-        .expect("a meshes array")
-        .iter()
-        .map(|m| m["meshName"].as_str().expect("a meshName").to_string())
-        .collect();
-    names.sort();
-    names
+    assert_eq!(v["format"], 1);
+    let data = appmesh_tui::sandbox::store::load(state)
+        .unwrap_or_else(|e| panic!("the state cannot be read back: {e}"))
+        .expect("a state");
+    data.meshes.keys().cloned().collect()
 }
 
 fn sorted(v: &[String]) -> Vec<String> {
@@ -299,10 +312,12 @@ async fn full_disk_loses_nothing_acknowledged_and_recovers() {
         "the disk never filled up after {MAX_CREATES} creates"
     );
     assert!(acked.len() >= 3, "only {} creates succeeded", acked.len());
+    let journal = appmesh_tui::sandbox::journal::path_for(&state);
     println!(
-        "full disk after {} acknowledged creates ({} bytes of state); {} failed",
+        "full disk after {} acknowledged creates ({} bytes of state file, {} of journal); {} failed",
         acked.len(),
         std::fs::metadata(&state).unwrap().len(),
+        std::fs::metadata(&journal).unwrap().len(),
         failed.len()
     );
 
@@ -351,7 +366,10 @@ async fn full_disk_loses_nothing_acknowledged_and_recovers() {
 
     // The log names the file and the OS error.
     let log = std::fs::read_to_string(&log1).unwrap();
-    let wanted = format!("cannot write {}: No space left on device", state.display());
+    let wanted = format!(
+        "cannot write {}: No space left on device",
+        journal.display()
+    );
     let line = log
         .lines()
         .find(|l| l.contains(&wanted))
@@ -364,6 +382,26 @@ async fn full_disk_loses_nothing_acknowledged_and_recovers() {
     );
 
     assert_all_present(&c, &acked, "on the full disk").await;
+
+    // A clean stop on the full disk cannot fold the journal into a new state file: it says so,
+    // exits cleanly, and the journal keeps every change for the next start, which serves them
+    // all (still on the full disk).
+    server.stop();
+    let log = std::fs::read_to_string(&log1).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("cannot fold the journal into the state file on stop"))
+        .unwrap_or_else(|| panic!("no line about the fold at stop in the log:\n{log}"));
+    assert!(line.contains("No space left on device"), "{line}");
+    assert!(line.contains("read back on the next start"), "{line}");
+    assert_eq!(
+        meshes_on_disk(&state),
+        sorted(&acked),
+        "after a stop on the full disk"
+    );
+    let server = Server::start(&state, &logs.path().join("serve-1b.log"));
+    let c = server.client();
+    assert_all_present(&c, &acked, "restarted on the full disk").await;
 
     // Free space: the next writes succeed, including the creates that failed before.
     std::fs::remove_file(&ballast).unwrap();

@@ -1017,32 +1017,43 @@ async fn failed_write_answers_500_and_rolls_back() {
     let path = dir.path().join("sandbox.json");
     let sb = on_file(&path).await;
     let c = client_for(&sb.endpoint(), false);
-    c.create_mesh().mesh_name("before").send().await.unwrap();
-    let before = std::fs::read(&path).unwrap();
-    // Block the writer's temporary file with a directory: the next write fails.
-    let blocker = dir
+    let create_fails = async |name: &str| {
+        let e = c
+            .create_mesh()
+            .mesh_name(name)
+            .send()
+            .await
+            .unwrap_err()
+            .into_service_error();
+        assert!(e.is_internal_server_error_exception(), "{e:?}");
+        assert!(e.message().unwrap().contains("could not save"), "{e:?}");
+        // Rolled back in memory.
+        let e = c
+            .describe_mesh()
+            .mesh_name(name)
+            .send()
+            .await
+            .unwrap_err()
+            .into_service_error();
+        assert!(e.is_not_found_exception(), "{e:?}");
+    };
+    // The first change writes the state file: block its temporary file with a directory.
+    let tmp_blocker = dir
         .path()
         .join(format!(".sandbox.json.tmp-{}", std::process::id()));
+    std::fs::create_dir(&tmp_blocker).unwrap();
+    create_fails("lost-first").await;
+    assert!(sb.mesh_names().is_empty());
+    assert!(!path.exists());
+    std::fs::remove_dir(&tmp_blocker).unwrap();
+    c.create_mesh().mesh_name("before").send().await.unwrap();
+    let before = std::fs::read(&path).unwrap();
+    // Later changes go to the journal beside it: block that with a directory.
+    let blocker = appmesh_tui::sandbox::journal::path_for(&path);
     std::fs::create_dir(&blocker).unwrap();
-    let e = c
-        .create_mesh()
-        .mesh_name("lost")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_internal_server_error_exception(), "{e:?}");
-    assert!(e.message().unwrap().contains("could not save"), "{e:?}");
-    // Rolled back in memory; the file still holds the previous state.
+    create_fails("lost").await;
+    // The file still holds the previous state.
     assert_eq!(sb.mesh_names(), ["before"]);
-    let e = c
-        .describe_mesh()
-        .mesh_name("lost")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_not_found_exception(), "{e:?}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
     // Once writes work again, so does the sandbox.
     std::fs::remove_dir(&blocker).unwrap();
@@ -1107,7 +1118,7 @@ async fn concurrent_creates_with_collisions() {
     assert_eq!(conflicts.len(), 25 * 7);
     assert!(conflicts.iter().all(|n| n.starts_with("shared-")));
 
-    // What the server holds, what a client lists, and what the file holds all match.
+    // What the server holds, what a client lists, and what is on disk all match.
     let c = client(&sb);
     let listed: Vec<String> = c
         .list_meshes()
@@ -1123,6 +1134,10 @@ async fn concurrent_creates_with_collisions() {
     let want: Vec<String> = acked_set.iter().cloned().collect();
     assert_eq!(listed, want);
     assert_eq!(sb.mesh_names(), want);
+    let on_disk = appmesh_tui::sandbox::store::load(&path).unwrap().unwrap();
+    assert_eq!(on_disk.meshes.keys().cloned().collect::<Vec<_>>(), want);
+    sb.shutdown().await;
+    // After the stop the state file alone holds them.
     let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let in_file: Vec<String> = file["meshes"]
         .as_array()
@@ -1131,5 +1146,4 @@ async fn concurrent_creates_with_collisions() {
         .map(|m| m["meshName"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(in_file, want);
-    sb.shutdown().await;
 }

@@ -231,10 +231,7 @@ fn seed(args: SeedArgs, region: &str) -> Result<(), String> {
         return Err("--prefix must not be empty".into());
     }
     let path = state_path(args.state)?;
-    let _lock = store::lock(&path).map_err(|e| e.to_string())?;
-    let mut data = store::load(&path)
-        .map_err(|e| e.to_string())?
-        .unwrap_or_else(Data::empty);
+    let (mut store, mut data) = store::Store::open(&path).map_err(|e| e.to_string())?;
     let before = data.meshes.len();
     let added = seed_data(
         &mut data,
@@ -244,13 +241,16 @@ fn seed(args: SeedArgs, region: &str) -> Result<(), String> {
         region,
         server::now_ms(),
     )?;
-    store::write_atomic(&path, &store::encode(&data)).map_err(|e| {
-        SandboxError::StateWrite {
-            path: path.clone(),
-            reason: e.to_string(),
-        }
-        .to_string()
-    })?;
+    store
+        .replace(&data)
+        .and_then(|()| store.close(&data))
+        .map_err(|e| {
+            SandboxError::StateWrite {
+                path: e.path,
+                reason: e.source.to_string(),
+            }
+            .to_string()
+        })?;
     match added {
         Some((first, last)) => println!(
             "added {} meshes ({first} … {last}) to {}; it now holds {} meshes",

@@ -5,7 +5,8 @@
 //! - [`wire`]: errors, request validation, response bodies.
 //! - [`state`]: meshes, idempotency, pagination (pure, no I/O).
 //! - [`token`]: tamper-evident pagination tokens.
-//! - [`store`]: the state file (format, lock, atomic durable writes).
+//! - [`store`]: the state file (format, lock, atomic writes) and the durable [`store::Store`].
+//! - [`journal`]: the changes since the state file was written, appended per group commit.
 //! - [`server`]: routing, group commit, request logging.
 //! - [`cli`]: `appmesh-tui sandbox serve|seed`.
 //!
@@ -28,6 +29,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub mod cli;
+pub mod journal;
 pub mod server;
 pub mod state;
 pub mod store;
@@ -96,6 +98,13 @@ pub enum SandboxError {
     },
     /// The state file exists but cannot be read or parsed. It is left untouched.
     StateUnreadable { path: PathBuf, reason: String },
+    /// The journal beside the state file (changes not yet folded into it) cannot be read. It is
+    /// left untouched.
+    JournalUnreadable {
+        path: PathBuf,
+        state: PathBuf,
+        reason: String,
+    },
     /// Another sandbox (or `sandbox seed`) holds the state file's lock.
     StateLocked { path: PathBuf },
     /// The state directory or lock file cannot be created or opened.
@@ -125,6 +134,16 @@ impl fmt::Display for SandboxError {
                 f,
                 "cannot read sandbox state file {}: {reason} — fix or move the file, or start with --ephemeral",
                 path.display()
+            ),
+            SandboxError::JournalUnreadable {
+                path,
+                state,
+                reason,
+            } => write!(
+                f,
+                "cannot read sandbox journal {} (the changes not yet folded into {}): {reason} — move the journal aside to start from the state file alone (without those changes), or start with --ephemeral",
+                path.display(),
+                state.display()
             ),
             SandboxError::StateLocked { path } => write!(
                 f,
@@ -175,20 +194,15 @@ impl Sandbox {
         let (data, persist) = match &config.state {
             StateLocation::Ephemeral => (state::Data::empty(), None),
             StateLocation::File(path) => {
-                let lock = store::lock(path)?;
-                let data = store::load(path)?.unwrap_or_else(state::Data::empty);
-                (
-                    data,
-                    Some(server::Persist {
-                        path: path.clone(),
-                        _lock: lock,
-                        encoder: Default::default(),
-                    }),
-                )
+                let (store, data) = store::Store::open(path)?;
+                (data, Some(store))
             }
         };
-        let st = state::State::new(data, &config.region, ACCOUNT_ID, config.max_meshes);
+        let mut st = state::State::new(data, &config.region, ACCOUNT_ID, config.max_meshes);
         let has_file = persist.is_some();
+        if has_file {
+            st.track_changes();
+        }
         let shared = Arc::new(server::Shared::new(
             st,
             persist,

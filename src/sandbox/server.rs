@@ -3,16 +3,19 @@
 //!
 //! Group commit: a mutating request applies its change to the in-memory state under the lock,
 //! bumps the state's sequence number and queues a oneshot waiter; then it waits. One writer task
-//! takes the lock briefly to clone a snapshot (an O(n) clone of `Arc`s) and take all queued
-//! waiters, writes the snapshot durably outside the lock (temp file, fsync, rename, fsync dir),
-//! and answers every waiter it took. Requests that arrive during a write are taken by the next
-//! write, so concurrent clients share one write; before a write the writer briefly lets changes
-//! that are on their way join (see `Shared::write_once`). With one request in flight per client,
-//! N clients get at most N / (duration of one durable write) changes per second.
+//! takes the lock briefly to take all queued waiters and the changes since the last write (with
+//! the meshes they touched as they are now), makes them durable outside the lock
+//! (`Store::commit`: one journal record, appended and fsynced), and answers every waiter it
+//! took; then it folds the journal into the state file if the journal has grown long enough.
+//! Requests that arrive during a write are taken by the next write, so concurrent clients share
+//! one write; before a write the writer briefly lets changes that are on their way join (see
+//! `Shared::write_once`). With one request in flight per client, N clients get at most
+//! N / (duration of one append and fsync) changes per second, whatever the state's size.
 //!
-//! If a write fails, the in-memory state is rolled back to the last durable snapshot, and every
-//! waiting request (those in the failed write and those queued after it, which built on the
-//! failed state) gets InternalServerErrorException. Reads never wait for the writer.
+//! If a write fails, the in-memory state is rolled back to the last durable state (its changes
+//! and those made since are undone: `State::revert`), and every waiting request (those in the
+//! failed write and those queued after it, which built on the failed state) gets
+//! InternalServerErrorException. Reads never wait for the writer.
 
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -24,10 +27,9 @@ use axum::response::Response;
 use futures_util::StreamExt;
 use tokio::sync::{Notify, oneshot};
 
-use super::state::{Data, State};
-use super::store::{self, StateLock};
+use super::state::State;
+use super::store::Store;
 use super::wire::{self, ApiError};
-use std::path::PathBuf;
 
 type Waiter = oneshot::Sender<Result<(), String>>;
 /// How long the writer waits for more changes to join a write; see `Shared::write_once`.
@@ -46,21 +48,14 @@ pub(crate) struct Inner {
     closed: bool,
 }
 
-pub(crate) struct Persist {
-    pub path: PathBuf,
-    pub _lock: StateLock,
-    /// Keeps each unchanged mesh's encoded bytes between writes.
-    pub encoder: Arc<std::sync::Mutex<store::Encoder>>,
-}
-
 pub(crate) struct Shared {
     pub inner: RwLock<Inner>,
-    pub persist: Option<Persist>,
+    /// The state file and journal (`None`: ephemeral). Only the writer task uses it; it also
+    /// holds the last durable data, to roll back to when a write fails.
+    pub persist: Option<Arc<Mutex<Store>>>,
     pub notify: Notify,
     pub log_requests: bool,
     pub max_body_bytes: usize,
-    /// The last durable data, to roll back to when a write fails.
-    last_durable: Mutex<Data>,
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -73,11 +68,10 @@ pub(crate) fn now_ms() -> i64 {
 impl Shared {
     pub fn new(
         st: State,
-        persist: Option<Persist>,
+        persist: Option<Store>,
         log_requests: bool,
         max_body_bytes: usize,
     ) -> Self {
-        let last = st.data().clone();
         Shared {
             inner: RwLock::new(Inner {
                 st,
@@ -86,11 +80,10 @@ impl Shared {
                 pending: Vec::new(),
                 closed: false,
             }),
-            persist,
+            persist: persist.map(|s| Arc::new(Mutex::new(s))),
             notify: Notify::new(),
             log_requests,
             max_body_bytes,
-            last_durable: Mutex::new(last),
         }
     }
 
@@ -165,29 +158,33 @@ impl Shared {
         while self.read().pending.len() < last_batch && Instant::now() < deadline {
             tokio::task::yield_now().await;
         }
-        let (snapshot, waiters, seq) = {
+        // Only this task uses the store, and not at this moment: the lock is free.
+        let needs_file = persist
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .needs_state_file();
+        let (changes, outcome, whole, waiters, seq) = {
             let mut g = self.write();
             if g.pending.is_empty() && g.seq == g.durable_seq {
                 return None;
             }
             let waiters = std::mem::take(&mut g.pending);
-            (g.st.data().clone(), waiters, g.seq)
+            let (changes, outcome) = g.st.take_changes();
+            let whole = needs_file.then(|| g.st.data().clone());
+            (changes, outcome, whole, waiters, g.seq)
         };
         let batch = waiters.len();
-        let path = persist.path.clone();
-        let encoder = Arc::clone(&persist.encoder);
-        let result = tokio::task::spawn_blocking(move || {
-            let bytes = encoder
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .encode(&snapshot);
-            store::write_atomic(&path, &bytes).map(|()| snapshot)
-        })
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(format!("state writer panicked: {e}"))));
+        let result = self
+            .with_store(move |store| {
+                match &whole {
+                    Some(data) => store.replace(data),
+                    None => store.commit(&outcome),
+                }
+                .map_err(|e| e.to_string())
+            })
+            .await;
         match result {
-            Ok(snapshot) => {
-                *self.last_durable.lock().unwrap_or_else(|e| e.into_inner()) = snapshot;
+            Ok(()) => {
                 {
                     let mut g = self.write();
                     g.durable_seq = g.durable_seq.max(seq);
@@ -195,9 +192,9 @@ impl Shared {
                 for w in waiters {
                     let _ = w.send(Ok(()));
                 }
+                self.fold_if_due().await;
             }
-            Err(e) => {
-                let msg = format!("cannot write {}: {e}", persist.path.display());
+            Err(msg) => {
                 if self.log_requests {
                     eprintln!(
                         "appmesh sandbox: {msg}; the in-memory state was rolled back to the last saved state and the waiting requests got InternalServerErrorException"
@@ -205,12 +202,7 @@ impl Shared {
                 }
                 let later = {
                     let mut g = self.write();
-                    let last = self
-                        .last_durable
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .clone();
-                    g.st.restore(last);
+                    g.st.revert(changes);
                     g.durable_seq = g.seq;
                     std::mem::take(&mut g.pending)
                 };
@@ -220,6 +212,68 @@ impl Shared {
             }
         }
         Some(batch)
+    }
+
+    /// Runs `f` on the store on a blocking thread (the store does file I/O).
+    async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, String> + Send + 'static,
+    ) -> Result<T, String> {
+        let Some(persist) = &self.persist else {
+            return Err("the sandbox keeps no state file".into());
+        };
+        let store = Arc::clone(persist);
+        tokio::task::spawn_blocking(move || f(&mut store.lock().unwrap_or_else(|e| e.into_inner())))
+            .await
+            .unwrap_or_else(|e| Err(format!("the state writer panicked: {e}")))
+    }
+
+    /// Folds the journal into the state file when it has grown long enough. The changes are
+    /// durable in the journal already, so a failure here only means the journal stays longer.
+    async fn fold_if_due(&self) {
+        let Some(persist) = &self.persist else { return };
+        if !persist.lock().unwrap_or_else(|e| e.into_inner()).fold_due() {
+            return;
+        }
+        let data = self.read().st.data_without_pending();
+        let result = self
+            .with_store(move |store| {
+                store.fold(&data).map_err(|e| {
+                    format!(
+                        "cannot fold the journal into the state file ({e}); the changes are safe in {} and folding is tried again later",
+                        store.journal_path().display()
+                    )
+                })
+            })
+            .await;
+        self.log_error(result);
+    }
+
+    /// On a clean stop: folds the journal into the state file and removes it.
+    async fn close(&self) {
+        if self.persist.is_none() {
+            return;
+        }
+        let data = self.read().st.data_without_pending();
+        let result = self
+            .with_store(move |store| {
+                store.close(&data).map_err(|e| {
+                    format!(
+                        "cannot fold the journal into the state file on stop ({e}); the changes are safe in {} and are read back on the next start",
+                        store.journal_path().display()
+                    )
+                })
+            })
+            .await;
+        self.log_error(result);
+    }
+
+    fn log_error(&self, result: Result<(), String>) {
+        if let Err(msg) = result
+            && self.log_requests
+        {
+            eprintln!("appmesh sandbox: {msg}");
+        }
     }
 }
 
@@ -245,6 +299,7 @@ pub(crate) async fn writer(shared: Arc<Shared>, mut stop: oneshot::Receiver<()>)
             for w in late {
                 let _ = w.send(Err("the sandbox stopped before the change was saved".into()));
             }
+            shared.close().await;
             return;
         }
     }

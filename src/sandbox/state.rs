@@ -1,7 +1,13 @@
 //! The sandbox's data and the mesh operations on it, free of I/O so they can be tested directly.
 //!
-//! Meshes are kept by name in a `BTreeMap` (the ListMeshes order) behind `Arc`s, so a snapshot
-//! for the state writer is a cheap map clone and updates copy one record (`Arc::make_mut`).
+//! Meshes are kept by name in a `BTreeMap` (the ListMeshes order) behind `Arc`s, so updates copy
+//! one record (`Arc::make_mut`) and a snapshot is a map clone of `Arc`s.
+//!
+//! Change tracking (for a state kept on disk): each change records the mesh it touched and the
+//! record it had before, in order. The state writer takes those [`Changes`] with the meshes as
+//! they are now (what it writes to the journal), and on a failed write hands them back to
+//! [`State::revert`], which restores the records they held before: a write costs the meshes it
+//! changed, not the meshes held.
 //!
 //! Idempotency: a CreateMesh with a `clientToken` records the token and a fingerprint of the
 //! request (name, effective spec, tags) on the mesh; a global index maps tokens to mesh names.
@@ -81,6 +87,29 @@ impl Data {
     }
 }
 
+/// Changes since they were last taken: each touched mesh's name and its record before the change
+/// (`None`: it did not exist), oldest first.
+#[derive(Debug, Default)]
+pub struct Changes(Vec<(String, Option<Arc<MeshRecord>>)>);
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Appends later changes.
+    pub fn extend(&mut self, later: Changes) {
+        self.0.extend(later.0);
+    }
+}
+
+/// What a batch of changes left: the touched meshes as they are now, and the names gone.
+#[derive(Debug, Default, PartialEq)]
+pub struct Outcome {
+    pub put: Vec<Arc<MeshRecord>>,
+    pub delete: Vec<String>,
+}
+
 /// One page of ListTagsForResource: (key, value) pairs and the next token.
 pub type TagPage = (Vec<(String, String)>, Option<String>);
 
@@ -92,6 +121,26 @@ pub struct State {
     region: String,
     account: String,
     max_meshes: usize,
+    /// `Some` when changes are tracked (see [`State::track_changes`]).
+    changes: Option<Changes>,
+}
+
+/// Remembers that `name`, now `before`, is about to change, if changes are tracked. (A function
+/// of the field, so that it can be called while a record of `data` is borrowed.)
+fn note(changes: &mut Option<Changes>, name: &str, before: Option<&Arc<MeshRecord>>) {
+    if let Some(c) = changes {
+        c.0.push((name.to_string(), before.cloned()));
+    }
+}
+
+/// Puts back the records `changes` replaced, newest first.
+fn undo(data: &mut Data, changes: Changes) {
+    for (name, before) in changes.0.into_iter().rev() {
+        match before {
+            Some(m) => data.meshes.insert(name, m),
+            None => data.meshes.remove(&name),
+        };
+    }
 }
 
 fn create_fingerprint(name: &str, spec: &Spec, tags: &BTreeMap<String, String>) -> String {
@@ -124,9 +173,60 @@ impl State {
             region: region.into(),
             account: account.into(),
             max_meshes,
+            changes: None,
         };
         s.reindex();
         s
+    }
+
+    /// From now on, remember each change for [`State::take_changes`].
+    pub fn track_changes(&mut self) {
+        self.changes.get_or_insert_with(Changes::default);
+    }
+
+    /// Remembers that `name` is about to change, if changes are tracked.
+    fn touch(&mut self, name: &str) {
+        note(&mut self.changes, name, self.data.meshes.get(name));
+    }
+
+    /// The changes since the last call, and what they left.
+    pub fn take_changes(&mut self) -> (Changes, Outcome) {
+        let changes = self
+            .changes
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default();
+        let mut names: Vec<&str> = changes.0.iter().map(|(n, _)| n.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut outcome = Outcome::default();
+        for name in names {
+            match self.data.meshes.get(name) {
+                Some(m) => outcome.put.push(m.clone()),
+                None => outcome.delete.push(name.to_string()),
+            }
+        }
+        (changes, outcome)
+    }
+
+    /// Undoes `changes` (taken earlier) and every change made since: the data is as it was
+    /// before them.
+    pub fn revert(&mut self, mut changes: Changes) {
+        if let Some(later) = self.changes.as_mut().map(std::mem::take) {
+            changes.extend(later);
+        }
+        undo(&mut self.data, changes);
+        self.reindex();
+    }
+
+    /// The data without the changes not yet taken: what is durable once every taken change is.
+    pub fn data_without_pending(&self) -> Data {
+        let mut data = self.data.clone();
+        if let Some(pending) = &self.changes {
+            let pending = Changes(pending.0.clone());
+            undo(&mut data, pending);
+        }
+        data
     }
 
     fn reindex(&mut self) {
@@ -144,12 +244,6 @@ impl State {
 
     pub fn data(&self) -> &Data {
         &self.data
-    }
-
-    /// Replaces the data (rollback to the last durable state).
-    pub fn restore(&mut self, data: Data) {
-        self.data = data;
-        self.reindex();
     }
 
     pub fn account(&self) -> &str {
@@ -218,6 +312,7 @@ impl State {
         if let Some(t) = req.client_token {
             self.create_tokens.insert(t, mesh.name.clone());
         }
+        self.touch(&mesh.name);
         self.data.meshes.insert(mesh.name.clone(), mesh.clone());
         Ok((mesh, true))
     }
@@ -269,6 +364,7 @@ impl State {
                  with a different spec; use a new token for a new request"
             )));
         }
+        note(&mut self.changes, name, Some(mesh));
         let m = Arc::make_mut(mesh);
         m.spec = req.spec;
         m.version += 1;
@@ -293,6 +389,7 @@ impl State {
             .meshes
             .remove(name)
             .ok_or_else(|| Self::not_found(name))?;
+        note(&mut self.changes, name, Some(&mesh));
         if let Some(t) = &mesh.create_token {
             self.create_tokens.remove(&t.token);
         }
@@ -367,6 +464,7 @@ impl State {
         if tags.iter().all(|(k, v)| mesh.tags.get(k) == Some(v)) {
             return Ok(false);
         }
+        note(&mut self.changes, &name, Some(mesh));
         Arc::make_mut(mesh).tags.extend(tags);
         Ok(true)
     }
@@ -378,6 +476,7 @@ impl State {
         if !keys.iter().any(|k| mesh.tags.contains_key(k)) {
             return Ok(false);
         }
+        note(&mut self.changes, &name, Some(mesh));
         let m = Arc::make_mut(mesh);
         for k in keys {
             m.tags.remove(k);
@@ -724,5 +823,67 @@ mod tests {
             s.list_tags(&arn, 5, None, 0).unwrap_err().code,
             "NotFoundException"
         );
+    }
+
+    /// Every kind of change is tracked: what a batch left, and undoing it (with the changes made
+    /// after it) gives back the data and the token index as they were.
+    #[test]
+    fn changes_are_taken_and_reverted() {
+        let mut s = state(10);
+        s.create_mesh(create("kept", Some("t-kept")), NOW).unwrap();
+        s.create_mesh(create("gone", None), NOW).unwrap();
+        // Not tracked yet: nothing to take.
+        assert!(s.take_changes().0.is_empty());
+        s.track_changes();
+        let before = s.data().clone();
+        let arn = s.mesh_arn("kept");
+
+        s.create_mesh(create("new", Some("t-new")), NOW).unwrap();
+        s.update_mesh(
+            "kept",
+            UpdateMeshInput {
+                client_token: None,
+                spec: Spec {
+                    egress: EgressFilter::AllowAll,
+                    service_discovery: None,
+                },
+            },
+            NOW + 1,
+        )
+        .unwrap();
+        s.tag_resource(&arn, BTreeMap::from([("k".into(), "v".into())]))
+            .unwrap();
+        s.untag_resource(&arn, &["k".into()]).unwrap();
+        s.delete_mesh("gone").unwrap();
+        // A failed or idempotent request changes nothing and is not tracked.
+        assert!(s.create_mesh(create("kept", None), NOW).is_err());
+        let (_, changed) = s.create_mesh(create("new", Some("t-new")), NOW).unwrap();
+        assert!(!changed);
+
+        let after = s.data().clone();
+        let (changes, outcome) = s.take_changes();
+        let put: Vec<_> = outcome
+            .put
+            .iter()
+            .map(|m| (m.name.as_str(), m.version))
+            .collect();
+        assert_eq!(put, [("kept", 2), ("new", 1)]);
+        assert_eq!(outcome.delete, ["gone"]);
+        assert!(s.take_changes().0.is_empty(), "taken once");
+
+        // A change after the batch, then the batch's write fails: both are undone.
+        s.create_mesh(create("later", Some("t-later")), NOW)
+            .unwrap();
+        assert_eq!(s.data_without_pending(), after);
+        s.revert(changes);
+        assert_eq!(s.data(), &before);
+        assert!(s.take_changes().0.is_empty());
+        // The token index follows: the reverted token is free, the kept one still answers.
+        let (m, changed) = s.create_mesh(create("new", Some("t-new")), NOW).unwrap();
+        assert!(changed && m.version == 1);
+        let (m, changed) = s.create_mesh(create("kept", Some("t-kept")), NOW).unwrap();
+        assert!(!changed && m.name == "kept");
+        assert!(s.data().meshes.contains_key("gone"));
+        assert!(!s.data().meshes.contains_key("later"));
     }
 }

@@ -1,0 +1,413 @@
+//! The journal beside the state file (`<file>.journal`): what changed since the state file was
+//! last written, one record per group commit, appended and fsynced before the changes are
+//! acknowledged.
+//!
+//! A record is one line: `<crc32 as 8 hex digits> <JSON>\n`, the JSON being
+//! `{"seq":N,"put":[<mesh as in the state file>...],"delete":["name",...]}`. A put holds the
+//! whole mesh, so replaying a record twice gives the same state. `seq` rises by at least one
+//! per record; the state file says which record it already holds (`journalSeq`), and replay
+//! skips those. A record counts only when its line is complete and its checksum matches: a
+//! crash in the middle of an append leaves a damaged last line, which is dropped (that change
+//! was never acknowledged). A damaged line with records after it is not a torn append but a
+//! damaged file, and loading stops with an error naming it.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::state::MeshRecord;
+use super::store::{FileMesh, file_mesh};
+
+/// `<state file>.journal`.
+pub fn path_for(state: &Path) -> PathBuf {
+    let mut name = state.file_name().unwrap_or_default().to_os_string();
+    name.push(".journal");
+    state.with_file_name(name)
+}
+
+#[derive(Serialize, Deserialize)]
+struct Line<'a> {
+    seq: u64,
+    #[serde(default, borrow)]
+    put: Vec<FileMesh<'a>>,
+    #[serde(default)]
+    delete: Vec<String>,
+}
+
+/// One record read back.
+#[derive(Debug, PartialEq)]
+pub struct Record {
+    pub seq: u64,
+    pub put: Vec<MeshRecord>,
+    pub delete: Vec<String>,
+}
+
+/// The bytes of one record, newline included.
+pub fn encode(seq: u64, put: &[&Arc<MeshRecord>], delete: &[&str]) -> Vec<u8> {
+    let line = Line {
+        seq,
+        put: put.iter().map(|m| file_mesh(m)).collect(),
+        delete: delete.iter().map(|s| s.to_string()).collect(),
+    };
+    let json = serde_json::to_vec(&line).expect("a record serializes");
+    let mut out = Vec::with_capacity(json.len() + 10);
+    out.extend_from_slice(format!("{:08x} ", crc32fast::hash(&json)).as_bytes());
+    out.extend_from_slice(&json);
+    out.push(b'\n');
+    out
+}
+
+/// What a journal file holds.
+#[derive(Debug, Default, PartialEq)]
+pub struct Contents {
+    pub records: Vec<Record>,
+    /// Bytes of the whole records; anything after them is a torn last append.
+    pub valid_len: u64,
+    /// A torn last append was found (and is ignored).
+    pub torn: bool,
+}
+
+/// Parses one line (without its newline), or says why it is not a record.
+fn parse_line(line: &[u8]) -> Result<Record, String> {
+    let (crc, json) = match line.split_first_chunk::<9>() {
+        Some((head, json)) if head[8] == b' ' => (&head[..8], json),
+        _ => return Err("it does not start with a checksum".into()),
+    };
+    let crc = std::str::from_utf8(crc)
+        .ok()
+        .and_then(|s| u32::from_str_radix(s, 16).ok())
+        .ok_or("its checksum is not 8 hexadecimal digits")?;
+    if crc32fast::hash(json) != crc {
+        return Err("its checksum does not match".into());
+    }
+    let line: Line = serde_json::from_slice(json).map_err(|e| format!("not a record: {e}"))?;
+    let put = line
+        .put
+        .into_iter()
+        .map(FileMesh::into_record)
+        .collect::<Result<_, _>>()?;
+    Ok(Record {
+        seq: line.seq,
+        put,
+        delete: line.delete,
+    })
+}
+
+/// Parses a journal's bytes. The error says which record is damaged and how.
+pub fn decode(bytes: &[u8]) -> Result<Contents, String> {
+    let mut out = Contents::default();
+    let mut at = 0usize;
+    let mut number = 0usize;
+    while at < bytes.len() {
+        number += 1;
+        let rest = &bytes[at..];
+        let Some(end) = rest.iter().position(|&b| b == b'\n') else {
+            // No newline: the last append was cut short.
+            out.torn = true;
+            break;
+        };
+        match parse_line(&rest[..end]) {
+            Ok(record) => {
+                if let Some(prev) = out.records.last()
+                    && record.seq <= prev.seq
+                {
+                    return Err(format!(
+                        "record {number} has number {} after {}; records must rise",
+                        record.seq, prev.seq
+                    ));
+                }
+                out.records.push(record);
+                at += end + 1;
+                out.valid_len = at as u64;
+            }
+            // The last line: an append cut short whose newline reached the disk anyway.
+            Err(_) if at + end + 1 == bytes.len() => {
+                out.torn = true;
+                break;
+            }
+            Err(why) => return Err(format!("record {number} is damaged: {why}")),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a journal; a missing file is empty.
+pub fn read(path: &Path) -> io::Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// An open journal for appending.
+pub struct Journal {
+    path: PathBuf,
+    file: Option<File>,
+    /// Bytes of whole, durable records.
+    len: u64,
+    /// The file may hold more than `len` bytes (a torn append from before, or a failed append
+    /// that could not be cut back): cut it to `len` before appending.
+    cut: bool,
+}
+
+impl Journal {
+    /// The journal at `path`, `len` bytes of which are whole records (the rest, if any, is cut
+    /// off before the first append).
+    pub fn new(path: PathBuf, len: u64) -> Self {
+        Journal {
+            path,
+            file: None,
+            len,
+            cut: true,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Bytes of whole records.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The open file, cut to its whole records.
+    fn file(&mut self) -> io::Result<&mut File> {
+        if self.file.is_none() {
+            let existed = self.path.exists();
+            let f = OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&self.path)?;
+            if !existed {
+                sync_dir(&self.path)?;
+            }
+            self.file = Some(f);
+        }
+        let f = self.file.as_mut().expect("opened above");
+        if self.cut {
+            if f.metadata()?.len() != self.len {
+                f.set_len(self.len)?;
+                f.sync_data()?;
+            }
+            self.cut = false;
+        }
+        Ok(f)
+    }
+
+    /// Appends `bytes` durably. On failure nothing counts: the bytes that reached the file are
+    /// cut off (now, or before the next append if cutting fails too).
+    pub fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let at = self.len;
+        let result = (|| {
+            let f = self.file()?;
+            // The file is opened for writing, not appending: write at the end of the records.
+            use std::io::{Seek, SeekFrom};
+            f.seek(SeekFrom::Start(at))?;
+            f.write_all(bytes)?;
+            f.sync_data()
+        })();
+        match result {
+            Ok(()) => {
+                self.len += bytes.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                self.cut = true;
+                let _ = self.file();
+                Err(e)
+            }
+        }
+    }
+
+    /// Empties the journal (after the state file took in its records).
+    pub fn clear(&mut self) -> io::Result<()> {
+        if self.file.is_none() && !self.path.exists() {
+            self.len = 0;
+            return Ok(());
+        }
+        let f = self.file()?;
+        f.set_len(0)?;
+        f.sync_data()?;
+        self.len = 0;
+        Ok(())
+    }
+
+    /// Removes the journal file (on a clean stop, once it is empty).
+    pub fn remove(&mut self) -> io::Result<()> {
+        self.file = None;
+        self.cut = true;
+        self.len = 0;
+        match std::fs::remove_file(&self.path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Fsyncs the directory holding `path`, so that a new or renamed entry in it is durable.
+pub fn sync_dir(path: &Path) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::state::{Data, State};
+    use crate::sandbox::wire::parse_create_mesh;
+
+    fn meshes() -> Data {
+        let mut s = State::new(Data::empty(), "us-east-1", "111122223333", 100);
+        for body in [
+            r#"{"meshName":"a"}"#,
+            r#"{"meshName":"b \"q\" 🦀","tags":[{"key":"k","value":"v\n"}]}"#,
+        ] {
+            s.create_mesh(
+                parse_create_mesh(body.as_bytes()).unwrap(),
+                1_700_000_000_000,
+            )
+            .unwrap();
+        }
+        s.data().clone()
+    }
+
+    #[test]
+    fn records_round_trip_one_line_each() {
+        let d = meshes();
+        let a = &d.meshes["a"];
+        let b = &d.meshes["b \"q\" 🦀"];
+        let mut bytes = encode(1, &[a, b], &[]);
+        bytes.extend(encode(4, &[], &["gone", "also gone"]));
+        assert_eq!(bytes.iter().filter(|&&c| c == b'\n').count(), 2);
+        let c = decode(&bytes).unwrap();
+        assert!(!c.torn);
+        assert_eq!(c.valid_len, bytes.len() as u64);
+        assert_eq!(
+            c.records,
+            [
+                Record {
+                    seq: 1,
+                    put: vec![(**a).clone(), (**b).clone()],
+                    delete: vec![],
+                },
+                Record {
+                    seq: 4,
+                    put: vec![],
+                    delete: vec!["gone".into(), "also gone".into()],
+                },
+            ]
+        );
+        assert_eq!(decode(b"").unwrap(), Contents::default());
+    }
+
+    #[test]
+    fn a_torn_end_is_dropped_and_damage_before_it_is_an_error() {
+        let d = meshes();
+        let one = encode(1, &[&d.meshes["a"]], &[]);
+        let two = encode(2, &[], &["a"]);
+        let whole = [one.clone(), two.clone()].concat();
+        // Cut anywhere in the last record, or a damaged last line: only the first counts.
+        for cut in 1..two.len() {
+            let c = decode(&whole[..one.len() + cut]).unwrap();
+            assert!(c.torn, "cut {cut}");
+            assert_eq!(c.records.len(), 1, "cut {cut}");
+            assert_eq!(c.valid_len, one.len() as u64);
+        }
+        let mut bad_last = whole.clone();
+        bad_last[one.len() + 15] ^= 1;
+        assert_eq!(decode(&bad_last).unwrap().records.len(), 1);
+        // The same damage in the first record, with a record after it, is an error.
+        let mut bad_first = whole.clone();
+        bad_first[15] ^= 1;
+        let e = decode(&bad_first).unwrap_err();
+        assert!(e.contains("record 1 is damaged"), "{e}");
+        assert!(e.contains("checksum"), "{e}");
+        let e = decode(&[b"garbage\n".as_slice(), &two].concat()).unwrap_err();
+        assert!(e.contains("record 1"), "{e}");
+        // Numbers must rise.
+        let e = decode(&[two.clone(), one.clone()].concat()).unwrap_err();
+        assert!(e.contains("must rise"), "{e}");
+    }
+
+    #[test]
+    fn appends_clear_and_remove() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json.journal");
+        let d = meshes();
+        let one = encode(1, &[&d.meshes["a"]], &[]);
+        let two = encode(2, &[], &["a"]);
+        // A torn end left by an earlier run is cut off before the first append.
+        std::fs::write(&path, [one.as_slice(), b"12ab"].concat()).unwrap();
+        let mut j = Journal::new(path.clone(), one.len() as u64);
+        j.append(&two).unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            [one.clone(), two.clone()].concat()
+        );
+        assert_eq!(j.len(), (one.len() + two.len()) as u64);
+        j.clear().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"");
+        j.append(&one).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), one);
+        j.remove().unwrap();
+        assert!(!path.exists());
+        j.remove().unwrap();
+        // Clearing a journal that does not exist creates nothing.
+        let mut k = Journal::new(dir.path().join("none.journal"), 0);
+        k.clear().unwrap();
+        assert!(!dir.path().join("none.journal").exists());
+    }
+
+    proptest::proptest! {
+        /// Whatever the bytes, reading them never panics; a journal cut anywhere reads back as
+        /// the records wholly before the cut, and the rest counts as a torn end.
+        #[test]
+        fn any_cut_reads_back_the_whole_records_before_it(
+            deletes in proptest::collection::vec(
+                proptest::collection::vec("[a-z\\-\\\\\"🦀]{1,12}", 0..4), 1..6),
+            cut in 0usize..4000,
+            noise in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let _ = decode(&noise);
+            let records: Vec<Vec<u8>> = deletes
+                .iter()
+                .enumerate()
+                .map(|(i, names)| {
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    encode(i as u64 + 1, &[], &names)
+                })
+                .collect();
+            let all = records.concat();
+            let cut = cut.min(all.len());
+            let c = decode(&all[..cut]).unwrap();
+            let mut whole = 0;
+            let mut len = 0;
+            for r in &records {
+                if len + r.len() > cut {
+                    break;
+                }
+                len += r.len();
+                whole += 1;
+            }
+            proptest::prop_assert_eq!(c.records.len(), whole);
+            proptest::prop_assert_eq!(c.valid_len, len as u64);
+            proptest::prop_assert_eq!(c.torn, cut > len);
+            for (r, names) in c.records.iter().zip(&deletes) {
+                proptest::prop_assert_eq!(&r.delete, names);
+            }
+        }
+    }
+}
