@@ -280,6 +280,57 @@ fn missing_credentials_point_to_the_sandbox() {
     assert_eq!(server.request_count(), 0, "nothing unsigned was sent");
 }
 
+/// A sandbox whose journal is damaged does not start: the header says so, the status line and
+/// the pane say which file and what to do, the form keeps what was typed, and neither file is
+/// touched.
+#[test]
+fn a_sandbox_that_cannot_start_says_why_and_keeps_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let seeded = std::process::Command::new(env!("CARGO_BIN_EXE_appmesh-tui"))
+        .args(["sandbox", "seed", "--count", "2", "--state"])
+        .arg(&state)
+        .output()
+        .unwrap();
+    assert!(seeded.status.success(), "{seeded:?}");
+    let journal = appmesh_tui::sandbox::journal::path_for(&state);
+    std::fs::write(&journal, b"00000000 {\"seq\":1}\n00000000 {\"seq\":2}\n").unwrap();
+    let state_before = std::fs::read(&state).unwrap();
+
+    let tui = Tui::spawn(
+        &["--sandbox", "--state", state.to_str().unwrap()],
+        &[],
+        120,
+        40,
+    );
+    tui.wait_until("the header and the status line", |s| {
+        s.contains("SANDBOX  not started") && s.contains("cannot read sandbox journal")
+    });
+    tui.wait_for("Mesh name");
+    tui.type_text("keep-me");
+    tui.key(Key::Ctrl('s'));
+    tui.wait_until("the reason and what to do", |s| {
+        s.contains("CreateMesh failed")
+            && s.contains("SandboxNotStarted")
+            && s.contains("is damaged: its checksum does not")
+            && s.contains("move the journal aside")
+            && s.contains("The built-in sandbox could not start")
+            && s.contains("--ephemeral")
+    });
+    assert!(tui.screen().contains("keep-me"), "{}", tui.screen());
+    // Typing still works.
+    tui.type_text("-too");
+    tui.wait_for("keep-me-too");
+    tui.key(Key::Ctrl('c'));
+    assert!(tui.wait_exit().success());
+    assert!(!tui.alternate_screen());
+    assert_eq!(std::fs::read(&state).unwrap(), state_before);
+    assert_eq!(
+        std::fs::read(&journal).unwrap(),
+        b"00000000 {\"seq\":1}\n00000000 {\"seq\":2}\n"
+    );
+}
+
 #[test]
 fn ctrl_c_restores_the_terminal() {
     let tui = Tui::spawn(&["--sandbox", "--ephemeral"], &[], 100, 30);

@@ -70,6 +70,11 @@ impl ApiError {
         let lower = self.message.to_ascii_lowercase();
         if let Some(code) = &self.code {
             let known = match code.as_str() {
+                "SandboxNotStarted" => Some(
+                    "The built-in sandbox could not start, so nothing was sent. The message says \
+                     which file and what to do; quit, fix it, and start the app again (or start \
+                     with --ephemeral to use an empty sandbox that keeps nothing).",
+                ),
                 "ConflictException" => Some(
                     "A mesh with this name already exists (or this clientToken was used for a \
                      different request). Pick another name, or open the existing mesh in the \

@@ -115,15 +115,22 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     match (&app.sandbox, &app.endpoint) {
         (Some(sb), endpoint) => {
             spans.push(Span::styled(" SANDBOX ", theme.sandbox()));
-            let prefix = match endpoint {
-                Endpoint::Ready(t) => format!(" {} · state: ", clean(&t.region)),
-                _ => " starting… · state: ".to_string(),
+            let (prefix, style) = match endpoint {
+                Endpoint::Ready(t) => (
+                    format!(" {} · state: ", clean(&t.region)),
+                    ratatui::style::Style::new(),
+                ),
+                Endpoint::Failed(_) => (" not started · state: ".to_string(), theme.error()),
+                Endpoint::Loading => (
+                    " starting… · state: ".to_string(),
+                    ratatui::style::Style::new(),
+                ),
             };
             let used: usize =
                 spans.iter().map(|s| text::width(&s.content)).sum::<usize>() + text::width(&prefix);
             let room = (area.width as usize).saturating_sub(used).max(12);
             let path = text::fit_start(&text::tilde(&clean(&sb.state)), room);
-            spans.push(Span::raw(prefix + &path));
+            spans.push(Span::styled(format!("{prefix}{path}"), style));
         }
         (_, Endpoint::Failed(what)) => {
             spans.push(Span::styled(
