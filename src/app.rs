@@ -315,7 +315,7 @@ impl App {
         self.create_aside.is_some()
     }
 
-    fn screen(&self) -> Screen {
+    pub(crate) fn screen(&self) -> Screen {
         layout::screen(Rect::new(0, 0, self.size.0, self.size.1))
     }
 

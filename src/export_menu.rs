@@ -50,6 +50,8 @@ pub struct ExportMenu {
     pub scroll: u16,
     /// The outcome of the last write or copy, or a problem with the path.
     pub message: Option<String>,
+    /// The full-screen result the window was opened from, to go back to when it closes.
+    pub back_to_result: bool,
 }
 
 impl ExportMenu {
@@ -61,6 +63,7 @@ impl ExportMenu {
             stage: Stage::Menu,
             scroll: 0,
             message: None,
+            back_to_result: false,
         }
     }
 
@@ -115,8 +118,17 @@ pub fn target_of(endpoint: &Endpoint) -> ExportTarget {
 impl App {
     fn open_export(&mut self, source: ExportSource) {
         let target = target_of(&self.endpoint);
-        self.export = Some(ExportMenu::new(source, target));
+        let mut menu = ExportMenu::new(source, target);
+        menu.back_to_result = self.overlay == Some(Overlay::Result);
+        self.export = Some(menu);
         self.overlay = Some(Overlay::Export);
+    }
+
+    /// Closes the export window: back to the full-screen result it was opened from (if the
+    /// terminal is still too narrow to show the result beside the form), else to the view.
+    fn close_export(&mut self) {
+        let back = self.export.take().is_some_and(|m| m.back_to_result);
+        self.overlay = (back && self.screen().pane.is_none()).then_some(Overlay::Result);
     }
 
     /// `x` on the form or the review step: exports what the form would send.
@@ -179,10 +191,7 @@ impl App {
         let plain = key.modifiers.difference(KeyModifiers::SHIFT).is_empty();
         match &mut menu.stage {
             Stage::Menu => match key.code {
-                KeyCode::Esc | KeyCode::Char('q') => {
-                    self.export = None;
-                    self.overlay = None;
-                }
+                KeyCode::Esc | KeyCode::Char('q') => self.close_export(),
                 KeyCode::Up | KeyCode::Char('k') => menu.selected = menu.selected.saturating_sub(1),
                 KeyCode::Down | KeyCode::Char('j') => {
                     menu.selected = (menu.selected + 1).min(ExportFormat::ALL.len() - 1)
@@ -205,10 +214,7 @@ impl App {
                     menu.stage = Stage::Menu;
                     menu.message = None;
                 }
-                KeyCode::Char('q') => {
-                    self.export = None;
-                    self.overlay = None;
-                }
+                KeyCode::Char('q') => self.close_export(),
                 KeyCode::Down | KeyCode::Char('j') => menu.scroll = menu.scroll.saturating_add(1),
                 KeyCode::Up | KeyCode::Char('k') => menu.scroll = menu.scroll.saturating_sub(1),
                 KeyCode::PageDown | KeyCode::Char(' ') => {
@@ -460,6 +466,20 @@ mod tests {
         app.overlay = Some(Overlay::Result);
         press(&mut app, KeyCode::Char('x'));
         assert_eq!(app.overlay, Some(Overlay::Export));
+        // Closing it goes back to the full-screen result it came from (80×24 is too narrow to
+        // show the result beside the form), from the menu (Esc) and from the text (q).
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.overlay, Some(Overlay::Result));
+        press(&mut app, KeyCode::Char('x'));
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Char('q'));
+        assert_eq!(app.overlay, Some(Overlay::Result));
+        // Widened meanwhile, the result is beside the form: back to the form.
+        press(&mut app, KeyCode::Char('x'));
+        app.update(Msg::Resize(140, 40));
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.overlay, None);
+        app.update(Msg::Resize(80, 24));
 
         // A deleted mesh has nothing to export.
         app.overlay = None;
