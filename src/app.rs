@@ -254,7 +254,7 @@ pub struct App {
     pub theme: crate::ui::theme::Theme,
     /// The guided walkthrough (F6); it edits [`App::form`].
     pub walkthrough: crate::walkthrough::Walkthrough,
-    /// Team rules from `--template`, checked before every create.
+    /// Team rules from `--template`, checked before every create, update (`e`) and tag edit (`t`).
     pub rules: crate::template::Rules,
     /// What `--template` loaded, for its window (F7).
     pub template: Option<crate::app_template::TemplateReport>,
@@ -1055,6 +1055,10 @@ impl App {
                         Some("Nothing changed: add, change or remove a tag first.".into());
                     return Vec::new();
                 }
+                if let Some(msg) = self.rules.tag_block(&editor.original, &editor.tags) {
+                    editor.problem = Some(msg);
+                    return Vec::new();
+                }
                 if !self.may_change("editing tags") {
                     return Vec::new();
                 }
@@ -1188,6 +1192,12 @@ impl App {
             return Vec::new();
         }
         if self.editing() {
+            // Team rules (--template) on the spec hold the update back.
+            if let Some(msg) = self.rule_block() {
+                self.form.submit_attempted = true;
+                self.status = Some(msg);
+                return Vec::new();
+            }
             let name = self.form.name.value().to_string();
             let call = Call::Update {
                 name: name.clone(),

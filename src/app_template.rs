@@ -1,5 +1,5 @@
 //! `--template FILE` in the app: prefill the create form, show what was wrong with the file,
-//! and hold back any create that breaks the template's team rules.
+//! and hold back any create or update that breaks the template's team rules.
 
 use std::path::Path;
 
@@ -103,9 +103,12 @@ impl App {
     /// The team rules the form breaks now: `Some(message)` for the status line (naming the
     /// first rule and its fix), after focusing the field to change. `None` when all is allowed.
     pub fn rule_block(&mut self) -> Option<String> {
-        let violations =
+        let violations = if self.editing() {
+            self.rules.check_spec(&self.form.spec())
+        } else {
             self.rules
-                .check(self.form.name.value(), &self.form.spec(), &self.form.tags);
+                .check(self.form.name.value(), &self.form.spec(), &self.form.tags)
+        };
         let first = violations.first()?;
         self.form.focus = match first.field {
             RuleField::MeshName => Field::Name,

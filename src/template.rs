@@ -421,6 +421,44 @@ impl Rules {
         v
     }
 
+    /// What an UpdateMesh to `spec` breaks: the rules on the spec only (the name of an existing
+    /// mesh cannot change, and its tags are edited on their own).
+    pub fn check_spec(&self, spec: &MeshSpec) -> Vec<RuleViolation> {
+        self.check("", spec, &[])
+            .into_iter()
+            .filter(|v| matches!(v.field, RuleField::EgressFilter | RuleField::IpPreference))
+            .collect()
+    }
+
+    /// What changing a mesh's tags from `before` to `after` breaks that `before` did not: the
+    /// tag rules only, so that an edit is refused for making things worse, not for what a mesh
+    /// made before the rules already breaks.
+    pub fn check_tag_change(&self, before: &[Tag], after: &[Tag]) -> Vec<RuleViolation> {
+        let tag_rules = |tags: &[Tag]| -> Vec<RuleViolation> {
+            self.check("", &MeshSpec::default(), tags)
+                .into_iter()
+                .filter(|v| matches!(v.field, RuleField::Tag(_)))
+                .collect()
+        };
+        let old = tag_rules(before);
+        tag_rules(after)
+            .into_iter()
+            .filter(|v| !old.contains(v))
+            .collect()
+    }
+
+    /// The team rules a tag edit would newly break, as a message for the tag editor: `None`
+    /// when the edit is allowed.
+    pub fn tag_block(&self, before: &[Tag], after: &[Tag]) -> Option<String> {
+        let violations = self.check_tag_change(before, after);
+        let first = violations.first()?;
+        let more = match violations.len() {
+            1 => String::new(),
+            n => format!(" ({} more)", n - 1),
+        };
+        Some(format!("Not sent: team rule: {}{more}.", first.message))
+    }
+
     fn from_value(value: &Value, path: &str, p: &mut Problems) -> Rules {
         let mut r = Rules::default();
         let Some(obj) = expect_object(value, path, p) else {
@@ -1226,5 +1264,51 @@ mod tests {
         );
         // What is valid is still there.
         assert_eq!(t.tags[0], Tag::new("team", "payments"));
+    }
+
+    #[test]
+    fn updates_check_the_spec_and_tag_edits_only_what_they_break_anew() {
+        let rules = Rules {
+            allowed_egress_filters: Some(vec![EgressFilter::DropAll]),
+            allowed_ip_preferences: Some(vec![IpPreference::Ipv4Only]),
+            required_tag_keys: vec!["team".into(), "owner".into()],
+            allowed_tag_values: [("env".to_string(), vec!["dev".into()])].into(),
+            mesh_name_prefix: Some("p-".into()),
+            ..Rules::default()
+        };
+        let fields =
+            |v: Vec<RuleViolation>| -> Vec<RuleField> { v.into_iter().map(|v| v.field).collect() };
+        let spec = |e, p| MeshSpec {
+            egress_filter: e,
+            ip_preference: p,
+        };
+        assert_eq!(
+            fields(rules.check_spec(&spec(Some(EgressFilter::AllowAll), None))),
+            [RuleField::EgressFilter, RuleField::IpPreference]
+        );
+        assert_eq!(
+            rules.check_spec(&spec(None, Some(IpPreference::Ipv4Only))),
+            [],
+            "unset egress is DROP_ALL; name and tag rules are not about updates"
+        );
+
+        let before = [Tag::new("team", "a"), Tag::new("env", "qa")];
+        // `owner` was missing and env=qa broken before: unchanged, they do not block.
+        assert_eq!(rules.check_tag_change(&before, &before), []);
+        let added = [before.as_slice(), &[Tag::new("x", "1")]].concat();
+        assert_eq!(rules.tag_block(&before, &added), None);
+        // Removing `team` or another bad env value is new.
+        assert_eq!(
+            fields(rules.check_tag_change(&before, &[Tag::new("env", "qa")])),
+            [RuleField::Tag("team".into())]
+        );
+        let msg = rules
+            .tag_block(&before, &[Tag::new("env", "prod")])
+            .unwrap();
+        assert!(
+            msg.starts_with("Not sent: team rule: tag `team` is required")
+                && msg.ends_with("(1 more)."),
+            "{msg}"
+        );
     }
 }

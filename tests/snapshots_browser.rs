@@ -636,6 +636,91 @@ fn saving_tags_sends_the_difference() {
     );
 }
 
+/// The template's team rules hold back an UpdateMesh whose spec breaks them, and a tag edit
+/// that newly breaks them (not one that leaves an old break as it was).
+#[test]
+fn team_rules_hold_back_updates_and_tag_edits_that_break_them() {
+    let mut a = described(120, 32);
+    a.rules = appmesh_tui::template::Rules {
+        allowed_egress_filters: Some(vec![EgressFilter::DropAll]),
+        required_tag_keys: vec!["team".into(), "owner".into()],
+        allowed_tag_values: [("env".to_string(), vec!["dev".into(), "prod".into()])].into(),
+        // Name rules do not apply to an existing mesh's update.
+        mesh_name_prefix: Some("payments-".into()),
+        ..Default::default()
+    };
+
+    // Update: ALLOW_ALL is not allowed; DROP_ALL is, whatever the name.
+    press(&mut a, KeyCode::Char('e'));
+    assert!(a.editing());
+    press(&mut a, KeyCode::Down); // ALLOW_ALL
+    assert!(ctrl(&mut a, 's').is_empty(), "nothing is sent");
+    let status = a.status.clone().unwrap();
+    assert!(
+        status.starts_with("Not sent: team rule: egress filter `ALLOW_ALL`"),
+        "{status}"
+    );
+    assert!(draw(&a).contains("Not sent: team rule"), "{}", draw(&a));
+    press(&mut a, KeyCode::Up); // DROP_ALL
+    let fx = ctrl(&mut a, 's');
+    assert!(
+        matches!(call(&fx).1, Call::Update { ref name, .. } if name == "orders-mesh"),
+        "{fx:?}"
+    );
+    answer(
+        &mut a,
+        &fx,
+        Ok(MeshResult {
+            action: Action::Update,
+            mesh: full(
+                &three()[1],
+                MeshSpec {
+                    egress_filter: Some(EgressFilter::DropAll),
+                    ip_preference: Some(IpPreference::Ipv4Preferred),
+                },
+                MeshStatus::Active,
+            ),
+            tags: Ok(vec![Tag::new("team", "orders"), Tag::new("env", "dev")]),
+            request_id: None,
+        }),
+    );
+    press(&mut a, KeyCode::F(3));
+
+    // Tags: the mesh already lacks `owner` (made before the rules); adding an allowed tag is
+    // fine, but removing `team` or setting env=qa is refused, with the reason in the editor.
+    press(&mut a, KeyCode::Char('t'));
+    press(&mut a, KeyCode::BackTab);
+    press(&mut a, KeyCode::Home);
+    press(&mut a, KeyCode::Delete); // team
+    assert!(ctrl(&mut a, 's').is_empty());
+    let screen = draw(&a);
+    assert!(screen.contains("tag `team` is required"), "{screen}");
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(a.overlay, None);
+    press(&mut a, KeyCode::Char('t'));
+    type_text(&mut a, "env");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "qa");
+    press(&mut a, KeyCode::Enter);
+    assert!(ctrl(&mut a, 's').is_empty());
+    let screen = draw(&a);
+    assert!(
+        screen.contains("Not sent: team rule: tag `env` is `qa`"),
+        "{screen}"
+    );
+    assert_eq!(a.overlay, Some(Overlay::Tags), "the editor stays open");
+    type_text(&mut a, "env");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "prod");
+    press(&mut a, KeyCode::Enter);
+    let fx = ctrl(&mut a, 's');
+    let Call::SaveTags { tag, untag, .. } = call(&fx).1 else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(tag, [Tag::new("env", "prod")]);
+    assert!(untag.is_empty());
+}
+
 #[test]
 fn delete_with_the_exact_name_removes_the_mesh() {
     let mut a = described(120, 32);

@@ -283,7 +283,7 @@ pub fn template(app: &App, frame: &mut Frame, area: Rect) {
             out.text("No team rules in this template.", theme.dim());
         } else {
             out.text(
-                "Team rules (checked before every create; nothing is sent while one is broken):",
+                "Team rules (checked before every create, update and tag edit; nothing is sent while one is broken):",
                 theme.title(),
             );
             for rule in &report.rules {
