@@ -265,6 +265,13 @@ fn template_that_is_not_there_still_opens_the_form() {
         "{screen}"
     );
     insta::assert_snapshot!(screen);
+    // The status line cuts the message and points to F1, which shows it whole.
+    assert!(screen.contains("… F1 shows all"), "{screen}");
+    key(&mut a, KeyCode::Esc); // the template window
+    key(&mut a, KeyCode::F(1));
+    let help = draw(&a);
+    assert!(help.contains("Last message"), "{help}");
+    assert!(help.contains("No such file or directory"), "{help}");
 }
 
 #[test]

@@ -976,3 +976,27 @@ mod tests {
         assert_eq!(load(&path).unwrap().unwrap(), d);
     }
 }
+
+#[cfg(test)]
+mod review_tests {
+    use super::*;
+    #[test]
+    fn replace_reports_error_but_file_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let (mut store, mut data) = Store::open(&path).unwrap();
+        let mut s =
+            crate::sandbox::state::State::new(data.clone(), "us-east-1", "111122223333", 100);
+        s.create_mesh(
+            crate::sandbox::wire::parse_create_mesh(br#"{"meshName":"a"}"#).unwrap(),
+            1,
+        )
+        .unwrap();
+        data = s.data().clone();
+        fs::create_dir(journal::path_for(&path)).unwrap();
+        assert!(store.replace(&data).is_err());
+        let on_disk = decode(&fs::read(&path).unwrap()).unwrap();
+        assert!(on_disk.meshes.contains_key("a"), "failed write is durable");
+        assert!(!store.needs_state_file());
+    }
+}

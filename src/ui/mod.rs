@@ -167,7 +167,21 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
 fn render_help_line(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let line = if let Some(s) = &app.status {
-        Line::from(Span::styled(clean(s).into_owned(), theme.warn()))
+        let s = clean(s);
+        let width = area.width as usize;
+        if text::width(&s) <= width {
+            Line::from(Span::styled(s.into_owned(), theme.warn()))
+        } else {
+            // Too long for one line: F1 shows the whole message.
+            let more = " F1 shows all";
+            let cut = text::fit(&s, width.saturating_sub(text::width(more)));
+            let line = Line::from(vec![
+                Span::styled(cut, theme.warn()),
+                Span::styled(more, theme.key()),
+            ]);
+            frame.render_widget(line, area);
+            return;
+        }
     } else if let Endpoint::Ready(t) = &app.endpoint
         && app.sandbox.is_none()
         && t.is_default_aws_endpoint()

@@ -189,6 +189,14 @@ pub fn help(app: &App, frame: &mut Frame, area: Rect) {
     let key_w = if inner_w >= 70 { 30 } else { 20 };
     let text_w = inner_w.saturating_sub(key_w).max(10);
     let mut lines = Vec::new();
+    // The status line cuts long messages: here they are whole.
+    if let Some(status) = &app.status {
+        lines.push(Line::from(Span::styled("Last message", theme.title())));
+        for part in crate::ui::text::wrap(&crate::ui::text::clean(status), inner_w) {
+            lines.push(Line::from(Span::styled(part, theme.warn())));
+        }
+        lines.push(Line::default());
+    }
     let groups = groups_for(app.view);
     let shown = groups
         .iter()
