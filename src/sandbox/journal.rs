@@ -149,9 +149,13 @@ pub struct Journal {
     file: Option<File>,
     /// Bytes of whole, durable records.
     len: u64,
-    /// The file may hold more than `len` bytes (a torn append from before, or a failed append
-    /// that could not be cut back): cut it to `len` before appending.
+    /// The file may hold more than `len` bytes (a torn append from before, a failed append
+    /// that could not be cut back, records the state file took in): cut it to `len` before
+    /// appending.
     cut: bool,
+    /// The file's directory entry is durable. Synced once per process, also for a file that
+    /// existed: an earlier run may have been killed between creating it and syncing.
+    dir_synced: bool,
 }
 
 impl Journal {
@@ -163,6 +167,7 @@ impl Journal {
             file: None,
             len,
             cut: true,
+            dir_synced: false,
         }
     }
 
@@ -182,22 +187,26 @@ impl Journal {
     /// The open file, cut to its whole records.
     fn file(&mut self) -> io::Result<&mut File> {
         if self.file.is_none() {
-            let existed = self.path.exists();
             let f = OpenOptions::new()
                 .create(true)
                 .truncate(false)
                 .write(true)
                 .open(&self.path)?;
-            if !existed {
-                sync_dir(&self.path)?;
-            }
             self.file = Some(f);
+        }
+        if !self.dir_synced {
+            sync_dir(&self.path)?;
+            self.dir_synced = true;
         }
         let f = self.file.as_mut().expect("opened above");
         if self.cut {
-            if f.metadata()?.len() != self.len {
+            let actual = f.metadata()?.len();
+            if actual > self.len {
                 f.set_len(self.len)?;
                 f.sync_data()?;
+            } else if actual < self.len {
+                // Shorter than the records it had (cut from outside): never pad it with zeros.
+                self.len = actual;
             }
             self.cut = false;
         }
@@ -207,18 +216,9 @@ impl Journal {
     /// Appends `bytes` durably. On failure nothing counts: the bytes that reached the file are
     /// cut off (now, or before the next append if cutting fails too).
     pub fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let at = self.len;
-        let result = (|| {
-            let f = self.file()?;
-            // The file is opened for writing, not appending: write at the end of the records.
-            use std::io::{Seek, SeekFrom};
-            f.seek(SeekFrom::Start(at))?;
-            f.write_all(bytes)?;
-            f.sync_data()
-        })();
-        match result {
-            Ok(()) => {
-                self.len += bytes.len() as u64;
+        match self.write_at_end(bytes) {
+            Ok(at) => {
+                self.len = at + bytes.len() as u64;
                 Ok(())
             }
             Err(e) => {
@@ -229,17 +229,30 @@ impl Journal {
         }
     }
 
-    /// Empties the journal (after the state file took in its records).
+    /// Writes `bytes` after the whole records and syncs them; returns where they start.
+    fn write_at_end(&mut self, bytes: &[u8]) -> io::Result<u64> {
+        use std::io::{Seek, SeekFrom};
+        self.file()?;
+        let at = self.len;
+        let f = self.file.as_mut().expect("opened by file()");
+        // The file is opened for writing, not appending: write at the end of the records.
+        f.seek(SeekFrom::Start(at))?;
+        f.write_all(bytes)?;
+        f.sync_data()?;
+        Ok(at)
+    }
+
+    /// Empties the journal, once the state file holds its records. From then on the journal
+    /// counts as empty even if cutting the file fails now: the records left in it are skipped
+    /// on load (the state file names the last one it holds), and the cut is tried again before
+    /// the next append.
     pub fn clear(&mut self) -> io::Result<()> {
+        self.len = 0;
+        self.cut = true;
         if self.file.is_none() && !self.path.exists() {
-            self.len = 0;
             return Ok(());
         }
-        let f = self.file()?;
-        f.set_len(0)?;
-        f.sync_data()?;
-        self.len = 0;
-        Ok(())
+        self.file().map(|_| ())
     }
 
     /// Removes the journal file (on a clean stop, once it is empty).
@@ -247,6 +260,7 @@ impl Journal {
         self.file = None;
         self.cut = true;
         self.len = 0;
+        self.dir_synced = false;
         match std::fs::remove_file(&self.path) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
@@ -365,6 +379,15 @@ mod tests {
         j.remove().unwrap();
         assert!(!path.exists());
         j.remove().unwrap();
+        // A file shorter than the records counted (cut from outside) is not padded with zeros.
+        std::fs::write(&path, &one).unwrap();
+        let mut short = Journal::new(path.clone(), 10_000);
+        short.append(&two).unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            [one.clone(), two.clone()].concat()
+        );
+        std::fs::remove_file(&path).unwrap();
         // Clearing a journal that does not exist creates nothing.
         let mut k = Journal::new(dir.path().join("none.journal"), 0);
         k.clear().unwrap();

@@ -367,9 +367,9 @@ impl State {
         note(&mut self.changes, name, Some(mesh));
         let m = Arc::make_mut(mesh);
         m.spec = req.spec;
-        m.version += 1;
+        m.version = m.version.saturating_add(1);
         // Keep timestamps strictly moving even if the clock is coarse or went back.
-        m.updated_ms = now_ms.max(m.updated_ms + 1);
+        m.updated_ms = now_ms.max(m.updated_ms.saturating_add(1));
         if let Some(token) = req.client_token {
             if m.update_tokens.len() >= UPDATE_TOKENS_KEPT {
                 m.update_tokens.remove(0);
