@@ -192,7 +192,7 @@ impl Shared {
                 for w in waiters {
                     let _ = w.send(Ok(()));
                 }
-                self.fold_if_due().await;
+                self.fold(false).await;
             }
             Err(msg) => {
                 if self.log_requests {
@@ -228,47 +228,35 @@ impl Shared {
             .unwrap_or_else(|e| Err(format!("the state writer panicked: {e}")))
     }
 
-    /// Folds the journal into the state file when it has grown long enough. The changes are
-    /// durable in the journal already, so a failure here only means the journal stays longer.
-    async fn fold_if_due(&self) {
+    /// Folds the journal into the state file: when it has grown long enough, or on a clean
+    /// stop (`closing`, which also removes the journal). The changes are durable in the journal
+    /// already, so a failure only means the journal stays (and is read back on the next start).
+    async fn fold(&self, closing: bool) {
         let Some(persist) = &self.persist else { return };
-        if !persist.lock().unwrap_or_else(|e| e.into_inner()).fold_due() {
+        if !closing && !persist.lock().unwrap_or_else(|e| e.into_inner()).fold_due() {
             return;
         }
         let data = self.read().st.data_without_pending();
         let result = self
             .with_store(move |store| {
-                store.fold(&data).map_err(|e| {
+                let done = if closing {
+                    store.close(&data)
+                } else {
+                    store.fold(&data)
+                };
+                done.map_err(|e| {
+                    let (when, then) = if closing {
+                        (" on stop", "are read back on the next start")
+                    } else {
+                        ("", "folding is tried again later")
+                    };
                     format!(
-                        "cannot fold the journal into the state file ({e}); the changes are safe in {} and folding is tried again later",
+                        "cannot fold the journal into the state file{when} ({e}); the changes are safe in {} and {then}",
                         store.journal_path().display()
                     )
                 })
             })
             .await;
-        self.log_error(result);
-    }
-
-    /// On a clean stop: folds the journal into the state file and removes it.
-    async fn close(&self) {
-        if self.persist.is_none() {
-            return;
-        }
-        let data = self.read().st.data_without_pending();
-        let result = self
-            .with_store(move |store| {
-                store.close(&data).map_err(|e| {
-                    format!(
-                        "cannot fold the journal into the state file on stop ({e}); the changes are safe in {} and are read back on the next start",
-                        store.journal_path().display()
-                    )
-                })
-            })
-            .await;
-        self.log_error(result);
-    }
-
-    fn log_error(&self, result: Result<(), String>) {
         if let Err(msg) = result
             && self.log_requests
         {
@@ -299,7 +287,7 @@ pub(crate) async fn writer(shared: Arc<Shared>, mut stop: oneshot::Receiver<()>)
             for w in late {
                 let _ = w.send(Err("the sandbox stopped before the change was saved".into()));
             }
-            shared.close().await;
+            shared.fold(true).await;
             return;
         }
     }

@@ -744,6 +744,14 @@ mod tests {
         }
     }
 
+    /// A new directory for a state file: the file's and the journal's paths, and some meshes.
+    fn fresh() -> (tempfile::TempDir, PathBuf, PathBuf, Data) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let jpath = journal::path_for(&path);
+        (dir, path, jpath, sample())
+    }
+
     fn mesh(data: &Data, name: &str, version: i64) -> Arc<MeshRecord> {
         let mut m = (**data.meshes.values().next().unwrap()).clone();
         m.name = name.into();
@@ -848,10 +856,7 @@ mod tests {
     /// file holds already are skipped, so a mesh deleted later does not come back.
     #[test]
     fn records_the_state_file_holds_are_skipped() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.json");
-        let jpath = journal::path_for(&path);
-        let base = sample();
+        let (_dir, path, jpath, base) = fresh();
         let mut store = Driven::open(&path);
         store.commit(base.clone()).unwrap();
         let d1 = with(&base, &[("x", 1)], &[]);
@@ -883,10 +888,7 @@ mod tests {
     /// acknowledged), and the next append does not build on it.
     #[test]
     fn a_torn_append_is_dropped() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.json");
-        let jpath = journal::path_for(&path);
-        let base = sample();
+        let (_dir, path, jpath, base) = fresh();
         let d1 = with(&base, &[("kept", 1)], &[]);
         {
             let mut store = Driven::open(&path);
@@ -923,10 +925,7 @@ mod tests {
     /// named, and left as it is.
     #[test]
     fn a_damaged_journal_is_named_and_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.json");
-        let jpath = journal::path_for(&path);
-        let base = sample();
+        let (_dir, path, jpath, base) = fresh();
         {
             let mut store = Driven::open(&path);
             store.commit(base.clone()).unwrap();
@@ -957,10 +956,7 @@ mod tests {
     /// error names the file.
     #[test]
     fn a_failed_commit_changes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.json");
-        let jpath = journal::path_for(&path);
-        let base = sample();
+        let (_dir, path, jpath, base) = fresh();
         let mut store = Driven::open(&path);
         store.commit(base.clone()).unwrap();
         // The journal cannot be created: a directory is in its way.
