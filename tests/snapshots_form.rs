@@ -206,3 +206,28 @@ fn real_aws_endpoint_shows_end_of_support_notice() {
     );
     assert!(matches!(a.endpoint, Endpoint::Ready(_)));
 }
+
+/// At every width the sandbox header shows the region, and the state file's path only where
+/// its end (the file name) fits: never a path clipped at the right edge.
+#[test]
+fn sandbox_header_fits_every_width() {
+    let mut with_path = 0;
+    for w in 60..=140 {
+        let a = app(w, 22);
+        let screen = draw(&a);
+        let header = screen.lines().next().unwrap();
+        assert!(
+            header.contains("SANDBOX") && header.contains("us-east-1"),
+            "{w}: {header}"
+        );
+        if header.contains("state:") {
+            let end = header.trim_end_matches('"').trim_end();
+            assert!(end.ends_with(".json"), "{w}: {header}");
+            with_path += 1;
+        }
+    }
+    assert!(
+        with_path > 60,
+        "the path shows on most widths ({with_path})"
+    );
+}

@@ -14,6 +14,7 @@ pub mod walkthrough;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
@@ -115,22 +116,22 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     match (&app.sandbox, &app.endpoint) {
         (Some(sb), endpoint) => {
             spans.push(Span::styled(" SANDBOX ", theme.sandbox()));
-            let (prefix, style) = match endpoint {
-                Endpoint::Ready(t) => (
-                    format!(" {} · state: ", clean(&t.region)),
-                    ratatui::style::Style::new(),
-                ),
-                Endpoint::Failed(_) => (" not started · state: ".to_string(), theme.error()),
-                Endpoint::Loading => (
-                    " starting… · state: ".to_string(),
-                    ratatui::style::Style::new(),
-                ),
+            let (label, style) = match endpoint {
+                Endpoint::Ready(t) => (format!(" {}", clean(&t.region)), Style::new()),
+                Endpoint::Failed(_) => (" not started".to_string(), theme.error()),
+                Endpoint::Loading => (" starting…".to_string(), Style::new()),
             };
+            // The state file's path, cut from the left, where there is room for some of it.
             let used: usize =
-                spans.iter().map(|s| text::width(&s.content)).sum::<usize>() + text::width(&prefix);
-            let room = (area.width as usize).saturating_sub(used).max(12);
-            let path = text::fit_start(&text::tilde(&clean(&sb.state)), room);
-            spans.push(Span::styled(format!("{prefix}{path}"), style));
+                spans.iter().map(|s| text::width(&s.content)).sum::<usize>() + text::width(&label);
+            let room = (area.width as usize).saturating_sub(used + text::width(" · state: "));
+            let shown = if room >= 10 {
+                let path = text::fit_start(&text::tilde(&clean(&sb.state)), room);
+                format!("{label} · state: {path}")
+            } else {
+                label
+            };
+            spans.push(Span::styled(shown, style));
         }
         (_, Endpoint::Failed(what)) => {
             spans.push(Span::styled(
