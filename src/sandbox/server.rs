@@ -50,8 +50,7 @@ pub(crate) struct Inner {
 
 pub(crate) struct Shared {
     pub inner: RwLock<Inner>,
-    /// The state file and journal (`None`: ephemeral). Only the writer task uses it; it also
-    /// holds the last durable data, to roll back to when a write fails.
+    /// The state file and journal (`None`: ephemeral). Only the writer task uses it.
     pub persist: Option<Arc<Mutex<Store>>>,
     pub notify: Notify,
     pub log_requests: bool,
