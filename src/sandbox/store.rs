@@ -331,7 +331,7 @@ impl std::fmt::Display for WriteError {
 }
 
 /// A journal at least this long is folded into the state file even when the file is smaller.
-const FOLD_AT_LEAST: u64 = 1 << 20;
+pub const FOLD_AT_LEAST: u64 = 1 << 20;
 
 /// The sandbox's durable state: the state file, its journal and the lock, for one writer.
 ///
