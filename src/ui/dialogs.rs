@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 use tui_input::Input;
 
+use super::form::tag_spans;
 use super::text::clean;
 use super::theme::Theme;
 use crate::app::App;
@@ -137,12 +138,9 @@ pub fn tag_editor(app: &App, frame: &mut Frame, area: Rect) {
                     Some(o) if o.value != t.value => Span::styled("~ ", theme.warn()),
                     Some(_) => Span::raw("  "),
                 };
-                ListItem::new(Line::from(vec![
-                    mark,
-                    Span::styled(clean(&t.key).into_owned(), theme.label()),
-                    Span::raw(" = "),
-                    Span::raw(clean(&t.value).into_owned()),
-                ]))
+                let mut row = vec![mark];
+                row.extend(tag_spans(theme, t));
+                ListItem::new(Line::from(row))
             })
             .collect();
         let mut state = ListState::default().with_selected(Some(e.selected));

@@ -194,31 +194,14 @@ pub fn render(app: &App, frame: &mut Frame, areas: &FormAreas) {
         focus == Field::Tags,
         form.tags.len() > TAGS_MAX,
     );
-    if form.tags.is_empty() {
-        let p = Paragraph::new(Span::styled("No tags yet.", theme.dim())).block(tags_block);
-        frame.render_widget(p, areas.tags);
-    } else {
-        let items: Vec<ListItem> = form
-            .tags
-            .iter()
-            .map(|t| {
-                ListItem::new(Line::from(vec![
-                    Span::styled(clean(&t.key).into_owned(), theme.label()),
-                    Span::raw(" = "),
-                    Span::raw(clean(&t.value).into_owned()),
-                ]))
-            })
-            .collect();
-        let list = List::new(items)
-            .block(tags_block)
-            .highlight_style(if focus == Field::Tags {
-                theme.selected()
-            } else {
-                Style::new()
-            });
-        let mut state = ListState::default().with_selected(Some(form.tag_selected));
-        frame.render_stateful_widget(list, areas.tags, &mut state);
-    }
+    tag_list(
+        frame,
+        theme,
+        tags_block,
+        (&form.tags, form.tag_selected),
+        focus == Field::Tags,
+        areas.tags,
+    );
     if form.name_locked {
         // An edit sends UpdateMesh, which carries no tags: they have their own editor.
         let area = areas.tag_key.union(areas.tags);
@@ -260,4 +243,41 @@ pub fn render(app: &App, frame: &mut Frame, areas: &FormAreas) {
         }
         .intersection(frame.area()),
     );
+}
+
+/// A tag as one row: `key = value`, the key in the label style, both made safe to draw.
+pub(super) fn tag_spans(theme: &Theme, t: &model::Tag) -> [Span<'static>; 3] {
+    [
+        Span::styled(clean(&t.key).into_owned(), theme.label()),
+        Span::raw(" = "),
+        Span::raw(clean(&t.value).into_owned()),
+    ]
+}
+
+/// The form's tag list in `block`: "No tags yet.", or a row a tag with the selected one
+/// highlighted while the list has the focus. `tags` is the list and its selected index.
+pub(super) fn tag_list(
+    frame: &mut Frame,
+    theme: &Theme,
+    block: Block,
+    (tags, selected): (&[model::Tag], usize),
+    focused: bool,
+    area: Rect,
+) {
+    if tags.is_empty() {
+        let p = Paragraph::new(Span::styled("No tags yet.", theme.dim())).block(block);
+        frame.render_widget(p, area);
+        return;
+    }
+    let items: Vec<ListItem> = tags
+        .iter()
+        .map(|t| ListItem::new(Line::from(tag_spans(theme, t).to_vec())))
+        .collect();
+    let list = List::new(items).block(block).highlight_style(if focused {
+        theme.selected()
+    } else {
+        Style::new()
+    });
+    let mut state = ListState::default().with_selected(Some(selected));
+    frame.render_stateful_widget(list, area, &mut state);
 }

@@ -5,9 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 
-use super::form::{choice_list, text_input};
+use super::form::{choice_list, tag_list, text_input};
 use super::layout::{WalkthroughAreas, walkthrough_areas};
 use super::pane::{Lines, SPINNER, error_lines, mesh_lines};
 use super::text::{clean, fit};
@@ -291,29 +291,14 @@ fn render_field(app: &App, frame: &mut Frame, step: Step, area: Rect) {
                     if focused { "▸ " } else { "" },
                     f.tags.len()
                 ));
-            if f.tags.is_empty() {
-                let p = Paragraph::new(Span::styled("No tags yet.", theme.dim())).block(block);
-                frame.render_widget(p, list);
-            } else {
-                let items: Vec<ListItem> = f
-                    .tags
-                    .iter()
-                    .map(|t| {
-                        ListItem::new(Line::from(vec![
-                            Span::styled(clean(&t.key).into_owned(), theme.label()),
-                            Span::raw(" = "),
-                            Span::raw(clean(&t.value).into_owned()),
-                        ]))
-                    })
-                    .collect();
-                let widget = List::new(items).block(block).highlight_style(if focused {
-                    theme.selected()
-                } else {
-                    Style::new()
-                });
-                let mut state = ListState::default().with_selected(Some(f.tag_selected));
-                frame.render_stateful_widget(widget, list, &mut state);
-            }
+            tag_list(
+                frame,
+                theme,
+                block,
+                (&f.tags, f.tag_selected),
+                focused,
+                list,
+            );
         }
         _ => {}
     }
