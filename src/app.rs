@@ -268,6 +268,17 @@ pub struct App {
     saved_form: Option<(String, crate::model::MeshSpec, Vec<Tag>)>,
 }
 
+/// ↓/j and ↑/k scroll a window by a line, PgDn and PgUp by `page` lines; other keys do nothing.
+fn scroll_by_key(scroll: &mut u16, code: KeyCode, page: u16) {
+    *scroll = match code {
+        KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+        KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+        KeyCode::PageDown => scroll.saturating_add(page),
+        KeyCode::PageUp => scroll.saturating_sub(page),
+        _ => *scroll,
+    };
+}
+
 impl App {
     pub fn new(size: (u16, u16)) -> Self {
         App {
@@ -900,16 +911,8 @@ impl App {
                     | KeyCode::Char('?')
                     | KeyCode::Char('q')
                     | KeyCode::Enter => self.overlay = None,
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        self.help_scroll = self.help_scroll.saturating_add(1)
-                    }
-                    KeyCode::Up | KeyCode::Char('k') => {
-                        self.help_scroll = self.help_scroll.saturating_sub(1)
-                    }
-                    KeyCode::PageDown => self.help_scroll = self.help_scroll.saturating_add(10),
-                    KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
                     KeyCode::Home => self.help_scroll = 0,
-                    _ => {}
+                    code => scroll_by_key(&mut self.help_scroll, code, 10),
                 }
                 Vec::new()
             }
@@ -932,19 +935,11 @@ impl App {
                         }
                         self.overlay = None
                     }
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        self.pane_scroll = self.pane_scroll.saturating_add(1)
-                    }
-                    KeyCode::Up | KeyCode::Char('k') => {
-                        self.pane_scroll = self.pane_scroll.saturating_sub(1)
-                    }
-                    KeyCode::PageDown => self.pane_scroll = self.pane_scroll.saturating_add(5),
-                    KeyCode::PageUp => self.pane_scroll = self.pane_scroll.saturating_sub(5),
                     KeyCode::Home => self.pane_scroll = 0,
                     KeyCode::Char('x') => {
                         self.open_export_from_pane();
                     }
-                    _ => {}
+                    code => scroll_by_key(&mut self.pane_scroll, code, 5),
                 }
                 Vec::new()
             }
@@ -957,19 +952,7 @@ impl App {
                     KeyCode::Esc | KeyCode::Enter | KeyCode::F(7) | KeyCode::Char('q') => {
                         self.overlay = None
                     }
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        self.template_scroll = self.template_scroll.saturating_add(1)
-                    }
-                    KeyCode::Up | KeyCode::Char('k') => {
-                        self.template_scroll = self.template_scroll.saturating_sub(1)
-                    }
-                    KeyCode::PageDown => {
-                        self.template_scroll = self.template_scroll.saturating_add(10)
-                    }
-                    KeyCode::PageUp => {
-                        self.template_scroll = self.template_scroll.saturating_sub(10)
-                    }
-                    _ => {}
+                    code => scroll_by_key(&mut self.template_scroll, code, 10),
                 }
                 Vec::new()
             }
