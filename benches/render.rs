@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime};
 use appmesh_tui::app::{App, Call, CallResult, Effect, Msg, View};
 use appmesh_tui::aws::MeshPage;
 use appmesh_tui::model::MeshSummary;
-use appmesh_tui::testing::{connected_app, key, type_text};
+use appmesh_tui::testing::{connected_app, fill_form, key, type_text};
 use appmesh_tui::ui;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
@@ -43,25 +43,10 @@ fn connected() -> App {
     app
 }
 
-/// The create form filled in the way a user does it: a name, both spec choices changed and
-/// two tags (the same keys as `tests/snapshots_form.rs`).
+/// The create form filled in the way a user does it (the same keys as the snapshot tests).
 fn full_form() -> App {
     let mut a = connected();
-    type_text(&mut a, "orders-mesh");
-    key(&mut a, KeyCode::Tab);
-    key(&mut a, KeyCode::Down);
-    key(&mut a, KeyCode::Tab);
-    key(&mut a, KeyCode::Down);
-    key(&mut a, KeyCode::Down);
-    key(&mut a, KeyCode::Tab);
-    type_text(&mut a, "team");
-    key(&mut a, KeyCode::Tab);
-    type_text(&mut a, "payments");
-    key(&mut a, KeyCode::Enter);
-    type_text(&mut a, "env");
-    key(&mut a, KeyCode::Tab);
-    type_text(&mut a, "dev");
-    key(&mut a, KeyCode::Enter);
+    fill_form(&mut a);
     a
 }
 

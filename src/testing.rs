@@ -56,3 +56,21 @@ pub fn type_text(app: &mut App, s: &str) {
         key(app, KeyCode::Char(c));
     }
 }
+
+/// Fills the create form the way a user does: the name `orders-mesh`, ALLOW_ALL, IPv4_PREFERRED
+/// (two down from "Not set"), and the tags team=payments and env=dev, each added with Enter.
+pub fn fill_form(app: &mut App) {
+    type_text(app, "orders-mesh");
+    key(app, KeyCode::Tab);
+    key(app, KeyCode::Down);
+    key(app, KeyCode::Tab);
+    key(app, KeyCode::Down);
+    key(app, KeyCode::Down);
+    key(app, KeyCode::Tab);
+    for (k, v) in [("team", "payments"), ("env", "dev")] {
+        type_text(app, k);
+        key(app, KeyCode::Tab);
+        type_text(app, v);
+        key(app, KeyCode::Enter);
+    }
+}

@@ -163,19 +163,7 @@ fn mesh(s: &MeshSummary, spec: MeshSpec) -> Mesh {
 
 fn create_form() -> App {
     let mut a = app(120, 32);
-    type_text(&mut a, "orders-mesh");
-    press(&mut a, KeyCode::Tab);
-    press(&mut a, KeyCode::Down);
-    press(&mut a, KeyCode::Tab);
-    press(&mut a, KeyCode::Down);
-    press(&mut a, KeyCode::Down);
-    press(&mut a, KeyCode::Tab);
-    for (k, v) in [("team", "payments"), ("env", "dev")] {
-        type_text(&mut a, k);
-        press(&mut a, KeyCode::Tab);
-        type_text(&mut a, v);
-        press(&mut a, KeyCode::Enter);
-    }
+    appmesh_tui::testing::fill_form(&mut a);
     let effects = a.update(Msg::Key(KeyEvent::new(
         KeyCode::Char('s'),
         KeyModifiers::CONTROL,

@@ -4,7 +4,7 @@
 use appmesh_tui::app::{Action, App, CallResult, Endpoint, MeshResult, Msg};
 use appmesh_tui::aws::{ApiError, ErrorKind, Target};
 use appmesh_tui::model::{EgressFilter, IpPreference, Mesh, MeshSpec, MeshStatus, Metadata, Tag};
-use appmesh_tui::testing::{ctrl, draw, key, type_text};
+use appmesh_tui::testing::{ctrl, draw, fill_form, key, type_text};
 use appmesh_tui::ui::text::epoch_plus;
 use ratatui::crossterm::event::KeyCode;
 
@@ -16,21 +16,7 @@ fn app(w: u16, h: u16) -> App {
 
 fn filled(w: u16, h: u16) -> App {
     let mut a = app(w, h);
-    type_text(&mut a, "orders-mesh");
-    key(&mut a, KeyCode::Tab);
-    key(&mut a, KeyCode::Down);
-    key(&mut a, KeyCode::Tab);
-    key(&mut a, KeyCode::Down);
-    key(&mut a, KeyCode::Down);
-    key(&mut a, KeyCode::Tab);
-    type_text(&mut a, "team");
-    key(&mut a, KeyCode::Tab);
-    type_text(&mut a, "payments");
-    key(&mut a, KeyCode::Enter);
-    type_text(&mut a, "env");
-    key(&mut a, KeyCode::Tab);
-    type_text(&mut a, "dev");
-    key(&mut a, KeyCode::Enter);
+    fill_form(&mut a);
     a
 }
 
