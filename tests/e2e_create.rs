@@ -338,19 +338,7 @@ fn ctrl_c_restores_the_terminal() {
     tui.type_text("half-typed");
     tui.key(Key::Ctrl('c'));
     assert!(tui.wait_exit().success());
-    for seq in [
-        &b"\x1b[?1049l"[..],
-        b"\x1b[?25h",
-        b"\x1b[?2004l",
-        b"\x1b[?1000l",
-    ] {
-        assert!(
-            tui.raw_contains(seq),
-            "missing {:?}",
-            String::from_utf8_lossy(seq)
-        );
-    }
-    assert!(!tui.alternate_screen());
+    tui.assert_restored();
 }
 
 #[test]

@@ -13,22 +13,6 @@ fn send_signal(tui: &Tui, signal: i32) {
     assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
 }
 
-fn assert_restored(tui: &Tui) {
-    for seq in [
-        &b"\x1b[?1049l"[..],
-        b"\x1b[?25h",
-        b"\x1b[?2004l",
-        b"\x1b[?1000l",
-    ] {
-        assert!(
-            tui.raw_contains(seq),
-            "missing {:?}",
-            String::from_utf8_lossy(seq)
-        );
-    }
-    assert!(!tui.alternate_screen(), "back on the main screen");
-}
-
 #[test]
 fn hostile_server_data_never_reaches_the_terminal_as_escape_sequences() {
     let server = FaultServer::start(Behaviour::Hostile);
@@ -65,7 +49,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
         tui.type_text("unsaved");
         send_signal(&tui, signal);
         tui.wait_exit();
-        assert_restored(&tui);
+        tui.assert_restored();
     }
 }
 
@@ -91,7 +75,7 @@ fn ctrl_z_suspends_and_resume_redraws() {
     assert!(tui.alternate_screen());
     tui.key(Key::Ctrl('c'));
     tui.wait_exit();
-    assert_restored(&tui);
+    tui.assert_restored();
 }
 
 #[test]

@@ -703,6 +703,24 @@ impl Tui {
         self.shared.lock().parser.screen().alternate_screen()
     }
 
+    /// Asserts that the program put the terminal back: it left the alternate screen, showed the
+    /// cursor, and turned bracketed paste and mouse reporting off.
+    pub fn assert_restored(&self) {
+        for seq in [
+            &b"\x1b[?1049l"[..],
+            b"\x1b[?25h",
+            b"\x1b[?2004l",
+            b"\x1b[?1000l",
+        ] {
+            assert!(
+                self.raw_contains(seq),
+                "missing {:?}",
+                String::from_utf8_lossy(seq)
+            );
+        }
+        assert!(!self.alternate_screen(), "back on the main screen");
+    }
+
     pub fn bracketed_paste(&self) -> bool {
         self.shared.lock().parser.screen().bracketed_paste()
     }
