@@ -1,13 +1,14 @@
 //! `appmesh-tui sandbox serve|seed` as a user runs them: what they print, how they fail, and
 //! that a seeded state file is served.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use appmesh_tui::sandbox::{ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 use aws_sdk_appmesh::Client;
-use aws_sdk_appmesh::config::{Credentials, Region};
+use support::sdk::{mesh_names, sandbox_client};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_appmesh-tui"));
@@ -71,20 +72,7 @@ fn serve(args: &[&str], log: &Path) -> Serve {
 }
 
 fn client(endpoint: &str) -> Client {
-    Client::from_conf(
-        aws_sdk_appmesh::config::Builder::new()
-            .behavior_version_latest()
-            .credentials_provider(Credentials::new(
-                ACCESS_KEY_ID,
-                SECRET_ACCESS_KEY,
-                None,
-                None,
-                "sandbox",
-            ))
-            .region(Region::new("us-east-1"))
-            .endpoint_url(endpoint)
-            .build(),
-    )
+    sandbox_client(endpoint, "us-east-1", true)
 }
 
 fn terminate(mut s: Serve) -> std::process::ExitStatus {
@@ -151,17 +139,7 @@ async fn seeded_state_is_served_and_listed_in_pages() {
         assert!(s.banner.contains(var), "{var} missing:\n{}", s.banner);
     }
     let c = client(&s.endpoint);
-    let names: Vec<String> = c
-        .list_meshes()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|m| m.mesh_name().to_string())
-        .collect();
+    let names = mesh_names(&c).await.unwrap();
     assert_eq!(names.len(), 1205);
     assert_eq!(names[0], "extra-00001");
     assert_eq!(names[5], "seed-00001");

@@ -2,14 +2,15 @@
 //! state file, and check that every acknowledged create survived (in the state file and its
 //! journal) and the file parses; after a clean stop the state file alone holds them all.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use appmesh_tui::sandbox::{ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 use aws_sdk_appmesh::Client;
-use aws_sdk_appmesh::config::{Credentials, Region};
+use support::sdk::{mesh_names, sandbox_client};
 
 /// Starts `appmesh-tui sandbox serve --state FILE --port 0` and reads the port from its stdout.
 // The child is handed to the caller, which kills and waits for it.
@@ -56,35 +57,14 @@ fn spawn(state: &Path, log: &Path) -> (Child, String) {
     }
 }
 
+/// No retries: an attempt that fails because the server died must not be retried into the
+/// next run.
 fn client(endpoint: &str) -> Client {
-    let conf = aws_sdk_appmesh::config::Builder::new()
-        .behavior_version_latest()
-        .credentials_provider(Credentials::new(
-            ACCESS_KEY_ID,
-            SECRET_ACCESS_KEY,
-            None,
-            None,
-            "sandbox",
-        ))
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        // An attempt that fails because the server died must not be retried into the next run.
-        .retry_config(aws_sdk_appmesh::config::retry::RetryConfig::disabled())
-        .build();
-    Client::from_conf(conf)
+    sandbox_client(endpoint, "us-east-1", false)
 }
 
 async fn list_all(c: &Client) -> Vec<String> {
-    c.list_meshes()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .expect("list meshes after restart")
-        .into_iter()
-        .map(|m| m.mesh_name().to_string())
-        .collect()
+    mesh_names(c).await.expect("list meshes after restart")
 }
 
 /// How many meshes the state file holds on its own (0 if there is none yet).

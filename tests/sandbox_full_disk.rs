@@ -12,17 +12,18 @@
 //! needs root and passes without checking anything. Run it alone with
 //! `cargo test --test sandbox_full_disk -- --nocapture`.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use appmesh_tui::sandbox::{ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 use aws_sdk_appmesh::Client;
-use aws_sdk_appmesh::config::{Credentials, Region};
 use aws_sdk_appmesh::error::ProvideErrorMetadata;
 use aws_sdk_appmesh::operation::create_mesh::CreateMeshError;
 use aws_sdk_appmesh::operation::tag_resource::TagResourceError;
 use aws_sdk_appmesh::types::TagRef;
+use support::sdk::{mesh_names, sandbox_client};
 
 const REGION: &str = "us-east-1";
 /// Size of the tmpfs holding the state file.
@@ -128,22 +129,9 @@ impl Server {
         Server { child, endpoint }
     }
 
+    /// Each 500 must be seen as it is, not retried.
     fn client(&self) -> Client {
-        let conf = aws_sdk_appmesh::config::Builder::new()
-            .behavior_version_latest()
-            .credentials_provider(Credentials::new(
-                ACCESS_KEY_ID,
-                SECRET_ACCESS_KEY,
-                None,
-                None,
-                "sandbox",
-            ))
-            .region(Region::new(REGION))
-            .endpoint_url(&self.endpoint)
-            // Each 500 must be seen as it is, not retried.
-            .retry_config(aws_sdk_appmesh::config::retry::RetryConfig::disabled())
-            .build();
-        Client::from_conf(conf)
+        sandbox_client(&self.endpoint, REGION, false)
     }
 
     /// SIGTERM, and wait for a clean exit.
@@ -215,17 +203,9 @@ async fn assert_all_present(c: &Client, names: &[String], when: &str) {
             .unwrap_or_else(|e| panic!("{when}: DescribeMesh {n}: {e:?}"));
         assert_eq!(d.mesh().unwrap().mesh_name(), n, "{when}");
     }
-    let mut listed: Vec<String> = c
-        .list_meshes()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
+    let mut listed = mesh_names(c)
         .await
-        .unwrap_or_else(|e| panic!("{when}: ListMeshes: {e:?}"))
-        .into_iter()
-        .map(|m| m.mesh_name().to_string())
-        .collect();
+        .unwrap_or_else(|e| panic!("{when}: ListMeshes: {e:?}"));
     listed.sort();
     assert_eq!(listed, sorted(names), "{when}: ListMeshes");
 }

@@ -2,40 +2,26 @@
 //! operation, the modeled errors as typed SDK errors, pagination, idempotency, persistence and
 //! concurrency.
 
+mod support;
+
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::path::Path;
 
-use appmesh_tui::sandbox::{
-    ACCESS_KEY_ID, ACCOUNT_ID, Config, SECRET_ACCESS_KEY, Sandbox, StateLocation,
-};
+use appmesh_tui::sandbox::{ACCOUNT_ID, Config, Sandbox, StateLocation};
 use aws_sdk_appmesh::Client;
-use aws_sdk_appmesh::config::{Credentials, Region};
 use aws_sdk_appmesh::error::ProvideErrorMetadata;
 use aws_sdk_appmesh::types::{
     EgressFilter, EgressFilterType, IpPreference, MeshServiceDiscovery, MeshSpec, MeshStatusCode,
     TagRef,
 };
+use support::sdk::{mesh_names, sandbox_client};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const REGION: &str = "eu-west-1";
 
 fn client_for(endpoint: &str, retries: bool) -> Client {
-    let mut b = aws_sdk_appmesh::config::Builder::new()
-        .behavior_version_latest()
-        .credentials_provider(Credentials::new(
-            ACCESS_KEY_ID,
-            SECRET_ACCESS_KEY,
-            None,
-            None,
-            "sandbox",
-        ))
-        .region(Region::new(REGION))
-        .endpoint_url(endpoint);
-    if !retries {
-        b = b.retry_config(aws_sdk_appmesh::config::retry::RetryConfig::disabled());
-    }
-    Client::from_conf(b.build())
+    sandbox_client(endpoint, REGION, retries)
 }
 
 fn client(sb: &Sandbox) -> Client {
@@ -1120,17 +1106,7 @@ async fn concurrent_creates_with_collisions() {
 
     // What the server holds, what a client lists, and what is on disk all match.
     let c = client(&sb);
-    let listed: Vec<String> = c
-        .list_meshes()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|m| m.mesh_name().to_string())
-        .collect();
+    let listed = mesh_names(&c).await.unwrap();
     let want: Vec<String> = acked_set.iter().cloned().collect();
     assert_eq!(listed, want);
     assert_eq!(sb.mesh_names(), want);

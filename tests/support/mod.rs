@@ -14,6 +14,7 @@
 //! * [`fault`]: a scriptable HTTP server that answers App Mesh requests with
 //!   modeled errors, broken bodies, hangs, slow drips or hostile data, and
 //!   records every request it got.
+//! * [`sdk`]: aws-sdk-appmesh clients for the sandbox, and all its mesh names.
 //!
 //! Every wait in here has a deadline ([`DEADLINE`]) and panics with what it
 //! saw when that passes; none of them sleeps a fixed time instead of waiting
@@ -24,6 +25,7 @@
 pub mod fault;
 pub mod moto;
 pub mod pty;
+pub mod sdk;
 pub mod serve;
 
 use std::time::Duration;
