@@ -5,57 +5,12 @@
 //! Needs python3 with boto3, and `aws` on PATH. Set APPMESH_SKIP_CONFORMANCE=1 to skip on a
 //! machine without them (the test fails rather than passing silently otherwise).
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-struct Server {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-// The child is handed to the caller, which kills and waits for it.
-#[allow(clippy::zombie_processes)]
-fn start_sandbox(log: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_appmesh-tui"))
-        .args(["sandbox", "serve", "--ephemeral", "--port", "0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(std::fs::File::create(log).unwrap()))
-        .spawn()
-        .expect("spawn appmesh-tui");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if out.read_line(&mut line).unwrap() == 0 {
-            let _ = child.wait();
-            panic!(
-                "appmesh-tui exited before it listened; stderr:\n{}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
-        }
-        if let Some(url) = line.trim().strip_prefix("appmesh sandbox listening on ") {
-            std::thread::spawn(move || {
-                let mut sink = String::new();
-                while out.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
-                    sink.clear();
-                }
-            });
-            return Server {
-                child,
-                endpoint: url.to_string(),
-            };
-        }
-    }
-}
+use support::serve::Serve;
 
 fn suite(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -119,7 +74,7 @@ fn boto3_and_aws_cli_suites_pass() {
     }
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("sandbox.log");
-    let server = start_sandbox(&log);
+    let server = Serve::start_logged(&["--ephemeral"], &log);
     // Both suites at once (they use distinct name prefixes), to keep the test short.
     let boto3 = spawn_suite("boto3_suite.py", &server.endpoint);
     let cli = spawn_suite("awscli_suite.py", &server.endpoint);

@@ -4,57 +4,17 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use aws_sdk_appmesh::Client;
 use support::sdk::{mesh_names, sandbox_client};
+use support::serve::Serve;
 
-/// Starts `appmesh-tui sandbox serve --state FILE --port 0` and reads the port from its stdout.
-// The child is handed to the caller, which kills and waits for it.
-#[allow(clippy::zombie_processes)]
-fn spawn(state: &Path, log: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_appmesh-tui"))
-        .args([
-            "--region",
-            "us-east-1",
-            "sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--state",
-        ])
-        .arg(state)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(std::fs::File::create(log).unwrap()))
-        .spawn()
-        .expect("spawn appmesh-tui");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        let n = out.read_line(&mut line).unwrap();
-        if n == 0 {
-            let _ = child.wait();
-            panic!(
-                "appmesh-tui exited before it listened; stderr:\n{}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
-        }
-        if let Some(url) = line.trim().strip_prefix("appmesh sandbox listening on ") {
-            // Keep draining stdout so the child never blocks on a full pipe.
-            std::thread::spawn(move || {
-                let mut sink = String::new();
-                while out.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
-                    sink.clear();
-                }
-            });
-            return (child, url.to_string());
-        }
-    }
+/// `appmesh-tui sandbox serve --state FILE --port 0`, its stderr in `log`.
+fn spawn(state: &Path, log: &Path) -> Serve {
+    let state = state.to_str().expect("a UTF-8 path");
+    Serve::start_logged(&["--region", "us-east-1", "--state", state], log)
 }
 
 /// No retries: an attempt that fails because the server died must not be retried into the
@@ -86,7 +46,8 @@ async fn acknowledged_creates_survive_kill_9() {
     let mut acked_total: Vec<String> = Vec::new();
 
     for round in 0..3 {
-        let (mut child, endpoint) = spawn(&state, &log);
+        let server = spawn(&state, &log);
+        let endpoint = server.endpoint.clone();
         // Everything acknowledged in earlier rounds is there after the restart.
         let c = client(&endpoint);
         let listed = list_all(&c).await;
@@ -129,8 +90,7 @@ async fn acknowledged_creates_survive_kill_9() {
             }));
         }
         kill_rx.await.unwrap();
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        server.kill(); // SIGKILL
         for t in tasks {
             t.await.unwrap();
         }
@@ -168,18 +128,15 @@ async fn acknowledged_creates_survive_kill_9() {
     }
 
     // Final restart: the server serves all of them, each exactly once.
-    let (mut child, endpoint) = spawn(&state, &log);
-    let listed = list_all(&client(&endpoint)).await;
+    let server = spawn(&state, &log);
+    let listed = list_all(&client(&server.endpoint)).await;
     let unique: std::collections::BTreeSet<&String> = listed.iter().collect();
     assert_eq!(unique.len(), listed.len(), "a mesh is listed twice");
     for name in &acked_total {
         assert!(unique.contains(name), "acknowledged {name} lost");
     }
     // A clean stop (SIGTERM) still works and keeps the state.
-    let pid = child.id().to_string();
-    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
+    let exit = server.terminate();
     assert!(exit.success(), "SIGTERM exit: {exit:?}");
     let log_text = std::fs::read_to_string(&log).unwrap();
     assert!(log_text.contains("stopped"), "{log_text}");

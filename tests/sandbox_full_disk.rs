@@ -14,9 +14,8 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use aws_sdk_appmesh::Client;
 use aws_sdk_appmesh::error::ProvideErrorMetadata;
@@ -24,6 +23,7 @@ use aws_sdk_appmesh::operation::create_mesh::CreateMeshError;
 use aws_sdk_appmesh::operation::tag_resource::TagResourceError;
 use aws_sdk_appmesh::types::TagRef;
 use support::sdk::{mesh_names, sandbox_client};
+use support::serve::Serve;
 
 const REGION: &str = "us-east-1";
 /// Size of the tmpfs holding the state file.
@@ -85,81 +85,14 @@ impl Drop for Tmpfs {
 }
 
 /// `appmesh-tui sandbox serve --port 0 --state PATH`, stderr to a log file; SIGKILLed on drop.
-struct Server {
-    child: Child,
-    endpoint: String,
+fn start(state: &Path, log: &Path) -> Serve {
+    let state = state.to_str().expect("a UTF-8 path");
+    Serve::start_logged(&["--region", REGION, "--state", state], log)
 }
 
-impl Server {
-    fn start(state: &Path, log: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_appmesh-tui"))
-            .args([
-                "--region", REGION, "sandbox", "serve", "--port", "0", "--state",
-            ])
-            .arg(state)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(
-                std::fs::File::create(log).expect("the log file"),
-            ))
-            .spawn()
-            .expect("spawn appmesh-tui sandbox serve");
-        let mut out = BufReader::new(child.stdout.take().expect("stdout is piped"));
-        let mut line = String::new();
-        out.read_line(&mut line).expect("read the first line");
-        let Some(endpoint) = line
-            .trim()
-            .strip_prefix("appmesh sandbox listening on ")
-            .map(str::to_string)
-        else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "unexpected first line {line:?}; stderr:\n{}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
-        };
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            while out.read_line(&mut sink).is_ok_and(|n| n > 0) {
-                sink.clear();
-            }
-        });
-        Server { child, endpoint }
-    }
-
-    /// Each 500 must be seen as it is, not retried.
-    fn client(&self) -> Client {
-        sandbox_client(&self.endpoint, REGION, false)
-    }
-
-    /// SIGTERM, and wait for a clean exit.
-    fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let status = self.child.wait().expect("wait for the sandbox");
-        assert!(status.success(), "sandbox serve exited with {status}");
-    }
-
-    /// SIGKILL: no chance to save anything on the way out.
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Each 500 must be seen as it is, not retried.
+fn client(server: &Serve) -> Client {
+    sandbox_client(&server.endpoint, REGION, false)
 }
 
 fn tags(i: usize) -> Vec<TagRef> {
@@ -237,8 +170,8 @@ async fn full_disk_loses_nothing_acknowledged_and_recovers() {
     std::fs::write(&ballast, vec![0u8; BALLAST]).unwrap();
 
     let log1 = logs.path().join("serve-1.log");
-    let server = Server::start(&state, &log1);
-    let c = server.client();
+    let server = start(&state, &log1);
+    let c = client(&server);
 
     let mut acked: Vec<String> = Vec::new();
     let mut failed: Vec<String> = Vec::new();
@@ -366,7 +299,8 @@ async fn full_disk_loses_nothing_acknowledged_and_recovers() {
     // A clean stop on the full disk cannot fold the journal into a new state file: it says so,
     // exits cleanly, and the journal keeps every change for the next start, which serves them
     // all (still on the full disk).
-    server.stop();
+    let status = server.terminate();
+    assert!(status.success(), "sandbox serve exited with {status}");
     let log = std::fs::read_to_string(&log1).unwrap();
     let line = log
         .lines()
@@ -379,8 +313,8 @@ async fn full_disk_loses_nothing_acknowledged_and_recovers() {
         sorted(&acked),
         "after a stop on the full disk"
     );
-    let server = Server::start(&state, &logs.path().join("serve-1b.log"));
-    let c = server.client();
+    let server = start(&state, &logs.path().join("serve-1b.log"));
+    let c = client(&server);
     assert_all_present(&c, &acked, "restarted on the full disk").await;
 
     // Free space: the next writes succeed, including the creates that failed before.
@@ -407,8 +341,8 @@ async fn full_disk_loses_nothing_acknowledged_and_recovers() {
     // SIGKILL and restart on the same file: everything acknowledged is still there.
     server.kill();
     assert_eq!(meshes_on_disk(&state), sorted(&acked), "after SIGKILL");
-    let server = Server::start(&state, &logs.path().join("serve-2.log"));
-    let c = server.client();
+    let server = start(&state, &logs.path().join("serve-2.log"));
+    let c = client(&server);
     assert_all_present(&c, &acked, "after the restart").await;
     let tags_back = c
         .list_tags_for_resource()
