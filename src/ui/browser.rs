@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::layout::BrowserAreas;
 use super::pane::SPINNER;
-use super::text::{ago, clean};
+use super::text::{self, ago, clean};
 use crate::app::{App, Pane};
 use crate::browser::{Browser, SortKey};
 
@@ -22,34 +22,10 @@ const OWNER_W: usize = 12;
 /// Below this, the owner column gives its room to the name.
 const NAME_MIN: usize = 20;
 
-/// The display width of a character (wide CJK and emoji take two cells).
-fn char_width(c: char) -> usize {
-    let mut buf = [0u8; 4];
-    Span::raw(&*c.encode_utf8(&mut buf)).width()
-}
-
-/// `s` cut to `width` cells, ending in `…` when it was cut, padded with spaces to `width`.
+/// `s` cut to `width` cells as [`text::fit`] cuts it, padded with spaces to `width`.
 pub fn fit(s: &str, width: usize) -> String {
-    let total: usize = s.chars().map(char_width).sum();
-    let mut out = String::with_capacity(width + 4);
-    if total <= width {
-        out.push_str(s);
-        out.extend(std::iter::repeat_n(' ', width - total));
-        return out;
-    }
-    let mut used = 0;
-    for c in s.chars() {
-        let w = char_width(c);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    if width > 0 {
-        out.push('…');
-        used += 1;
-    }
+    let mut out = text::fit(s, width);
+    let used = text::width(&out);
     out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
     out
 }
