@@ -19,6 +19,7 @@ pub mod kind;
 pub mod log;
 pub mod model;
 pub mod picker;
+pub mod resource;
 pub mod run;
 pub mod sandbox;
 pub mod shape;
