@@ -2,6 +2,8 @@
 //!
 //! The crate is split so that state and its updates are pure and testable apart from I/O:
 //! - [`model`]: the project's own App Mesh types, limits and validation (no SDK types).
+//! - [`kind`]: the seven resource kinds as data, checked against the service model.
+//! - [`shape`]: the service model and the one shape layer (validation, pruning) every kind uses.
 //! - [`sandbox`]: the embedded App Mesh-compatible HTTP endpoint.
 
 pub mod app;
@@ -13,11 +15,14 @@ pub mod config;
 pub mod export;
 pub mod export_menu;
 pub mod form;
+pub mod kind;
 pub mod log;
 pub mod model;
 pub mod picker;
+pub mod resource;
 pub mod run;
 pub mod sandbox;
+pub mod shape;
 pub mod tag_editor;
 pub mod template;
 #[doc(hidden)]
