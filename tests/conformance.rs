@@ -139,6 +139,29 @@ fn run_suite(name: &str, program: &str, args: &[&str]) {
     panic!("{report}");
 }
 
+/// The test data itself: what the model allows where a step expects success, what it forbids
+/// where a step is marked raw, and every union branch, spec member, enum value and operation
+/// covered (`check_data.py`, a validator apart from the sandbox's).
+#[test]
+fn data_json_is_valid_and_covers_the_model() {
+    if skip() {
+        return;
+    }
+    let out = Command::new("python3")
+        .arg(dir().join("check_data.py"))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run python3 tests/conformance/check_data.py");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("data: 5 passed, 0 failed"),
+        "tests/conformance/data.json: {}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn boto3_suite_passes() {
     if skip() {
