@@ -17,6 +17,7 @@ pub mod export_menu;
 pub mod form;
 pub mod kind;
 pub mod log;
+pub mod mesh;
 pub mod model;
 pub mod picker;
 pub mod resource;
