@@ -52,6 +52,7 @@ class Cli:
                     f.write("parameter_validation = false\n")
             self.configs[raw] = path
         self.drivers = {}  # in-process: one CLI driver for each config, made on first use
+        import awscli  # noqa: F401  (sets AWS_DATA_PATH to the CLI's data, which env() keeps)
 
     def env(self, config):
         # AWS_DATA_PATH is the CLI's own (awscli/__init__.py sets it to its data folder).
@@ -83,7 +84,7 @@ class Cli:
             if raw not in self.drivers:
                 from awscli.clidriver import create_clidriver
 
-                self.drivers[raw] = create_clidriver()
+                self.drivers[raw] = create_clidriver()  # reads AWS_CONFIG_FILE now
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 rc = self.drivers[raw].main(args)
         finally:

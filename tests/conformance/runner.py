@@ -393,8 +393,8 @@ class Context:
             if verb == "Update":
                 if meta.get("version") != bm.get("version", 0) + 1:
                     problems.append(f"version went {bm.get('version')!r} → {meta.get('version')!r} on update, expected +1")
-                if not num(meta.get("lastUpdatedAt")) or meta["lastUpdatedAt"] < bm["lastUpdatedAt"]:
-                    problems.append(f"lastUpdatedAt went back on update: {bm['lastUpdatedAt']} → {meta.get('lastUpdatedAt')}")
+                if not num(meta.get("lastUpdatedAt")) or meta["lastUpdatedAt"] <= bm["lastUpdatedAt"]:
+                    problems.append(f"lastUpdatedAt did not move on update: {bm['lastUpdatedAt']} → {meta.get('lastUpdatedAt')}")
             else:
                 if verb == "Describe":
                     for f in ("version", "lastUpdatedAt"):
