@@ -127,7 +127,7 @@ fn run_suite(name: &str, program: &str, args: &[&str]) {
         drop(sandbox);
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
-        let tail = &lines[lines.len().saturating_sub(150)..];
+        let tail = &lines[lines.len().saturating_sub(40)..];
         report.push_str(&format!(
             "--- sandbox {server:?} (--ephemeral {}): last {} of {} log lines ---\n{}\n",
             flags.join(" "),
