@@ -15,6 +15,7 @@ pub mod config;
 pub mod export;
 pub mod export_menu;
 pub mod form;
+pub mod headless;
 pub mod kind;
 pub mod log;
 pub mod mesh;
