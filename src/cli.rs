@@ -42,6 +42,10 @@ pub struct Cli {
     #[arg(long, requires = "sandbox")]
     pub ephemeral: bool,
 
+    /// With --sandbox: the sandbox's service quotas (--quota NAME=N, --no-quotas).
+    #[command(flatten)]
+    pub quotas: crate::sandbox::cli::QuotaArgs,
+
     /// Hide and refuse every action that changes something.
     #[arg(long)]
     pub read_only: bool,
@@ -160,6 +164,21 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn quotas_go_with_the_sandbox() {
+        let cli =
+            Cli::try_parse_from(["appmesh-tui", "--sandbox", "--quota", "meshes=100"]).unwrap();
+        assert_eq!(
+            cli.quotas
+                .quotas()
+                .unwrap()
+                .get(crate::sandbox::quota::Quota::Meshes),
+            Some(100)
+        );
+        let cli = Cli::try_parse_from(["appmesh-tui", "--sandbox", "--no-quotas"]).unwrap();
+        assert!(cli.quotas.quotas().unwrap().all_off());
     }
 
     #[test]

@@ -441,8 +441,18 @@ impl Key {
         }
     }
 
-    /// Reads an App Mesh ARN: its region, account and key. `None` for anything else.
+    /// Reads an App Mesh ARN: its region, account and key. `None` for anything else. A name
+    /// holding `/` can make an ARN mean more than one key; this is the first of
+    /// [`Key::arn_candidates`].
     pub fn from_arn(arn: &str) -> Option<(String, String, Key)> {
+        let (region, account, mut keys) = Key::arn_candidates(arn)?;
+        Some((region, account, keys.remove(0)))
+    }
+
+    /// Every key an App Mesh ARN can name, simplest first (names may hold `/`, so
+    /// `mesh/a/virtualNode/b` is node `b` of mesh `a`, or mesh `a/virtualNode/b`). `None` when it
+    /// is not an App Mesh ARN.
+    pub fn arn_candidates(arn: &str) -> Option<(String, String, Vec<Key>)> {
         let rest = arn.strip_prefix("arn:")?;
         let mut parts = rest.splitn(5, ':');
         let _partition = parts.next()?;
@@ -451,34 +461,52 @@ impl Key {
         }
         let region = parts.next()?.to_string();
         let account = parts.next()?.to_string();
-        let resource = parts.next()?;
-        let path = resource.strip_prefix("mesh/")?;
-        let segs: Vec<&str> = path.split('/').collect();
-        let seg_kind = |s: &str| {
-            Kind::ALL
-                .into_iter()
-                .find(|k| *k != Kind::Mesh && k.info().arn_segment == s)
+        let path = parts.next()?.strip_prefix("mesh/")?;
+        // Every split of `path` at `/SEG/`: (before, after).
+        let splits = |text: &str, seg: &str| -> Vec<(usize, usize)> {
+            let needle = format!("/{seg}/");
+            text.match_indices(&needle)
+                .map(|(i, _)| (i, i + needle.len()))
+                .collect()
         };
-        let key = match segs.as_slice() {
-            [mesh] => Key::mesh(*mesh),
-            [mesh, seg, name] => {
-                let k = seg_kind(seg).filter(|k| k.info().parent.is_none())?;
-                Key::new(k, *mesh, "", *name)
-            }
-            [mesh, pseg, parent, seg, name] => {
-                let k = seg_kind(seg)?;
-                let p = seg_kind(pseg)?;
-                if k.info().parent != Some(p) {
-                    return None;
+        let mut keys = Vec::new();
+        if !path.is_empty() {
+            keys.push(Key::mesh(path));
+        }
+        for k in Kind::ALL.into_iter().filter(|k| *k != Kind::Mesh) {
+            let info = k.info();
+            match info.parent {
+                None => {
+                    for (end, start) in splits(path, info.arn_segment) {
+                        let (mesh, name) = (&path[..end], &path[start..]);
+                        if !mesh.is_empty() && !name.is_empty() {
+                            keys.push(Key::new(k, mesh, "", name));
+                        }
+                    }
                 }
-                Key::new(k, *mesh, *parent, *name)
+                Some(p) => {
+                    for (pend, pstart) in splits(path, p.info().arn_segment) {
+                        for (end, start) in splits(&path[pstart..], info.arn_segment) {
+                            let mesh = &path[..pend];
+                            let parent = &path[pstart..pstart + end];
+                            let name = &path[pstart + start..];
+                            if !mesh.is_empty() && !parent.is_empty() && !name.is_empty() {
+                                keys.push(Key::new(k, mesh, parent, name));
+                            }
+                        }
+                    }
+                }
             }
-            _ => return None,
-        };
-        if key.mesh.is_empty() || key.name.is_empty() {
+        }
+        // Simplest first: the fewest segments taken by names.
+        keys.sort_by_key(|k| {
+            let slashes = |s: &str| s.matches('/').count();
+            slashes(&k.mesh) + slashes(&k.parent) + slashes(&k.name)
+        });
+        if keys.is_empty() {
             return None;
         }
-        Some((region, account, key))
+        Some((region, account, keys))
     }
 
     /// `payments › virtual routers › web › routes › canary` style: where this resource is.
@@ -738,15 +766,26 @@ mod tests {
                 Some(("eu-west-1".into(), "111122223333".into(), k.clone()))
             );
         }
-        for bad in [
-            "arn:aws:appmesh:r:a:mesh/",
-            "arn:aws:appmesh:r:a:mesh/m/route/x",
-            "arn:aws:appmesh:r:a:mesh/m/virtualGateway/g/route/x",
-            "arn:aws:s3:::bucket",
-            "mesh/m",
-        ] {
+        for bad in ["arn:aws:appmesh:r:a:mesh/", "arn:aws:s3:::bucket", "mesh/m"] {
             assert_eq!(Key::from_arn(bad), None, "{bad}");
         }
+        // Names may hold slashes: every reading is offered, the simplest first.
+        let (_, _, keys) =
+            Key::arn_candidates("arn:aws:appmesh:r:a:mesh/file://etc/passwd").unwrap();
+        assert_eq!(keys, [Key::mesh("file://etc/passwd")]);
+        let (_, _, keys) =
+            Key::arn_candidates("arn:aws:appmesh:r:a:mesh/m/virtualNode/a/virtualNode/b").unwrap();
+        assert_eq!(
+            keys,
+            [
+                Key::new(Kind::VirtualNode, "m", "", "a/virtualNode/b"),
+                Key::new(Kind::VirtualNode, "m/virtualNode/a", "", "b"),
+                Key::mesh("m/virtualNode/a/virtualNode/b"),
+            ]
+        );
+        // A route segment without its router is only a mesh name (with slashes).
+        let (_, _, keys) = Key::arn_candidates("arn:aws:appmesh:r:a:mesh/m/route/x").unwrap();
+        assert_eq!(keys, [Key::mesh("m/route/x")]);
         assert_eq!(
             Key::new(Kind::Route, "m", "r", "x").container(),
             Some(Key::new(Kind::VirtualRouter, "m", "", "r"))

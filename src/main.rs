@@ -32,10 +32,8 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Some(Command::Sandbox(cmd)) => {
-                let region = cli
-                    .region
-                    .clone()
-                    .unwrap_or_else(|| "us-east-1".to_string());
+                let region =
+                    sandbox::cli::default_region(cli.region.as_deref(), cli.profile.as_deref());
                 sandbox::cli::run(cmd, &region).await
             }
             Some(_) => Ok(()),

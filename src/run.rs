@@ -72,10 +72,10 @@ impl Plan {
             region_lookup_limit: None,
         };
         let sandbox = if cli.sandbox {
-            let region = settings
-                .region
-                .clone()
-                .unwrap_or_else(|| aws::FALLBACK_REGION.to_string());
+            let region = sandbox::cli::default_region(
+                settings.region.as_deref(),
+                settings.profile.as_deref(),
+            );
             settings.region = Some(region.clone());
             settings.static_credentials = Some(aws::fixed_credentials(
                 sandbox::ACCESS_KEY_ID,
@@ -90,8 +90,15 @@ impl Plan {
                     "cannot find a data directory for the sandbox state (is HOME set?); pass --state PATH or --ephemeral",
                 )?)
             };
-            Some(sandbox::Config::new(region, state))
+            let mut config = sandbox::Config::new(region, state);
+            config.quotas = cli.quotas.quotas()?;
+            Some(config)
         } else {
+            if !cli.quotas.quota.is_empty() || cli.quotas.no_quotas {
+                return Err(
+                    "--quota and --no-quotas set the built-in sandbox's quotas: add --sandbox (or pass them to `appmesh-tui sandbox serve`)".into(),
+                );
+            }
             None
         };
         Ok(Plan { settings, sandbox })

@@ -74,7 +74,7 @@ fn boto3_and_aws_cli_suites_pass() {
     }
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("sandbox.log");
-    let server = Serve::start_logged(&["--ephemeral"], &log);
+    let server = Serve::start_logged(&["--ephemeral", "--quota", "meshes=none"], &log);
     // Both suites at once (they use distinct name prefixes), to keep the test short.
     let boto3 = spawn_suite("boto3_suite.py", &server.endpoint);
     let cli = spawn_suite("awscli_suite.py", &server.endpoint);

@@ -980,7 +980,7 @@ fn pty_kill_and_drop_end_the_program() {
 
 #[test]
 fn pty_runs_the_app_binary() {
-    let tui = Tui::spawn(&["--help"], &[], 100, 60);
+    let tui = Tui::spawn(&["--help"], &[], 100, 120);
     let status = tui.wait_exit();
     let screen = tui.screen();
     assert!(status.success(), "{screen}");

@@ -164,7 +164,7 @@ async fn seeded_state_is_served_and_listed_in_pages() {
     assert!(err.contains("in use"), "{err}");
     assert_eq!(std::fs::read(&state).unwrap(), before);
 
-    // One log line per request: method, path, status, error type, duration.
+    // One log line per request: operation, method, path, status, error type, duration.
     let _ = c.describe_mesh().mesh_name("missing").send().await;
     let status = terminate(s);
     assert!(status.success(), "{status:?}");
@@ -173,7 +173,7 @@ async fn seeded_state_is_served_and_listed_in_pages() {
         .lines()
         .find(|l| l.contains("/v20190125/meshes/missing"))
         .unwrap_or_else(|| panic!("no log line:\n{log_text}"));
-    assert!(line.starts_with("GET "), "{line}");
+    assert!(line.starts_with("DescribeMesh GET "), "{line}");
     assert!(line.contains(" 404 NotFoundException "), "{line}");
     assert!(line.ends_with("ms"), "{line}");
 }

@@ -14,7 +14,17 @@ use support::serve::Serve;
 /// `appmesh-tui sandbox serve --state FILE --port 0`, its stderr in `log`.
 fn spawn(state: &Path, log: &Path) -> Serve {
     let state = state.to_str().expect("a UTF-8 path");
-    Serve::start_logged(&["--region", "us-east-1", "--state", state], log)
+    Serve::start_logged(
+        &[
+            "--region",
+            "us-east-1",
+            "--quota",
+            "meshes=none",
+            "--state",
+            state,
+        ],
+        log,
+    )
 }
 
 /// No retries: an attempt that fails because the server died must not be retried into the
@@ -32,7 +42,7 @@ fn meshes_in_state_file(state: &Path) -> usize {
     match std::fs::read(state) {
         Ok(bytes) => {
             let v: serde_json::Value = serde_json::from_slice(&bytes).expect("state file parses");
-            v["meshes"].as_array().unwrap().len()
+            v["resources"].as_array().unwrap().len()
         }
         Err(_) => 0,
     }
@@ -61,7 +71,7 @@ async fn acknowledged_creates_survive_kill_9() {
         // Stream creates from 8 clients; kill -9 after some acks while requests are in flight.
         // The first round runs long enough for the journal to pass 1 MiB and be folded into the
         // state file at least once while creates stream in.
-        let kill_after = if round == 0 { 3000 } else { 150 };
+        let kill_after = if round == 0 { 5500 } else { 150 };
         let acked = Arc::new(Mutex::new(Vec::<String>::new()));
         let (kill_tx, kill_rx) = tokio::sync::oneshot::channel::<()>();
         let kill_tx = Arc::new(Mutex::new(Some(kill_tx)));
@@ -115,13 +125,14 @@ async fn acknowledged_creates_survive_kill_9() {
         // them on start) it holds every acknowledged create.
         let bytes = std::fs::read(&state).expect("state file exists");
         let v: serde_json::Value = serde_json::from_slice(&bytes).expect("state file parses");
-        assert_eq!(v["format"], 1);
-        let on_disk = appmesh_tui::sandbox::store::load(&state)
-            .expect("the state reads back")
-            .expect("a state");
+        assert_eq!(v["format"], 2);
+        let on_disk =
+            appmesh_tui::sandbox::store::load(&state, &appmesh_tui::sandbox::quota::Quotas::none())
+                .expect("the state reads back")
+                .expect("a state");
         for name in &acked_total {
             assert!(
-                on_disk.meshes.contains_key(name),
+                on_disk.mesh_names().contains(name),
                 "round {round}: {name} not on disk"
             );
         }
@@ -149,11 +160,11 @@ async fn acknowledged_creates_survive_kill_9() {
         journal.display()
     );
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
-    let in_file: std::collections::HashSet<&str> = v["meshes"]
+    let in_file: std::collections::HashSet<&str> = v["resources"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| m["meshName"].as_str().unwrap())
+        .map(|m| m["name"].as_str().unwrap())
         .collect();
     for name in &acked_total {
         assert!(

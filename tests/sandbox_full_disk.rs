@@ -87,7 +87,17 @@ impl Drop for Tmpfs {
 /// `appmesh-tui sandbox serve --port 0 --state PATH`, stderr to a log file; SIGKILLed on drop.
 fn start(state: &Path, log: &Path) -> Serve {
     let state = state.to_str().expect("a UTF-8 path");
-    Serve::start_logged(&["--region", REGION, "--state", state], log)
+    Serve::start_logged(
+        &[
+            "--region",
+            REGION,
+            "--quota",
+            "meshes=none",
+            "--state",
+            state,
+        ],
+        log,
+    )
 }
 
 /// Each 500 must be seen as it is, not retried.
@@ -113,11 +123,12 @@ fn meshes_on_disk(state: &Path) -> Vec<String> {
     let bytes = std::fs::read(state).expect("the state file exists");
     let v: serde_json::Value = serde_json::from_slice(&bytes)
         .unwrap_or_else(|e| panic!("the state file does not parse ({e}); {} bytes", bytes.len()));
-    assert_eq!(v["format"], 1);
-    let data = appmesh_tui::sandbox::store::load(state)
-        .unwrap_or_else(|e| panic!("the state cannot be read back: {e}"))
-        .expect("a state");
-    data.meshes.keys().cloned().collect()
+    assert_eq!(v["format"], 2);
+    let data =
+        appmesh_tui::sandbox::store::load(state, &appmesh_tui::sandbox::quota::Quotas::none())
+            .unwrap_or_else(|e| panic!("the state cannot be read back: {e}"))
+            .expect("a state");
+    data.mesh_names()
 }
 
 fn sorted(v: &[String]) -> Vec<String> {

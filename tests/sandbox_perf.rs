@@ -232,8 +232,11 @@ async fn durable_create_throughput() {
         percentile(&times, 0.5)
     );
     // Everything acknowledged is on disk: the state file with its journal.
-    let on_disk = appmesh_tui::sandbox::store::load(&state).unwrap().unwrap();
-    assert_eq!(on_disk.meshes.len(), seeded + n);
+    let on_disk =
+        appmesh_tui::sandbox::store::load(&state, &appmesh_tui::sandbox::quota::Quotas::none())
+            .unwrap()
+            .unwrap();
+    assert_eq!(on_disk.mesh_names().len(), seeded + n);
     if let Ok(keep) = std::env::var("APPMESH_PERF_LOG") {
         // The server's request log, for a closer look.
         std::fs::copy(dir.path().join("log"), keep).unwrap();

@@ -28,14 +28,23 @@ fn client(sb: &Sandbox) -> Client {
     client_for(&sb.endpoint(), true)
 }
 
+/// A sandbox without the meshes quota: these tests create more meshes than the default 15 (the
+/// quotas themselves are checked in `sandbox::state` and by the conformance suites).
+fn config(state: StateLocation) -> Config {
+    let mut c = Config::new(REGION, state);
+    c.quotas
+        .set(appmesh_tui::sandbox::quota::Quota::Meshes, None);
+    c
+}
+
 async fn ephemeral() -> Sandbox {
-    Sandbox::start(Config::new(REGION, StateLocation::Ephemeral))
+    Sandbox::start(config(StateLocation::Ephemeral))
         .await
         .expect("sandbox starts")
 }
 
 async fn on_file(path: &Path) -> Sandbox {
-    Sandbox::start(Config::new(REGION, StateLocation::File(path.to_path_buf())))
+    Sandbox::start(config(StateLocation::File(path.to_path_buf())))
         .await
         .expect("sandbox starts")
 }
@@ -148,7 +157,7 @@ async fn every_mesh_operation_round_trips() {
     );
     assert_eq!(created.spec(), Some(&spec));
 
-    // Spec omitted: the service's default egress filter, no service discovery.
+    // Spec omitted: echoed as given, `"spec": {}` (the service injects no defaults).
     let beta = c
         .create_mesh()
         .mesh_name("beta")
@@ -158,10 +167,7 @@ async fn every_mesh_operation_round_trips() {
         .mesh
         .unwrap();
     let beta_spec = beta.spec().unwrap();
-    assert_eq!(
-        beta_spec.egress_filter().unwrap().r#type(),
-        &EgressFilterType::DropAll
-    );
+    assert!(beta_spec.egress_filter().is_none());
     assert!(beta_spec.service_discovery().is_none());
 
     let described = c
@@ -201,7 +207,7 @@ async fn every_mesh_operation_round_trips() {
     assert_eq!(r.created_at(), meta.created_at());
     assert_eq!(r.mesh_owner(), ACCOUNT_ID);
 
-    // Update: version +1, lastUpdatedAt moves, createdAt stays; spec omitted means defaults.
+    // Update: version +1, lastUpdatedAt moves, createdAt stays; spec omitted is echoed as `{}`.
     let updated = c
         .update_mesh()
         .mesh_name("alpha")
@@ -215,10 +221,7 @@ async fn every_mesh_operation_round_trips() {
     assert_eq!(um.uid(), meta.uid());
     assert_eq!(um.created_at(), meta.created_at());
     assert!(um.last_updated_at() > meta.last_updated_at());
-    assert_eq!(
-        updated.spec().unwrap().egress_filter().unwrap().r#type(),
-        &EgressFilterType::DropAll
-    );
+    assert!(updated.spec().unwrap().egress_filter().is_none());
     assert!(updated.spec().unwrap().service_discovery().is_none());
 
     // Tags went in with the create and are there.
@@ -407,7 +410,7 @@ async fn name_and_tag_limits() {
     assert!(e.is_bad_request_exception(), "{e:?}");
     assert_eq!(
         e.message(),
-        Some("meshName must be 1-255 characters; got 256")
+        Some("meshName: must be at most 255 characters (has 256)")
     );
     // Characters, not bytes; and names that need escaping in the path.
     let crabs = "🦀".repeat(255);
@@ -444,9 +447,12 @@ async fn name_and_tag_limits() {
         .await
         .unwrap_err()
         .into_service_error();
-    // CreateMesh does not list TooManyTagsException in the model, so the SDK has no variant for
-    // it; it surfaces as an unhandled error with that code.
-    assert_eq!(e.code(), Some("TooManyTagsException"), "{e:?}");
+    // More than the model's TagList allows in one request: a validation error naming the field.
+    assert!(e.is_bad_request_exception(), "{e:?}");
+    assert_eq!(
+        e.message(),
+        Some("tags: must have at most 50 items (has 51)")
+    );
     let e = c
         .describe_mesh()
         .mesh_name("tags51")
@@ -719,7 +725,9 @@ async fn tagging_operations() {
 #[tokio::test]
 async fn mesh_limit_is_limit_exceeded() {
     let mut config = Config::new(REGION, StateLocation::Ephemeral);
-    config.max_meshes = 2;
+    config
+        .quotas
+        .set(appmesh_tui::sandbox::quota::Quota::Meshes, Some(2));
     let sb = Sandbox::start(config).await.unwrap();
     let c = client(&sb);
     c.create_mesh().mesh_name("a").send().await.unwrap();
@@ -757,10 +765,7 @@ async fn wire_format_headers_and_raw_errors() {
     assert!(v["metadata"]["createdAt"].is_number(), "{v}");
     assert!(v["metadata"]["lastUpdatedAt"].is_number(), "{v}");
     assert_eq!(v["metadata"]["version"], 1);
-    assert_eq!(
-        v["spec"],
-        serde_json::json!({"egressFilter": {"type": "DROP_ALL"}})
-    );
+    assert_eq!(v["spec"], serde_json::json!({}));
     assert_eq!(v["status"], serde_json::json!({"status": "ACTIVE"}));
     let created = v["metadata"]["createdAt"].as_f64().unwrap();
     let now = std::time::SystemTime::now()
@@ -802,7 +807,7 @@ async fn wire_format_headers_and_raw_errors() {
             br#"{"meshName":7}"#,
             400,
             "BadRequestException",
-            "meshName must be a string",
+            "meshName: must be a string, not a number",
         ),
         (
             "PUT",
@@ -810,7 +815,7 @@ async fn wire_format_headers_and_raw_errors() {
             br#"{}"#,
             400,
             "BadRequestException",
-            "meshName is required",
+            "meshName: is required",
         ),
         (
             "PUT",
@@ -839,38 +844,28 @@ async fn wire_format_headers_and_raw_errors() {
         assert!(msg.contains(text), "{method} {path}: {msg}");
     }
 
-    // Other App Mesh resources and unknown routes: a JSON 4xx naming what is not supported.
-    for (method, path, names) in [
+    // Routes that are not App Mesh operations: a JSON error naming the request.
+    for (method, path, status, says) in [
+        (
+            "POST",
+            "/v20190125/meshes",
+            400,
+            "POST is not an App Mesh operation",
+        ),
+        ("GET", "/", 400, "not an App Mesh API route"),
+        // The plural collection is not the model's route for routes.
         (
             "GET",
-            "/v20190125/meshes/w/virtualNodes",
-            "ListVirtualNodes",
+            "/v20190125/meshes/w/virtualRouters/r/routes",
+            400,
+            "not an App Mesh API route",
         ),
-        (
-            "PUT",
-            "/v20190125/meshes/w/virtualServices/s",
-            "UpdateVirtualService",
-        ),
-        (
-            "GET",
-            "/v20190125/meshes/w/virtualRouter/r/routes/x",
-            "DescribeRoute",
-        ),
-        (
-            "DELETE",
-            "/v20190125/meshes/w/virtualGateways/g",
-            "DeleteVirtualGateway",
-        ),
-        ("POST", "/v20190125/meshes", "unknown operation"),
-        ("GET", "/", "unknown operation"),
     ] {
         let r = raw(addr, method, path, b"").await;
-        assert_eq!(r.status, 400, "{method} {path}");
+        assert_eq!(r.status, status, "{method} {path}");
         assert_eq!(r.header("x-amzn-errortype"), Some("BadRequestException"));
         let msg = r.json()["message"].as_str().unwrap().to_string();
-        assert!(msg.contains(names), "{msg}");
-        assert!(msg.contains("does not support"), "{msg}");
-        assert!(msg.contains("CreateMesh"), "{msg}");
+        assert!(msg.contains(says), "{msg}");
     }
 
     // A body over the limit: 413 with a JSON error.
@@ -885,17 +880,18 @@ async fn wire_format_headers_and_raw_errors() {
     let r = raw(addr, "PUT", "/v20190125/meshes", &at_limit).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
 
-    // Through the SDK the unsupported operations are typed BadRequestException.
+    // Through the SDK, every kind: the mesh is there and holds no virtual nodes yet.
     let c = client(&sb);
+    let nodes = c.list_virtual_nodes().mesh_name("w").send().await.unwrap();
+    assert!(nodes.virtual_nodes().is_empty());
     let e = c
         .list_virtual_nodes()
-        .mesh_name("w")
+        .mesh_name("nope")
         .send()
         .await
         .unwrap_err()
         .into_service_error();
-    assert!(e.is_bad_request_exception(), "{e:?}");
-    assert!(e.message().unwrap().contains("virtual nodes"));
+    assert!(e.is_not_found_exception(), "{e:?}");
     sb.shutdown().await;
 }
 
@@ -919,8 +915,8 @@ async fn state_survives_restart_and_is_locked() {
     // Acknowledged means on disk: the file has the mesh before shutdown.
     let on_disk: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    assert_eq!(on_disk["format"], 1);
-    assert_eq!(on_disk["meshes"].as_array().unwrap().len(), 1);
+    assert_eq!(on_disk["format"], 2);
+    assert_eq!(on_disk["resources"].as_array().unwrap().len(), 1);
     // A second sandbox on the same file is refused while the first runs.
     let err = Sandbox::start(Config::new(REGION, StateLocation::File(path.clone())))
         .await
@@ -1110,16 +1106,19 @@ async fn concurrent_creates_with_collisions() {
     let want: Vec<String> = acked_set.iter().cloned().collect();
     assert_eq!(listed, want);
     assert_eq!(sb.mesh_names(), want);
-    let on_disk = appmesh_tui::sandbox::store::load(&path).unwrap().unwrap();
-    assert_eq!(on_disk.meshes.keys().cloned().collect::<Vec<_>>(), want);
+    let on_disk =
+        appmesh_tui::sandbox::store::load(&path, &appmesh_tui::sandbox::quota::Quotas::none())
+            .unwrap()
+            .unwrap();
+    assert_eq!(on_disk.mesh_names(), want);
     sb.shutdown().await;
     // After the stop the state file alone holds them.
     let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    let in_file: Vec<String> = file["meshes"]
+    let in_file: Vec<String> = file["resources"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| m["meshName"].as_str().unwrap().to_string())
+        .map(|m| m["name"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(in_file, want);
 }

@@ -45,7 +45,9 @@ thread_local! {
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let mut config = Config::new(REGION, StateLocation::Ephemeral);
-    config.max_meshes = MAX_MESHES;
+    config
+        .quotas
+        .set(appmesh_tui::sandbox::quota::Quota::Meshes, Some(MAX_MESHES));
     config.max_body_bytes = MAX_BODY;
     let harness = Harness::new(&config);
     LAST_TOKEN.with(|t| *t.borrow_mut() = None);

@@ -229,6 +229,46 @@ pub fn credentials_need_terminal(profile: Option<&str>) -> Option<String> {
     profile_section_needs_terminal(&text, &profile)
 }
 
+/// The `region` the AWS config file gives `profile` (default: `AWS_PROFILE`, then "default"),
+/// read the way the CLI finds the file. No network.
+pub fn profile_region(profile: Option<&str>) -> Option<String> {
+    let path = std::env::var_os("AWS_CONFIG_FILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join("config")))?;
+    let meta = std::fs::metadata(&path).ok()?;
+    // An AWS config file is small; anything else (a device, a huge file) is not one.
+    if !meta.is_file() || meta.len() > 1 << 20 {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    let profile = profile
+        .map(str::to_string)
+        .or_else(|| std::env::var("AWS_PROFILE").ok())
+        .unwrap_or_else(|| "default".into());
+    profile_setting(&text, &profile, "region")
+}
+
+/// The value of `key` in `profile`'s section of an AWS config file.
+fn profile_setting(config: &str, profile: &str, key: &str) -> Option<String> {
+    let wanted = [format!("[profile {profile}]"), format!("[{profile}]")];
+    let mut inside = false;
+    for line in config.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            let header = line.split_whitespace().collect::<Vec<_>>().join(" ");
+            inside = wanted.contains(&header);
+            continue;
+        }
+        if inside
+            && let Some((k, v)) = line.split_once('=')
+            && k.trim() == key
+        {
+            return Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        }
+    }
+    None
+}
+
 fn profile_section_needs_terminal(config: &str, profile: &str) -> Option<String> {
     let wanted = [format!("[profile {profile}]"), format!("[{profile}]")];
     let mut inside = false;

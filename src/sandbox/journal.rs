@@ -3,9 +3,9 @@
 //! acknowledged.
 //!
 //! A record is one line: `<crc32 as 8 hex digits> <JSON>\n`, the JSON being
-//! `{"seq":N,"put":[<mesh as in the state file>...],"delete":["name",...]}`. A put holds the
-//! whole mesh, so replaying a record twice gives the same state. `seq` rises by at least one
-//! per record; the state file says which record it already holds (`journalSeq`), and replay
+//! `{"seq":N,"put":[<resource as in the state file>...],"delete":[<region, kind and names>...]}`.
+//! A put holds the whole resource, so replaying a record twice gives the same state. `seq` rises
+//! by exactly one per record (a gap means a record was lost, and loading stops); the state file says which record it already holds (`journalSeq`), and replay
 //! skips those. A record counts only when its line is complete and its checksum matches: a
 //! crash in the middle of an append leaves a damaged last line, which is dropped (that change
 //! was never acknowledged). A damaged line with records after it is not a torn append but a
@@ -16,10 +16,12 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde_json::Value;
 
-use super::state::MeshRecord;
-use super::store::{FileMesh, file_mesh};
+use super::quota::Quotas;
+use super::state::{Loc, Record};
+use super::store::{FileLoc, FileResIn, LegacyMesh, write_resource};
 
 /// `<state file>.journal`.
 pub fn path_for(state: &Path) -> PathBuf {
@@ -28,31 +30,36 @@ pub fn path_for(state: &Path) -> PathBuf {
     state.with_file_name(name)
 }
 
-#[derive(Serialize, Deserialize)]
-struct Line<'a> {
-    seq: u64,
-    #[serde(default, borrow)]
-    put: Vec<FileMesh<'a>>,
-    #[serde(default)]
-    delete: Vec<String>,
+/// What a record removes.
+#[derive(Debug, PartialEq)]
+pub enum Removal {
+    At(Loc),
+    /// A mesh by name, from a journal written before the sandbox knew regions and kinds.
+    LegacyMesh(String),
 }
 
 /// One record read back.
 #[derive(Debug, PartialEq)]
-pub struct Record {
+pub struct Entry {
     pub seq: u64,
-    pub put: Vec<MeshRecord>,
-    pub delete: Vec<String>,
+    pub put: Vec<Record>,
+    pub delete: Vec<Removal>,
 }
 
 /// The bytes of one record, newline included.
-pub fn encode(seq: u64, put: &[&Arc<MeshRecord>], delete: &[&str]) -> Vec<u8> {
-    let line = Line {
-        seq,
-        put: put.iter().map(|m| file_mesh(m)).collect(),
-        delete: delete.iter().map(|s| s.to_string()).collect(),
-    };
-    let json = serde_json::to_vec(&line).expect("a record serializes");
+pub fn encode(seq: u64, put: &[Arc<Record>], delete: &[Loc]) -> Vec<u8> {
+    let mut json = Vec::with_capacity(64 + 300 * put.len());
+    json.extend_from_slice(format!("{{\"seq\":{seq},\"put\":[").as_bytes());
+    for (i, r) in put.iter().enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        write_resource(r, &mut json);
+    }
+    json.extend_from_slice(b"],\"delete\":");
+    let gone: Vec<FileLoc> = delete.iter().map(FileLoc::of).collect();
+    serde_json::to_writer(&mut json, &gone).expect("locations serialize");
+    json.push(b'}');
     let mut out = Vec::with_capacity(json.len() + 10);
     out.extend_from_slice(format!("{:08x} ", crc32fast::hash(&json)).as_bytes());
     out.extend_from_slice(&json);
@@ -63,15 +70,25 @@ pub fn encode(seq: u64, put: &[&Arc<MeshRecord>], delete: &[&str]) -> Vec<u8> {
 /// What a journal file holds.
 #[derive(Debug, Default, PartialEq)]
 pub struct Contents {
-    pub records: Vec<Record>,
+    pub records: Vec<Entry>,
     /// Bytes of the whole records; anything after them is a torn last append.
     pub valid_len: u64,
     /// A torn last append was found (and is ignored).
     pub torn: bool,
 }
 
-/// Parses one line (without its newline), or says why it is not a record.
-fn parse_line(line: &[u8]) -> Result<Record, String> {
+#[derive(Deserialize)]
+struct Line {
+    seq: u64,
+    #[serde(default)]
+    put: Vec<Value>,
+    #[serde(default)]
+    delete: Vec<Value>,
+}
+
+/// Parses one line (without its newline), or says why it is not a record. Each resource is
+/// checked as strictly as the state file's.
+fn parse_line(line: &[u8], quotas: &Quotas) -> Result<Entry, String> {
     let (crc, json) = match line.split_first_chunk::<9>() {
         Some((head, json)) if head[8] == b' ' => (&head[..8], json),
         _ => return Err("it does not start with a checksum".into()),
@@ -84,20 +101,40 @@ fn parse_line(line: &[u8]) -> Result<Record, String> {
         return Err("its checksum does not match".into());
     }
     let line: Line = serde_json::from_slice(json).map_err(|e| format!("not a record: {e}"))?;
-    let put = line
-        .put
+    let mut put = Vec::with_capacity(line.put.len());
+    for v in line.put {
+        // A resource has a kind; a mesh of the journal format before it has an ARN instead.
+        let rec = if v.get("kind").is_some() {
+            serde_json::from_value::<FileResIn>(v)
+                .map_err(|e| format!("not a resource: {e}"))?
+                .into_record(quotas)?
+        } else {
+            serde_json::from_value::<LegacyMesh>(v)
+                .map_err(|e| format!("not a mesh: {e}"))?
+                .into_record(quotas)?
+        };
+        put.push(rec);
+    }
+    let delete = line
+        .delete
         .into_iter()
-        .map(FileMesh::into_record)
+        .map(|v| match v {
+            Value::String(name) => Ok(Removal::LegacyMesh(name)),
+            v => serde_json::from_value::<FileLoc>(v)
+                .map(|l| Removal::At(l.into_loc()))
+                .map_err(|e| format!("not a deleted resource: {e}")),
+        })
         .collect::<Result<_, _>>()?;
-    Ok(Record {
+    Ok(Entry {
         seq: line.seq,
         put,
-        delete: line.delete,
+        delete,
     })
 }
 
-/// Parses a journal's bytes. The error says which record is damaged and how.
-pub fn decode(bytes: &[u8]) -> Result<Contents, String> {
+/// Parses a journal's bytes. The error says which record is damaged and how, or which records
+/// are missing.
+pub fn decode(bytes: &[u8], quotas: &Quotas) -> Result<Contents, String> {
     let mut out = Contents::default();
     let mut at = 0usize;
     let mut number = 0usize;
@@ -109,15 +146,23 @@ pub fn decode(bytes: &[u8]) -> Result<Contents, String> {
             out.torn = true;
             break;
         };
-        match parse_line(&rest[..end]) {
+        match parse_line(&rest[..end], quotas) {
             Ok(record) => {
                 if let Some(prev) = out.records.last()
-                    && record.seq <= prev.seq
+                    && record.seq != prev.seq + 1
                 {
-                    return Err(format!(
-                        "record {number} has number {} after {}; records must rise",
-                        record.seq, prev.seq
-                    ));
+                    return Err(if record.seq <= prev.seq {
+                        format!(
+                            "record {number} has number {} after {}; records must rise",
+                            record.seq, prev.seq
+                        )
+                    } else {
+                        format!(
+                            "record {number} has number {} after {}: the records in between are \
+                             missing, so changes that were acknowledged are gone",
+                            record.seq, prev.seq
+                        )
+                    });
                 }
                 out.records.push(record);
                 at += end + 1;
@@ -132,15 +177,6 @@ pub fn decode(bytes: &[u8]) -> Result<Contents, String> {
         }
     }
     Ok(out)
-}
-
-/// Reads a journal; a missing file is empty.
-pub fn read(path: &Path) -> io::Result<Option<Vec<u8>>> {
-    match std::fs::read(path) {
-        Ok(b) => Ok(Some(b)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 /// An open journal for appending.
@@ -280,89 +316,136 @@ pub fn sync_dir(path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::state::{Data, State};
-    use crate::sandbox::wire::parse_create_mesh;
+    use crate::kind::{Key, Kind};
+    use crate::sandbox::state::{Data, sample_data};
 
-    fn meshes() -> Data {
-        let mut s = State::new(Data::empty(), "us-east-1", "111122223333", 100);
-        for body in [
-            r#"{"meshName":"a"}"#,
-            r#"{"meshName":"b \"q\" 🦀","tags":[{"key":"k","value":"v\n"}]}"#,
-        ] {
-            s.create_mesh(
-                parse_create_mesh(body.as_bytes()).unwrap(),
-                1_700_000_000_000,
-            )
-            .unwrap();
-        }
-        s.data().clone()
+    fn some() -> (Data, Arc<Record>, Arc<Record>) {
+        let d = sample_data();
+        let mut it = d.resources.values();
+        let a = it.next().unwrap().clone();
+        let b = it.last().unwrap().clone();
+        (d, a, b)
+    }
+
+    fn gone(names: &[&str]) -> Vec<Loc> {
+        names
+            .iter()
+            .map(|n| Loc::new("us-east-1", Key::new(Kind::VirtualNode, "m", "", *n)))
+            .collect()
+    }
+
+    fn q() -> Quotas {
+        Quotas::aws_defaults()
     }
 
     #[test]
     fn records_round_trip_one_line_each() {
-        let d = meshes();
-        let a = &d.meshes["a"];
-        let b = &d.meshes["b \"q\" 🦀"];
-        let mut bytes = encode(1, &[a, b], &[]);
-        bytes.extend(encode(4, &[], &["gone", "also gone"]));
+        let (_, a, b) = some();
+        let mut bytes = encode(1, &[a.clone(), b.clone()], &[]);
+        bytes.extend(encode(2, &[], &gone(&["gone", "also gone"])));
         assert_eq!(bytes.iter().filter(|&&c| c == b'\n').count(), 2);
-        let c = decode(&bytes).unwrap();
+        let c = decode(&bytes, &q()).unwrap();
         assert!(!c.torn);
         assert_eq!(c.valid_len, bytes.len() as u64);
         assert_eq!(
             c.records,
             [
-                Record {
+                Entry {
                     seq: 1,
-                    put: vec![(**a).clone(), (**b).clone()],
+                    put: vec![(*a).clone(), (*b).clone()],
                     delete: vec![],
                 },
-                Record {
-                    seq: 4,
+                Entry {
+                    seq: 2,
                     put: vec![],
-                    delete: vec!["gone".into(), "also gone".into()],
+                    delete: gone(&["gone", "also gone"])
+                        .into_iter()
+                        .map(Removal::At)
+                        .collect(),
                 },
             ]
         );
-        assert_eq!(decode(b"").unwrap(), Contents::default());
+        assert_eq!(decode(b"", &q()).unwrap(), Contents::default());
+    }
+
+    #[test]
+    fn a_journal_of_the_meshes_only_format_still_reads() {
+        // As the sandbox wrote it before it knew every kind.
+        let json = br#"{"seq":7,"put":[{"meshName":"old","arn":"arn:aws:appmesh:eu-west-1:111122223333:mesh/old","uid":"u","version":2,"createdAtMs":1,"lastUpdatedAtMs":2,"spec":{"egressFilter":"ALLOW_ALL"},"tags":{"k":"v"}}],"delete":["was"]}"#;
+        let line = [
+            format!("{:08x} ", crc32fast::hash(json)).as_bytes(),
+            json,
+            b"\n",
+        ]
+        .concat();
+        let c = decode(&line, &q()).unwrap();
+        let e = &c.records[0];
+        assert_eq!(e.put[0].loc, Loc::new("eu-west-1", Key::mesh("old")));
+        assert_eq!(
+            e.put[0].spec.get(),
+            r#"{"egressFilter":{"type":"ALLOW_ALL"}}"#
+        );
+        assert_eq!(e.delete, [Removal::LegacyMesh("was".into())]);
     }
 
     #[test]
     fn a_torn_end_is_dropped_and_damage_before_it_is_an_error() {
-        let d = meshes();
-        let one = encode(1, &[&d.meshes["a"]], &[]);
-        let two = encode(2, &[], &["a"]);
+        let (_, a, _) = some();
+        let one = encode(1, std::slice::from_ref(&a), &[]);
+        let two = encode(2, &[], &gone(&["a"]));
         let whole = [one.clone(), two.clone()].concat();
         // Cut anywhere in the last record, or a damaged last line: only the first counts.
         for cut in 1..two.len() {
-            let c = decode(&whole[..one.len() + cut]).unwrap();
+            let c = decode(&whole[..one.len() + cut], &q()).unwrap();
             assert!(c.torn, "cut {cut}");
             assert_eq!(c.records.len(), 1, "cut {cut}");
             assert_eq!(c.valid_len, one.len() as u64);
         }
         let mut bad_last = whole.clone();
         bad_last[one.len() + 15] ^= 1;
-        assert_eq!(decode(&bad_last).unwrap().records.len(), 1);
+        assert_eq!(decode(&bad_last, &q()).unwrap().records.len(), 1);
         // The same damage in the first record, with a record after it, is an error.
         let mut bad_first = whole.clone();
         bad_first[15] ^= 1;
-        let e = decode(&bad_first).unwrap_err();
+        let e = decode(&bad_first, &q()).unwrap_err();
         assert!(e.contains("record 1 is damaged"), "{e}");
         assert!(e.contains("checksum"), "{e}");
-        let e = decode(&[b"garbage\n".as_slice(), &two].concat()).unwrap_err();
+        let e = decode(&[b"garbage\n".as_slice(), &two].concat(), &q()).unwrap_err();
         assert!(e.contains("record 1"), "{e}");
-        // Numbers must rise.
-        let e = decode(&[two.clone(), one.clone()].concat()).unwrap_err();
+        // Numbers must rise by one: a record removed from the middle is noticed.
+        let e = decode(&[two.clone(), one.clone()].concat(), &q()).unwrap_err();
         assert!(e.contains("must rise"), "{e}");
+        let three = encode(3, &[], &gone(&["b"]));
+        let e = decode(&[one.clone(), three].concat(), &q()).unwrap_err();
+        assert!(
+            e.contains("record 2 has number 3 after 1") && e.contains("missing"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_record_breaking_the_model_is_refused() {
+        let json = br#"{"seq":1,"put":[{"region":"us-east-1","kind":"VirtualNode","meshName":"m","name":"","uid":"u","version":1,"createdAtMs":1,"lastUpdatedAtMs":1,"spec":{"listeners":[{"portMapping":{"port":0,"protocol":"http"}}]}}],"delete":[]}"#;
+        let line = [
+            format!("{:08x} ", crc32fast::hash(json)).as_bytes(),
+            json,
+            b"\n",
+        ]
+        .concat();
+        let two = encode(2, &[], &gone(&["x"]));
+        let e = decode(&[line, two].concat(), &q()).unwrap_err();
+        assert!(e.contains("record 1 is damaged"), "{e}");
+        assert!(e.contains("name: must not be empty"), "{e}");
+        assert!(e.contains("spec.listeners[0].portMapping.port"), "{e}");
     }
 
     #[test]
     fn appends_clear_and_remove() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json.journal");
-        let d = meshes();
-        let one = encode(1, &[&d.meshes["a"]], &[]);
-        let two = encode(2, &[], &["a"]);
+        let (_, a, _) = some();
+        let one = encode(1, &[a], &[]);
+        let two = encode(2, &[], &gone(&["a"]));
         // A torn end left by an earlier run is cut off before the first append.
         std::fs::write(&path, [one.as_slice(), b"12ab"].concat()).unwrap();
         let mut j = Journal::new(path.clone(), one.len() as u64);
@@ -404,18 +487,18 @@ mod tests {
             cut in 0usize..4000,
             noise in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
         ) {
-            let _ = decode(&noise);
+            let _ = decode(&noise, &q());
             let records: Vec<Vec<u8>> = deletes
                 .iter()
                 .enumerate()
                 .map(|(i, names)| {
                     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                    encode(i as u64 + 1, &[], &names)
+                    encode(i as u64 + 1, &[], &gone(&names))
                 })
                 .collect();
             let all = records.concat();
             let cut = cut.min(all.len());
-            let c = decode(&all[..cut]).unwrap();
+            let c = decode(&all[..cut], &q()).unwrap();
             let mut whole = 0;
             let mut len = 0;
             for r in &records {
@@ -429,7 +512,9 @@ mod tests {
             proptest::prop_assert_eq!(c.valid_len, len as u64);
             proptest::prop_assert_eq!(c.torn, cut > len);
             for (r, names) in c.records.iter().zip(&deletes) {
-                proptest::prop_assert_eq!(&r.delete, names);
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                let want: Vec<Removal> = gone(&names).into_iter().map(Removal::At).collect();
+                proptest::prop_assert_eq!(&r.delete, &want);
             }
         }
     }

@@ -1,9 +1,12 @@
 //! The built-in App Mesh sandbox: an App Mesh-compatible HTTP endpoint (rest-json, the
-//! `2019-01-25` API) for the mesh operations, so that aws-sdk-appmesh, the AWS CLI and boto3
-//! work against it unchanged.
+//! `2019-01-25` API) for all 38 operations on the seven resource kinds, so that aws-sdk-appmesh,
+//! the AWS CLI, boto3 and the other SDKs work against it unchanged. Routes, input members and
+//! their checks come from the service model (`crate::shape`), kinds from `crate::kind`.
 //!
-//! - [`wire`]: errors, request validation, response bodies.
-//! - [`state`]: meshes, idempotency, pagination (pure, no I/O).
+//! - [`wire`]: errors, requests checked against the model, answer bodies.
+//! - [`state`]: every resource of every region, the rules between resources, idempotency,
+//!   pagination (pure, no I/O).
+//! - [`quota`]: the service quotas, AWS's defaults, adjustable.
 //! - [`token`]: tamper-evident pagination tokens.
 //! - [`store`]: the state file (format, lock, atomic writes) and the durable [`store::Store`].
 //! - [`journal`]: the changes since the state file was written, appended per group commit.
@@ -30,13 +33,14 @@ use tokio::task::JoinHandle;
 
 pub mod cli;
 pub mod journal;
+pub mod quota;
 pub mod server;
 pub mod state;
 pub mod store;
 pub mod token;
 pub mod wire;
 
-/// The account ID the sandbox reports as mesh and resource owner.
+/// The account ID the sandbox reports as mesh and resource owner (unless `--account`).
 pub const ACCOUNT_ID: &str = "111122223333";
 /// Fixed fake credentials the app uses against the sandbox.
 pub const ACCESS_KEY_ID: &str = "AKIAIOSFODNN7SANDBOX";
@@ -53,29 +57,32 @@ pub enum StateLocation {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub bind: SocketAddr,
+    /// The region of requests that are not signed (signed ones name theirs).
     pub region: String,
+    /// The account that owns every resource.
+    pub account: String,
     pub state: StateLocation,
-    /// Most meshes the sandbox holds; past it CreateMesh answers LimitExceededException.
-    pub max_meshes: usize,
+    /// The service quotas in force (AWS's defaults unless changed).
+    pub quotas: quota::Quotas,
     /// Largest request body accepted; past it the answer is 413 with a JSON error.
     pub max_body_bytes: usize,
     /// Log one line per request to stderr (for `sandbox serve`; never while the TUI runs).
     pub log_requests: bool,
 }
 
-/// Default for [`Config::max_meshes`].
-pub const DEFAULT_MAX_MESHES: usize = 100_000;
 /// Default for [`Config::max_body_bytes`]: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
 
 impl Config {
-    /// Bind 127.0.0.1 on a free port, 100,000 meshes at most, 1 MiB bodies, no logging.
+    /// Bind 127.0.0.1 on a free port, account [`ACCOUNT_ID`], AWS's default quotas, 1 MiB
+    /// bodies, no logging.
     pub fn new(region: impl Into<String>, state: StateLocation) -> Self {
         Config {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             region: region.into(),
+            account: ACCOUNT_ID.to_string(),
             state,
-            max_meshes: DEFAULT_MAX_MESHES,
+            quotas: quota::Quotas::aws_defaults(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             log_requests: false,
         }
@@ -194,11 +201,11 @@ impl Sandbox {
         let (data, persist) = match &config.state {
             StateLocation::Ephemeral => (state::Data::empty(), None),
             StateLocation::File(path) => {
-                let (store, data) = store::Store::open(path)?;
+                let (store, data) = store::Store::open(path, &config.quotas)?;
                 (data, Some(store))
             }
         };
-        let mut st = state::State::new(data, &config.region, ACCOUNT_ID, config.max_meshes);
+        let mut st = state::State::new(data, &config.account, config.quotas.clone());
         let has_file = persist.is_some();
         if has_file {
             st.track_changes();
@@ -208,6 +215,7 @@ impl Sandbox {
             persist,
             config.log_requests,
             config.max_body_bytes,
+            config.region.clone(),
         ));
 
         let listener = tokio::net::TcpListener::bind(config.bind)
@@ -262,9 +270,14 @@ impl Sandbox {
         format!("http://{}", self.addr)
     }
 
-    /// The names of the meshes the sandbox holds now, in ListMeshes order.
+    /// The names of the meshes the sandbox holds now (every region), in name order.
     pub fn mesh_names(&self) -> Vec<String> {
         self.shared.mesh_names()
+    }
+
+    /// What the sandbox holds: `3 meshes, 12 virtual nodes, …`.
+    pub fn summary(&self) -> String {
+        self.shared.summary()
     }
 
     /// Stops accepting connections, lets in-flight requests finish (up to 10 s), writes any
@@ -322,17 +335,18 @@ pub struct HarnessResponse {
 }
 
 impl Harness {
-    /// An empty ephemeral sandbox with `config`'s region, mesh limit and body limit
+    /// An empty ephemeral sandbox with `config`'s region, account, quotas and body limit
     /// (`config.state`, `config.bind` and `config.log_requests` are ignored).
     pub fn new(config: &Config) -> Self {
-        let st = state::State::new(
-            state::Data::empty(),
-            &config.region,
-            ACCOUNT_ID,
-            config.max_meshes,
-        );
+        let st = state::State::new(state::Data::empty(), &config.account, config.quotas.clone());
         Harness {
-            shared: Arc::new(server::Shared::new(st, None, false, config.max_body_bytes)),
+            shared: Arc::new(server::Shared::new(
+                st,
+                None,
+                false,
+                config.max_body_bytes,
+                config.region.clone(),
+            )),
         }
     }
 
@@ -428,7 +442,8 @@ mod tests {
     fn config_defaults() {
         let c = Config::new("eu-west-1", StateLocation::Ephemeral);
         assert_eq!(c.bind, SocketAddr::from(([127, 0, 0, 1], 0)));
-        assert_eq!(c.max_meshes, 100_000);
+        assert_eq!(c.quotas, quota::Quotas::aws_defaults());
+        assert_eq!(c.account, ACCOUNT_ID);
         assert_eq!(c.max_body_bytes, 1024 * 1024);
         assert!(!c.log_requests);
         assert_eq!(c.region, "eu-west-1");

@@ -17,7 +17,8 @@
 //! failed write and those queued after it, which built on the failed state) gets
 //! InternalServerErrorException. Reads never wait for the writer.
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
@@ -27,9 +28,13 @@ use axum::response::Response;
 use futures_util::StreamExt;
 use tokio::sync::{Notify, oneshot};
 
-use super::state::State;
+use serde_json::{Map, Value};
+
+use super::state::{CreateInput, Loc, Record, State};
 use super::store::Store;
 use super::wire::{self, ApiError};
+use crate::kind::{Key, Kind, Verb};
+use crate::shape::{self, Operation};
 
 type Waiter = oneshot::Sender<Result<(), String>>;
 /// How long the writer waits for more changes to join a write; see `Shared::write_once`.
@@ -55,6 +60,9 @@ pub(crate) struct Shared {
     pub notify: Notify,
     pub log_requests: bool,
     pub max_body_bytes: usize,
+    /// The region of unsigned requests.
+    pub region: String,
+    pub account: String,
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -70,7 +78,9 @@ impl Shared {
         persist: Option<Store>,
         log_requests: bool,
         max_body_bytes: usize,
+        region: String,
     ) -> Self {
+        let account = st.account().to_string();
         Shared {
             inner: RwLock::new(Inner {
                 st,
@@ -83,6 +93,8 @@ impl Shared {
             notify: Notify::new(),
             log_requests,
             max_body_bytes,
+            region,
+            account,
         }
     }
 
@@ -141,7 +153,12 @@ impl Shared {
     }
 
     pub fn mesh_names(&self) -> Vec<String> {
-        self.read().st.data().meshes.keys().cloned().collect()
+        self.read().st.data().mesh_names()
+    }
+
+    /// `3 meshes, 12 virtual nodes, …`.
+    pub fn summary(&self) -> String {
+        super::cli::summary_of(self.read().st.data())
     }
 
     /// Writes everything pending, once. Returns how many requests the write answered, `None`
@@ -376,59 +393,6 @@ impl From<ApiError> for Answer {
     }
 }
 
-const MESH_OPS: &str = "CreateMesh, DescribeMesh, ListMeshes, UpdateMesh, DeleteMesh, TagResource, UntagResource and ListTagsForResource";
-
-/// The answer for App Mesh operations the sandbox does not implement, and for unknown routes:
-/// 400 BadRequestException, which every SDK maps to a modeled error and does not retry, and which
-/// the AWS CLI prints with its message.
-fn unsupported(method: &Method, path: &str, segs: &[&str]) -> ApiError {
-    // /v20190125/meshes/{mesh}/<collection>[/{name}[/<sub>[/{name}]]]
-    let resource = |seg: &str| -> Option<(&'static str, &'static str)> {
-        Some(match seg {
-            "virtualNodes" => ("VirtualNode", "virtual nodes"),
-            "virtualServices" => ("VirtualService", "virtual services"),
-            "virtualRouters" => ("VirtualRouter", "virtual routers"),
-            "virtualGateways" => ("VirtualGateway", "virtual gateways"),
-            "routes" => ("Route", "routes"),
-            "gatewayRoutes" => ("GatewayRoute", "gateway routes"),
-            "virtualRouter" => ("Route", "routes"),
-            "virtualGateway" => ("GatewayRoute", "gateway routes"),
-            _ => return None,
-        })
-    };
-    if segs.len() >= 3 && segs[0] == "meshes" {
-        let rest = &segs[2..];
-        // Routes and gateway routes sit under virtualRouter/{r}/routes and
-        // virtualGateway/{g}/gatewayRoutes; the collection is then rest[2].
-        let (coll_idx, found) = match rest {
-            [r, _, sub, ..] if (*r == "virtualRouter" || *r == "virtualGateway") => {
-                (2, resource(sub))
-            }
-            [c, ..] => (0, resource(c)),
-            [] => (0, None),
-        };
-        if let Some((singular, plural)) = found {
-            let item = rest.len() > coll_idx + 1;
-            let op = match (method.as_str(), item) {
-                ("GET", false) => format!("List{singular}s"),
-                ("PUT", false) => format!("Create{singular}"),
-                ("GET", true) => format!("Describe{singular}"),
-                ("PUT", true) => format!("Update{singular}"),
-                ("DELETE", true) => format!("Delete{singular}"),
-                _ => format!("{method} on {plural}"),
-            };
-            return ApiError::bad_request(format!(
-                "the appmesh-tui sandbox does not support {op} yet: {plural} are not implemented. \
-                 Supported are the mesh operations: {MESH_OPS}."
-            ));
-        }
-    }
-    ApiError::bad_request(format!(
-        "the appmesh-tui sandbox does not support the request {method} {path} (unknown \
-         operation). Supported are the mesh operations: {MESH_OPS}."
-    ))
-}
-
 fn now_secs() -> i64 {
     now_ms() / 1000
 }
@@ -474,116 +438,278 @@ async fn read_body(
     Ok(buf)
 }
 
-async fn route(shared: &Arc<Shared>, req: Request) -> Result<Answer, ApiError> {
-    let (parts, body) = req.into_parts();
-    let method = parts.method;
-    let raw_path = parts.uri.path();
-    let query = Query::parse(parts.uri.query())?;
-    let Some(rest) = raw_path.strip_prefix("/v20190125/") else {
-        return Err(unsupported(&method, raw_path, &[]));
+/// One operation's route, from the model: its method and path segments.
+struct RouteDef {
+    op: &'static Operation,
+    method: Method,
+    /// `Ok(literal)` or `Err(label)` for `{label}`.
+    segs: Vec<Result<String, String>>,
+}
+
+/// Every operation's route, built from the model once.
+fn routes() -> &'static [RouteDef] {
+    static ROUTES: OnceLock<Vec<RouteDef>> = OnceLock::new();
+    ROUTES.get_or_init(|| {
+        shape::model()
+            .operations
+            .values()
+            .map(|op| RouteDef {
+                op,
+                method: Method::from_bytes(op.method.as_bytes())
+                    .expect("the model's methods are valid"),
+                segs: op
+                    .uri
+                    .trim_start_matches('/')
+                    .split('/')
+                    .map(
+                        |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                            Some(label) => Err(label.trim_end_matches('+').to_string()),
+                            None => Ok(s.to_string()),
+                        },
+                    )
+                    .collect(),
+            })
+            .collect()
+    })
+}
+
+/// The operation a method and (decoded) path segments name, with the URI labels' values.
+fn match_route(
+    method: &Method,
+    segs: &[String],
+) -> Result<(&'static Operation, HashMap<String, String>), ApiError> {
+    let mut path_matched = false;
+    for r in routes() {
+        if r.segs.len() != segs.len() {
+            continue;
+        }
+        let mut labels = HashMap::new();
+        let fits = r.segs.iter().zip(segs).all(|(want, got)| match want {
+            Ok(lit) => lit == got,
+            Err(label) => {
+                labels.insert(label.clone(), got.clone());
+                true
+            }
+        });
+        if !fits {
+            continue;
+        }
+        path_matched = true;
+        if r.method == method {
+            return Ok((r.op, labels));
+        }
+    }
+    let path = format!("/{}", segs.join("/"));
+    // A modeled error every SDK maps and does not retry; the message says what is wrong.
+    Err(ApiError::new(
+        400,
+        "BadRequestException",
+        if path_matched {
+            format!("{method} is not an App Mesh operation on {path}")
+        } else {
+            format!(
+                "{method} {path} is not an App Mesh API route (routes start with /v20190125/, e.g. GET /v20190125/meshes)"
+            )
+        },
+    ))
+}
+
+/// The region a request is for: its SigV4 credential scope (`Credential=KEY/DATE/REGION/…` in
+/// the Authorization header, or `X-Amz-Credential` in a presigned query), as a regional
+/// endpoint would serve it; unsigned requests get the sandbox's default region.
+fn request_region(headers: &axum::http::HeaderMap, query: &Query, default: &str) -> String {
+    let scope_region = |cred: &str| {
+        let mut parts = cred.split('/');
+        let _key = parts.next()?;
+        let _date = parts.next()?;
+        let region = parts.next()?.trim();
+        (!region.is_empty()
+            && region.len() <= 64
+            && region
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .then(|| region.to_string())
     };
-    let raw_segs: Vec<&str> = rest.split('/').collect();
-    let decoded: Vec<String> = raw_segs
-        .iter()
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|auth| {
+            let at = auth.find("Credential=")?;
+            scope_region(auth[at + "Credential=".len()..].split([',', ' ']).next()?)
+        });
+    from_header
+        .or_else(|| query.get("X-Amz-Credential").and_then(scope_region))
+        .unwrap_or_else(|| default.to_string())
+}
+
+fn str_of<'a>(input: &'a Map<String, Value>, member: &str) -> &'a str {
+    input.get(member).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The resource an operation's input names (its name is empty for List).
+fn loc_of(region: &str, kind: Kind, input: &Map<String, Value>) -> Loc {
+    let info = kind.info();
+    let parent = info
+        .parent
+        .map(|p| str_of(input, p.info().name_member))
+        .unwrap_or("");
+    Loc::new(
+        region,
+        Key::new(
+            kind,
+            str_of(input, "meshName"),
+            parent,
+            str_of(input, info.name_member),
+        ),
+    )
+}
+
+fn limit_of(input: &Map<String, Value>) -> usize {
+    input
+        .get("limit")
+        .and_then(Value::as_u64)
+        .map_or(100, |n| n as usize)
+}
+
+async fn route(
+    shared: &Arc<Shared>,
+    req: Request,
+    op_name: &mut Option<&'static str>,
+) -> Result<Answer, ApiError> {
+    let (parts, body) = req.into_parts();
+    let query = Query::parse(parts.uri.query())?;
+    let segs: Vec<String> = parts
+        .uri
+        .path()
+        .trim_start_matches('/')
+        .split('/')
         .map(|s| {
             percent_decode(s, false).ok_or_else(|| {
                 ApiError::bad_request(format!("the path segment {s:?} is not valid URL encoding"))
             })
         })
         .collect::<Result<_, _>>()?;
-    let segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
+    let (op, labels) = match_route(&parts.method, &segs)?;
+    *op_name = Some(op.name.as_str());
     let declared_len = parts
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let body = read_body(shared, body, declared_len).await?;
+    let body = if matches!(parts.method, Method::GET | Method::DELETE) {
+        Map::new()
+    } else {
+        wire::parse_body(&body)?
+    };
+    let model = shape::model();
+    let input = wire::input(model, op, &labels, &query.0, body)?;
+    let region = request_region(&parts.headers, &query, &shared.region);
+    let owner_q = input.get("meshOwner").and_then(Value::as_str);
+    let account = shared.account.clone();
+    let token = input
+        .get("nextToken")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty());
 
-    match (&method, segs.as_slice()) {
-        (&Method::PUT, ["meshes"]) => {
-            let body = read_body(shared, body, declared_len).await?;
-            let input = wire::parse_create_mesh(&body)?;
-            let now = now_ms();
-            let (mesh, rx) = shared.mutate(|st| st.create_mesh(input, now))?;
-            Shared::commit(rx).await?;
-            let owner = shared.read().st.account().to_string();
-            Ok(Answer::ok(wire::mesh_data(&mesh, &owner, "ACTIVE")))
-        }
-        (&Method::GET, ["meshes"]) => {
-            let limit = wire::parse_limit(query.get("limit"), 100, 100)?;
-            let token = query.get("nextToken").filter(|t| !t.is_empty());
-            let (page, next, owner) = {
-                let g = shared.read();
-                let (page, next) = g.st.list_meshes(limit, token, now_secs())?;
-                (page, next, g.st.account().to_string())
+    let Some((kind, verb)) = Kind::of_operation(&op.name) else {
+        // The tag operations.
+        let arn = str_of(&input, "resourceArn").to_string();
+        return match op.name.as_str() {
+            "TagResource" => {
+                let tags = wire::tags_of(&input);
+                let ((), rx) =
+                    shared.mutate(|st| st.tag_resource(&region, &arn, tags).map(|c| ((), c)))?;
+                Shared::commit(rx).await?;
+                Ok(Answer::ok(b"{}".to_vec()))
+            }
+            "UntagResource" => {
+                let keys: Vec<String> = input
+                    .get("tagKeys")
+                    .and_then(Value::as_array)
+                    .map(|l| {
+                        l.iter()
+                            .filter_map(|k| k.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let ((), rx) =
+                    shared.mutate(|st| st.untag_resource(&region, &arn, &keys).map(|c| ((), c)))?;
+                Shared::commit(rx).await?;
+                Ok(Answer::ok(b"{}".to_vec()))
+            }
+            _ => {
+                let (tags, next) = shared.read().st.list_tags(
+                    &region,
+                    &arn,
+                    limit_of(&input),
+                    token,
+                    now_secs(),
+                )?;
+                Ok(Answer::ok(wire::tags_body(&tags, next.as_deref())))
+            }
+        };
+    };
+    let loc = loc_of(&region, kind, &input);
+    let spec = || {
+        shape::prune(
+            model,
+            kind.info().spec_shape,
+            input.get("spec").unwrap_or(&Value::Object(Map::new())),
+        )
+    };
+    let client_token = input
+        .get("clientToken")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let answer = |rec: &Record, status: &str| {
+        let arn = rec.loc.key.arn(&rec.loc.region, &account);
+        Answer::ok(wire::resource_body(rec, &arn, &account, status))
+    };
+    match verb {
+        Verb::Create => {
+            let create = CreateInput {
+                loc,
+                spec: spec(),
+                tags: wire::tags_of(&input),
+                client_token,
             };
-            Ok(Answer::ok(wire::list_meshes(
-                page.iter().map(|m| &**m),
-                &owner,
+            let now = now_ms();
+            let (rec, rx) = shared.mutate(|st| st.create(create, owner_q, now))?;
+            Shared::commit(rx).await?;
+            Ok(answer(&rec, "ACTIVE"))
+        }
+        Verb::Describe => {
+            let rec = shared.read().st.describe(&loc, owner_q)?;
+            Ok(answer(&rec, "ACTIVE"))
+        }
+        Verb::Update => {
+            let spec = spec();
+            let now = now_ms();
+            let (rec, rx) =
+                shared.mutate(|st| st.update(&loc, spec, client_token, owner_q, now))?;
+            Shared::commit(rx).await?;
+            Ok(answer(&rec, "ACTIVE"))
+        }
+        Verb::Delete => {
+            let (rec, rx) = shared.mutate(|st| st.delete(&loc, owner_q).map(|r| (r, true)))?;
+            Shared::commit(rx).await?;
+            Ok(answer(&rec, "DELETED"))
+        }
+        Verb::List => {
+            let (page, next) =
+                shared
+                    .read()
+                    .st
+                    .list(&loc, owner_q, limit_of(&input), token, now_secs())?;
+            Ok(Answer::ok(wire::list_body(
+                kind,
+                page.iter()
+                    .map(|r| (&**r, r.loc.key.arn(&r.loc.region, &account))),
+                &account,
                 next.as_deref(),
             )))
         }
-        (&Method::GET, ["meshes", name]) => {
-            wire::check_mesh_name(name)?;
-            let owner_q = query.get("meshOwner");
-            let (mesh, owner) = {
-                let g = shared.read();
-                (
-                    g.st.describe_mesh(name, owner_q)?,
-                    g.st.account().to_string(),
-                )
-            };
-            Ok(Answer::ok(wire::mesh_data(&mesh, &owner, "ACTIVE")))
-        }
-        (&Method::PUT, ["meshes", name]) => {
-            wire::check_mesh_name(name)?;
-            let body = read_body(shared, body, declared_len).await?;
-            let input = wire::parse_update_mesh(&body)?;
-            let now = now_ms();
-            let (mesh, rx) = shared.mutate(|st| st.update_mesh(name, input, now))?;
-            Shared::commit(rx).await?;
-            let owner = shared.read().st.account().to_string();
-            Ok(Answer::ok(wire::mesh_data(&mesh, &owner, "ACTIVE")))
-        }
-        (&Method::DELETE, ["meshes", name]) => {
-            wire::check_mesh_name(name)?;
-            let (mesh, rx) = shared.mutate(|st| st.delete_mesh(name).map(|m| (m, true)))?;
-            Shared::commit(rx).await?;
-            let owner = shared.read().st.account().to_string();
-            Ok(Answer::ok(wire::mesh_data(&mesh, &owner, "DELETED")))
-        }
-        (&Method::PUT, ["tag"]) => {
-            let arn = query.get("resourceArn").unwrap_or("").to_string();
-            let body = read_body(shared, body, declared_len).await?;
-            if arn.is_empty() {
-                return Err(ApiError::bad_request("resourceArn is required"));
-            }
-            let tags = wire::parse_tag_resource(&body)?;
-            let ((), rx) = shared.mutate(|st| st.tag_resource(&arn, tags).map(|c| ((), c)))?;
-            Shared::commit(rx).await?;
-            Ok(Answer::ok(b"{}".to_vec()))
-        }
-        (&Method::PUT, ["untag"]) => {
-            let arn = query.get("resourceArn").unwrap_or("").to_string();
-            let body = read_body(shared, body, declared_len).await?;
-            if arn.is_empty() {
-                return Err(ApiError::bad_request("resourceArn is required"));
-            }
-            let keys = wire::parse_untag_resource(&body)?;
-            let ((), rx) = shared.mutate(|st| st.untag_resource(&arn, &keys).map(|c| ((), c)))?;
-            Shared::commit(rx).await?;
-            Ok(Answer::ok(b"{}".to_vec()))
-        }
-        (&Method::GET, ["tags"]) => {
-            let arn = query.get("resourceArn").unwrap_or("");
-            if arn.is_empty() {
-                return Err(ApiError::bad_request("resourceArn is required"));
-            }
-            let limit = wire::parse_limit(query.get("limit"), 50, 100)?;
-            let token = query.get("nextToken").filter(|t| !t.is_empty());
-            let (tags, next) = shared.read().st.list_tags(arn, limit, token, now_secs())?;
-            Ok(Answer::ok(wire::list_tags(&tags, next.as_deref())))
-        }
-        _ => Err(unsupported(&method, raw_path, &segs)),
     }
 }
 
@@ -599,7 +725,8 @@ pub(crate) async fn handle(AxState(shared): AxState<Arc<Shared>>, req: Request) 
                 .unwrap_or_default(),
         )
     });
-    let answer = match route(&shared, req).await {
+    let mut op = None;
+    let answer = match route(&shared, req, &mut op).await {
         Ok(a) => a,
         Err(e) => Answer::from(e),
     };
@@ -611,7 +738,8 @@ pub(crate) async fn handle(AxState(shared): AxState<Arc<Shared>>, req: Request) 
             path
         };
         eprintln!(
-            "{method} {shown} {} {} {:.1}ms",
+            "{} {method} {shown} {} {} {:.1}ms",
+            op.unwrap_or("-"),
             answer.status,
             answer.error_code.unwrap_or("-"),
             started.elapsed().as_secs_f64() * 1000.0
@@ -653,40 +781,73 @@ mod tests {
         assert_eq!(q.get("nope"), None);
     }
 
+    fn segs(path: &str) -> Vec<String> {
+        path.trim_start_matches('/')
+            .split('/')
+            .map(str::to_string)
+            .collect()
+    }
+
     #[test]
-    fn unsupported_names_the_operation() {
-        let m = |s: &str| Method::from_bytes(s.as_bytes()).unwrap();
-        let e = unsupported(&m("GET"), "/p", &["meshes", "m", "virtualNodes"]);
+    fn every_operation_has_its_route() {
+        assert_eq!(routes().len(), 38);
+        let (op, labels) = match_route(
+            &Method::DELETE,
+            &segs("/v20190125/meshes/m/virtualRouter/r/routes/x"),
+        )
+        .unwrap();
+        assert_eq!(op.name, "DeleteRoute");
+        assert_eq!(labels["meshName"], "m");
+        assert_eq!(labels["virtualRouterName"], "r");
+        assert_eq!(labels["routeName"], "x");
+        let (op, _) = match_route(
+            &Method::PUT,
+            &segs("/v20190125/meshes/m/virtualGateway/g/gatewayRoutes"),
+        )
+        .unwrap();
+        assert_eq!(op.name, "CreateGatewayRoute");
+        let (op, _) = match_route(&Method::GET, &segs("/v20190125/tags")).unwrap();
+        assert_eq!(op.name, "ListTagsForResource");
+        let e = match_route(&Method::POST, &segs("/v20190125/meshes")).unwrap_err();
         assert_eq!((e.status, e.code), (400, "BadRequestException"));
-        assert!(e.message.contains("ListVirtualNodes"), "{}", e.message);
-        assert!(e.message.contains("virtual nodes"));
-        assert!(e.message.contains("CreateMesh"));
-        let e = unsupported(
-            &m("DELETE"),
-            "/p",
-            &["meshes", "m", "virtualRouter", "r", "routes", "x"],
-        );
-        assert!(e.message.contains("DeleteRoute"), "{}", e.message);
-        let e = unsupported(
-            &m("PUT"),
-            "/p",
-            &["meshes", "m", "virtualGateway", "g", "gatewayRoutes"],
-        );
-        assert!(e.message.contains("CreateGatewayRoute"), "{}", e.message);
-        let e = unsupported(&m("GET"), "/p", &["meshes", "m", "virtualServices", "s"]);
         assert!(
-            e.message.contains("DescribeVirtualService"),
+            e.message.contains("POST is not an App Mesh operation"),
             "{}",
             e.message
         );
-        let e = unsupported(&m("POST"), "/v20190125/meshes", &["meshes"]);
-        assert!(e.message.contains("unknown operation"), "{}", e.message);
+        // The plural form of the route collection is not a route.
+        let e = match_route(
+            &Method::GET,
+            &segs("/v20190125/meshes/m/virtualRouters/r/routes"),
+        )
+        .unwrap_err();
+        assert_eq!(e.status, 400);
         assert!(
-            e.message.contains("POST /v20190125/meshes "),
+            e.message.contains("not an App Mesh API route"),
             "{}",
             e.message
         );
-        let e = unsupported(&m("GET"), "/", &[]);
-        assert!(e.message.contains("GET / "), "{}", e.message);
+    }
+
+    #[test]
+    fn the_region_comes_from_the_credential_scope() {
+        let mut h = axum::http::HeaderMap::new();
+        let q = Query::parse(None).unwrap();
+        assert_eq!(request_region(&h, &q, "us-east-1"), "us-east-1");
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static(
+                "AWS4-HMAC-SHA256 Credential=AKID/20261130/eu-west-1/appmesh/aws4_request, SignedHeaders=host, Signature=abc",
+            ),
+        );
+        assert_eq!(request_region(&h, &q, "us-east-1"), "eu-west-1");
+        let h = axum::http::HeaderMap::new();
+        let q = Query::parse(Some(
+            "X-Amz-Credential=AKID%2F20261130%2Fap-south-1%2Fappmesh%2Faws4_request",
+        ))
+        .unwrap();
+        assert_eq!(request_region(&h, &q, "us-east-1"), "ap-south-1");
+        let q = Query::parse(Some("X-Amz-Credential=AKID%2F2026%2F..%2Fx")).unwrap();
+        assert_eq!(request_region(&h, &q, "us-east-1"), "us-east-1");
     }
 }

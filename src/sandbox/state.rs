@@ -1,49 +1,84 @@
-//! The sandbox's data and the mesh operations on it, free of I/O so they can be tested directly.
+//! The sandbox's data and the operations on it, free of I/O so they can be tested directly.
 //!
-//! Meshes are kept by name in a `BTreeMap` (the ListMeshes order) behind `Arc`s, so updates copy
-//! one record (`Arc::make_mut`) and a snapshot is a map clone of `Arc`s.
+//! Every resource of every kind and region is one [`Record`] in one `BTreeMap` keyed by
+//! [`Loc`] (region, kind, mesh, parent, name), so each List is a contiguous range, behind `Arc`s
+//! so updates copy one record and a snapshot is a map clone of `Arc`s. Specs are kept as the
+//! compact JSON the client sent, reduced to the members the model knows (the service keeps no
+//! more and adds no defaults), and written into answers as they are.
 //!
-//! Change tracking (for a state kept on disk): each change records the mesh it touched and the
-//! record it had before, in order. The state writer takes those [`Changes`] with the meshes as
-//! they are now (what it writes to the journal), and on a failed write hands them back to
-//! [`State::revert`], which restores the records they held before: a write costs the meshes it
-//! changed, not the meshes held.
+//! Derived indexes, rebuilt on load and revert and kept up to date by every change: client
+//! tokens of creates, how many resources each scope holds (for quotas), and which resources
+//! hold a reference that blocks deleting another (a route's targets, a service's provider, a
+//! gateway route's target).
 //!
-//! Idempotency: a CreateMesh with a `clientToken` records the token and a fingerprint of the
-//! request (name, effective spec, tags) on the mesh; a global index maps tokens to mesh names.
-//! The same token with the same request returns the mesh as it is now without a change; the same
-//! token with another request is a ConflictException. UpdateMesh keeps the last
-//! [`UPDATE_TOKENS_KEPT`] tokens per mesh with a fingerprint of the spec, with the same rules
-//! (tokens are scoped to the mesh for updates). Deleting a mesh forgets its tokens.
+//! Change tracking (for a state kept on disk): each change records the resource it touched and
+//! the record it had before, in order. The state writer takes those [`Changes`] with the
+//! records as they are now (what it writes to the journal), and on a failed write hands them
+//! back to [`State::revert`]: a write costs the resources it changed, not the resources held.
+//!
+//! Idempotency: a create with a `clientToken` records the token and a fingerprint of the
+//! request (name, spec, tags) on the resource; an index maps (scope, token) to the resource.
+//! The same token with the same request returns the resource as it is now without a change;
+//! the same token with another request is a ConflictException. Updates keep the last
+//! [`UPDATE_TOKENS_KEPT`] tokens per resource with a fingerprint of the spec, with the same
+//! rules. Deleting a resource forgets its tokens.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 use std::sync::Arc;
 
-use super::token::{self, Secret, TokenError};
-use super::wire::{ApiError, CreateMeshInput, UpdateMeshInput};
-use crate::model::{EgressFilter, IpPreference, TAGS_MAX};
+use serde_json::Value;
+use serde_json::value::RawValue;
 
-/// How many UpdateMesh client tokens are remembered per mesh.
+use super::quota::{Quota, Quotas};
+use super::token::{self, Secret, TokenError};
+use super::wire::ApiError;
+use crate::kind::{Key, Kind, references};
+
+/// How many update client tokens are remembered per resource.
 pub const UPDATE_TOKENS_KEPT: usize = 8;
 
-/// `MeshServiceDiscovery`: present only when the request gave one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ServiceDiscovery {
-    pub ip_preference: Option<IpPreference>,
+/// Where a resource is: its region and key. Ordered by region, then kind, mesh, parent, name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub region: String,
+    pub key: Key,
 }
 
-/// The effective `MeshSpec` (defaults filled in).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Spec {
-    pub egress: EgressFilter,
-    pub service_discovery: Option<ServiceDiscovery>,
-}
+impl Loc {
+    pub fn new(region: impl Into<String>, key: Key) -> Loc {
+        Loc {
+            region: region.into(),
+            key,
+        }
+    }
 
-impl Spec {
-    /// A stable text form, for idempotency fingerprints.
-    pub fn fingerprint(&self) -> String {
-        serde_json::to_string(&super::wire::SpecOut::of(self)).expect("spec serializes")
+    /// The scope a resource is counted and named in: its region, kind, mesh and parent (all
+    /// meshes of a region share one scope).
+    fn scope(&self) -> Loc {
+        let k = &self.key;
+        let mesh = if k.kind == Kind::Mesh {
+            String::new()
+        } else {
+            k.mesh.clone()
+        };
+        Loc {
+            region: self.region.clone(),
+            key: Key {
+                kind: k.kind,
+                mesh,
+                parent: k.parent.clone(),
+                name: String::new(),
+            },
+        }
+    }
+
+    /// Same region, kind, mesh and parent as `scope` (from [`Loc::scope`]).
+    fn in_scope(&self, scope: &Loc) -> bool {
+        self.region == scope.region
+            && self.key.kind == scope.key.kind
+            && (self.key.kind == Kind::Mesh || self.key.mesh == scope.key.mesh)
+            && self.key.parent == scope.key.parent
     }
 }
 
@@ -54,43 +89,90 @@ pub struct TokenUse {
     pub request: String,
 }
 
-/// One mesh as the sandbox holds it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MeshRecord {
-    pub name: String,
-    pub arn: String,
+/// One resource as the sandbox holds it.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub loc: Loc,
     pub uid: String,
     pub version: i64,
     /// Epoch milliseconds.
     pub created_ms: i64,
     pub updated_ms: i64,
-    pub spec: Spec,
+    /// The spec as compact JSON with only modeled members (`{}` when none was given).
+    pub spec: Box<RawValue>,
     pub tags: BTreeMap<String, String>,
     pub create_token: Option<TokenUse>,
     /// Oldest first, at most [`UPDATE_TOKENS_KEPT`].
     pub update_tokens: Vec<TokenUse>,
 }
 
-/// What is persisted: the meshes and the pagination-token secret. Cheap to clone.
-#[derive(Clone, Debug, PartialEq, Eq)]
+impl PartialEq for Record {
+    fn eq(&self, other: &Self) -> bool {
+        self.loc == other.loc
+            && self.uid == other.uid
+            && self.version == other.version
+            && self.created_ms == other.created_ms
+            && self.updated_ms == other.updated_ms
+            && self.spec.get() == other.spec.get()
+            && self.tags == other.tags
+            && self.create_token == other.create_token
+            && self.update_tokens == other.update_tokens
+    }
+}
+
+impl Record {
+    /// The spec parsed (for references and fingerprints).
+    pub fn spec_value(&self) -> Value {
+        serde_json::from_str(self.spec.get()).unwrap_or(Value::Object(Default::default()))
+    }
+
+    pub fn key(&self) -> &Key {
+        &self.loc.key
+    }
+}
+
+/// The compact JSON of a value, as a raw value for the record.
+pub fn raw(v: &Value) -> Box<RawValue> {
+    RawValue::from_string(v.to_string()).expect("a serialized value is valid JSON")
+}
+
+/// What is persisted: the resources and the pagination-token secret. Cheap to clone.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Data {
-    pub meshes: BTreeMap<String, Arc<MeshRecord>>,
+    pub resources: BTreeMap<Loc, Arc<Record>>,
     pub secret: Secret,
 }
 
 impl Data {
     pub fn empty() -> Self {
         Data {
-            meshes: BTreeMap::new(),
+            resources: BTreeMap::new(),
             secret: token::new_secret(),
         }
     }
+
+    /// The names of the meshes held, of every region, in name order.
+    pub fn mesh_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .resources
+            .keys()
+            .filter(|l| l.key.kind == Kind::Mesh)
+            .map(|l| l.key.name.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// How many resources of `kind` are held, in every region.
+    pub fn count(&self, kind: Kind) -> usize {
+        self.resources.keys().filter(|l| l.key.kind == kind).count()
+    }
 }
 
-/// Changes since they were last taken: each touched mesh's name and its record before the change
+/// Changes since they were last taken: each touched resource and its record before the change
 /// (`None`: it did not exist), oldest first.
 #[derive(Debug, Default)]
-pub struct Changes(Vec<(String, Option<Arc<MeshRecord>>)>);
+pub struct Changes(Vec<(Loc, Option<Arc<Record>>)>);
 
 impl Changes {
     pub fn is_empty(&self) -> bool {
@@ -103,48 +185,39 @@ impl Changes {
     }
 }
 
-/// What a batch of changes left: the touched meshes as they are now, and the names gone.
+/// What a batch of changes left: the touched resources as they are now, and those gone.
 #[derive(Debug, Default, PartialEq)]
 pub struct Outcome {
-    pub put: Vec<Arc<MeshRecord>>,
-    pub delete: Vec<String>,
+    pub put: Vec<Arc<Record>>,
+    pub delete: Vec<Loc>,
 }
 
 /// One page of ListTagsForResource: (key, value) pairs and the next token.
 pub type TagPage = (Vec<(String, String)>, Option<String>);
 
+/// A create's input, checked against the model already.
+#[derive(Clone, Debug)]
+pub struct CreateInput {
+    pub loc: Loc,
+    /// Pruned to the modeled members.
+    pub spec: Value,
+    pub tags: BTreeMap<String, String>,
+    pub client_token: Option<String>,
+}
+
 /// The data plus derived indexes and settings.
 pub struct State {
     data: Data,
-    /// CreateMesh client token → mesh name.
-    create_tokens: HashMap<String, String>,
-    region: String,
+    /// (scope of the resource, token) → the resource a create with that token made.
+    create_tokens: HashMap<(Loc, String), Loc>,
+    /// How many resources each scope holds.
+    counts: HashMap<Loc, usize>,
+    /// A resource → the resources whose specs hold it with a reference that blocks its delete.
+    holders: HashMap<Loc, BTreeSet<Loc>>,
     account: String,
-    max_meshes: usize,
+    quotas: Quotas,
     /// `Some` when changes are tracked (see [`State::track_changes`]).
     changes: Option<Changes>,
-}
-
-/// Remembers that `name`, now `before`, is about to change, if changes are tracked. (A function
-/// of the field, so that it can be called while a record of `data` is borrowed.)
-fn note(changes: &mut Option<Changes>, name: &str, before: Option<&Arc<MeshRecord>>) {
-    if let Some(c) = changes {
-        c.0.push((name.to_string(), before.cloned()));
-    }
-}
-
-/// Puts back the records `changes` replaced, newest first.
-fn undo(data: &mut Data, changes: Changes) {
-    for (name, before) in changes.0.into_iter().rev() {
-        match before {
-            Some(m) => data.meshes.insert(name, m),
-            None => data.meshes.remove(&name),
-        };
-    }
-}
-
-fn create_fingerprint(name: &str, spec: &Spec, tags: &BTreeMap<String, String>) -> String {
-    serde_json::to_string(&(name, spec.fingerprint(), tags)).expect("fingerprint serializes")
 }
 
 fn token_error(e: TokenError) -> ApiError {
@@ -160,19 +233,43 @@ fn token_error(e: TokenError) -> ApiError {
     })
 }
 
+/// `VirtualNode`, `Mesh`: how the service names a kind in its messages.
+fn kind_word(k: Kind) -> &'static str {
+    k.info().name
+}
+
+/// `"payments"` or `"canary" (virtual router "web")`.
+fn named(key: &Key) -> String {
+    match key.kind.info().parent {
+        Some(p) => format!("{:?} ({} {:?})", key.name, p, key.parent),
+        None => format!("{:?}", key.name),
+    }
+}
+
+/// Up to five names and how many more.
+fn some_names(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    s
+}
+
 impl State {
-    pub fn new(
-        data: Data,
-        region: impl Into<String>,
-        account: impl Into<String>,
-        max_meshes: usize,
-    ) -> Self {
+    pub fn new(data: Data, account: impl Into<String>, quotas: Quotas) -> Self {
         let mut s = State {
             data,
             create_tokens: HashMap::new(),
-            region: region.into(),
+            counts: HashMap::new(),
+            holders: HashMap::new(),
             account: account.into(),
-            max_meshes,
+            quotas,
             changes: None,
         };
         s.reindex();
@@ -184,11 +281,6 @@ impl State {
         self.changes.get_or_insert_with(Changes::default);
     }
 
-    /// Remembers that `name` is about to change, if changes are tracked.
-    fn touch(&mut self, name: &str) {
-        note(&mut self.changes, name, self.data.meshes.get(name));
-    }
-
     /// The changes since the last call, and what they left.
     pub fn take_changes(&mut self) -> (Changes, Outcome) {
         let changes = self
@@ -196,14 +288,14 @@ impl State {
             .as_mut()
             .map(std::mem::take)
             .unwrap_or_default();
-        let mut names: Vec<&str> = changes.0.iter().map(|(n, _)| n.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
+        let mut locs: Vec<&Loc> = changes.0.iter().map(|(l, _)| l).collect();
+        locs.sort_unstable();
+        locs.dedup();
         let mut outcome = Outcome::default();
-        for name in names {
-            match self.data.meshes.get(name) {
-                Some(m) => outcome.put.push(m.clone()),
-                None => outcome.delete.push(name.to_string()),
+        for loc in locs {
+            match self.data.resources.get(loc) {
+                Some(r) => outcome.put.push(r.clone()),
+                None => outcome.delete.push(loc.clone()),
             }
         }
         (changes, outcome)
@@ -223,23 +315,92 @@ impl State {
     pub fn data_without_pending(&self) -> Data {
         let mut data = self.data.clone();
         if let Some(pending) = &self.changes {
-            let pending = Changes(pending.0.clone());
-            undo(&mut data, pending);
+            undo(&mut data, Changes(pending.0.clone()));
         }
         data
     }
 
     fn reindex(&mut self) {
-        self.create_tokens = self
-            .data
-            .meshes
-            .values()
-            .filter_map(|m| {
-                m.create_token
-                    .as_ref()
-                    .map(|t| (t.token.clone(), m.name.clone()))
+        self.create_tokens.clear();
+        self.counts.clear();
+        self.holders.clear();
+        let records: Vec<Arc<Record>> = self.data.resources.values().cloned().collect();
+        for r in &records {
+            self.index(r, true);
+        }
+    }
+
+    /// Adds `r` to the derived indexes (`add`), or takes it out.
+    fn index(&mut self, r: &Record, add: bool) {
+        let scope = r.loc.scope();
+        if let Some(t) = &r.create_token {
+            let k = (scope.clone(), t.token.clone());
+            if add {
+                self.create_tokens.insert(k, r.loc.clone());
+            } else {
+                self.create_tokens.remove(&k);
+            }
+        }
+        let n = self.counts.entry(scope.clone()).or_default();
+        if add {
+            *n += 1;
+        } else {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.counts.remove(&scope);
+            }
+        }
+        if r.loc.key.kind.info().refs.iter().any(|p| p.blocks_delete) {
+            for target in self.blocking_targets(r) {
+                if add {
+                    self.holders
+                        .entry(target)
+                        .or_default()
+                        .insert(r.loc.clone());
+                } else if let Some(set) = self.holders.get_mut(&target) {
+                    set.remove(&r.loc);
+                    if set.is_empty() {
+                        self.holders.remove(&target);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The resources `r`'s spec holds with a reference that blocks their delete.
+    fn blocking_targets(&self, r: &Record) -> Vec<Loc> {
+        references(r.loc.key.kind, &r.spec_value())
+            .into_iter()
+            .filter(|x| x.blocks_delete)
+            .map(|x| {
+                Loc::new(
+                    r.loc.region.clone(),
+                    Key::new(x.to, r.loc.key.mesh.clone(), "", x.name),
+                )
             })
-            .collect();
+            .collect()
+    }
+
+    /// Puts `rec` in place of whatever `loc` held, keeping indexes and change tracking.
+    fn put(&mut self, rec: Arc<Record>) {
+        let loc = rec.loc.clone();
+        let before = self.data.resources.insert(loc.clone(), rec.clone());
+        if let Some(b) = &before {
+            self.index(b, false);
+        }
+        self.index(&rec, true);
+        if let Some(c) = &mut self.changes {
+            c.0.push((loc, before));
+        }
+    }
+
+    fn remove(&mut self, loc: &Loc) -> Option<Arc<Record>> {
+        let before = self.data.resources.remove(loc)?;
+        self.index(&before, false);
+        if let Some(c) = &mut self.changes {
+            c.0.push((loc.clone(), Some(before.clone())));
+        }
+        Some(before)
     }
 
     pub fn data(&self) -> &Data {
@@ -250,176 +411,441 @@ impl State {
         &self.account
     }
 
-    pub fn mesh_arn(&self, name: &str) -> String {
-        format!(
-            "arn:aws:appmesh:{}:{}:mesh/{}",
-            self.region, self.account, name
-        )
+    pub fn quotas(&self) -> &Quotas {
+        &self.quotas
     }
 
-    fn not_found(name: &str) -> ApiError {
-        ApiError::not_found(format!("mesh {name:?} not found"))
+    pub fn arn(&self, loc: &Loc) -> String {
+        loc.key.arn(&loc.region, &self.account)
     }
 
-    /// CreateMesh. Returns the mesh and whether anything changed.
-    pub fn create_mesh(
+    pub fn len(&self) -> usize {
+        self.data.resources.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.data.resources.is_empty()
+    }
+
+    /// NotFoundException as the service words it.
+    fn not_found(&self, loc: &Loc) -> ApiError {
+        let k = &loc.key;
+        let where_ = match (k.kind, k.kind.info().parent) {
+            (Kind::Mesh, _) => String::new(),
+            (_, Some(p)) => format!(
+                " under {} {:?} in mesh {:?}",
+                kind_word(p),
+                k.parent,
+                k.mesh
+            ),
+            (_, None) => format!(" under mesh {:?}", k.mesh),
+        };
+        ApiError::not_found(format!(
+            "{} with name {:?} is not present{where_} for account {} in {}",
+            kind_word(k.kind),
+            k.name,
+            self.account,
+            loc.region
+        ))
+    }
+
+    /// A request naming a mesh owner other than the sandbox's account: the service answers as
+    /// for a mesh that is not shared with the caller.
+    fn check_owner(&self, loc: &Loc, mesh_owner: Option<&str>) -> Result<(), ApiError> {
+        match mesh_owner {
+            Some(owner) if owner != self.account => Err(ApiError::not_found(format!(
+                "Mesh with name {:?} owned by account {owner} is not present or not shared with \
+                 account {}; the sandbox holds only meshes of account {}",
+                loc.key.mesh, self.account, self.account
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The mesh (and router or gateway) a resource at `loc` lives in must exist.
+    fn check_containers(&self, loc: &Loc) -> Result<(), ApiError> {
+        let mut c = loc.key.container();
+        while let Some(key) = c {
+            let cl = Loc::new(loc.region.clone(), key);
+            if !self.data.resources.contains_key(&cl) {
+                return Err(self.not_found(&cl));
+            }
+            c = cl.key.container();
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, loc: &Loc) -> Option<&Arc<Record>> {
+        self.data.resources.get(loc)
+    }
+
+    /// The service's rules for a spec beyond its shape: backends named once and within their
+    /// quota, and what the spec names must exist.
+    fn check_spec(&self, loc: &Loc, spec: &Value) -> Result<(), ApiError> {
+        let refs = references(loc.key.kind, spec);
+        if loc.key.kind == Kind::VirtualNode {
+            let backends: Vec<_> = refs.iter().filter(|r| r.role == "backend").collect();
+            let mut seen: HashMap<&str, &str> = HashMap::new();
+            for b in &backends {
+                if let Some(first) = seen.insert(&b.name, &b.at) {
+                    return Err(ApiError::bad_request(format!(
+                        "spec.{}: virtual service {:?} is already a backend (spec.{first}); name each backend once",
+                        b.at, b.name
+                    )));
+                }
+            }
+            if let Some(max) = self.quotas.get(Quota::Backends)
+                && backends.len() > max
+            {
+                return Err(ApiError::limit_exceeded(format!(
+                    "spec.backends has {} backends; the quota is {max} {} ({})",
+                    backends.len(),
+                    Quota::Backends.info().what,
+                    Quota::Backends.how_to_raise()
+                )));
+            }
+        }
+        for r in refs.iter().filter(|r| r.must_exist) {
+            let target = Loc::new(
+                loc.region.clone(),
+                Key::new(r.to, loc.key.mesh.clone(), "", r.name.clone()),
+            );
+            if !self.data.resources.contains_key(&target) {
+                let e = self.not_found(&target);
+                return Err(ApiError::not_found(format!(
+                    "{} (named at spec.{} as the {})",
+                    e.message, r.at, r.role
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_tag_count(&self, n: usize) -> Result<(), ApiError> {
+        match self.quotas.get(Quota::Tags) {
+            Some(max) if n > max => Err(ApiError::too_many_tags(format!(
+                "a resource can have at most {max} tags; this request would leave {n} ({})",
+                Quota::Tags.how_to_raise()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// CreateX. Returns the resource and whether anything changed.
+    pub fn create(
         &mut self,
-        req: CreateMeshInput,
+        input: CreateInput,
+        mesh_owner: Option<&str>,
         now_ms: i64,
-    ) -> Result<(Arc<MeshRecord>, bool), ApiError> {
-        let fingerprint = create_fingerprint(&req.name, &req.spec, &req.tags);
-        if let Some(token) = &req.client_token
-            && let Some(owner) = self.create_tokens.get(token)
+    ) -> Result<(Arc<Record>, bool), ApiError> {
+        let loc = input.loc;
+        self.check_owner(&loc, mesh_owner)?;
+        let spec_text = input.spec.to_string();
+        let fingerprint = serde_json::to_string(&(&loc.key.name, &spec_text, &input.tags))
+            .expect("a fingerprint serializes");
+        let scope = loc.scope();
+        if let Some(token) = &input.client_token
+            && let Some(made) = self.create_tokens.get(&(scope.clone(), token.clone()))
         {
-            let mesh = &self.data.meshes[owner];
-            let used = mesh.create_token.as_ref().expect("indexed token exists");
+            let rec = &self.data.resources[made];
+            let used = rec.create_token.as_ref().expect("an indexed token exists");
             if used.request == fingerprint {
-                return Ok((mesh.clone(), false));
+                return Ok((rec.clone(), false));
             }
             return Err(ApiError::conflict(format!(
-                "clientToken {token:?} was already used for a different CreateMesh request \
-                 (mesh {owner:?}); use a new token for a new request"
+                "clientToken {token:?} was already used for a different Create{} request \
+                 ({} {}); use a new token for a new request",
+                kind_word(loc.key.kind),
+                loc.key.kind,
+                named(&rec.loc.key)
             )));
         }
-        if self.data.meshes.contains_key(&req.name) {
+        self.check_containers(&loc)?;
+        if self.data.resources.contains_key(&loc) {
+            let in_mesh = match loc.key.kind {
+                Kind::Mesh => String::new(),
+                _ => match loc.key.kind.info().parent {
+                    Some(p) => format!(" in {} {:?} of mesh {:?}", p, loc.key.parent, loc.key.mesh),
+                    None => format!(" in mesh {:?}", loc.key.mesh),
+                },
+            };
             return Err(ApiError::conflict(format!(
-                "mesh {:?} already exists",
-                req.name
+                "{} with name {:?} already exists{in_mesh}",
+                kind_word(loc.key.kind),
+                loc.key.name
             )));
         }
-        if self.data.meshes.len() >= self.max_meshes {
-            return Err(ApiError::limit_exceeded(format!(
-                "the sandbox already holds {} meshes, its limit; delete meshes or restart it \
-                 with a larger --max-meshes",
-                self.max_meshes
-            )));
+        let quota = Quota::of_kind(loc.key.kind);
+        if let Some(max) = self.quotas.get(quota) {
+            let held = self.counts.get(&scope).copied().unwrap_or(0);
+            if held >= max {
+                let where_ = match (loc.key.kind, loc.key.kind.info().parent) {
+                    (Kind::Mesh, _) => format!("account {} in {}", self.account, loc.region),
+                    (_, Some(p)) => format!("{p} {:?}", loc.key.parent),
+                    (_, None) => format!("mesh {:?}", loc.key.mesh),
+                };
+                return Err(ApiError::limit_exceeded(format!(
+                    "the quota of {max} {} is reached: {where_} holds {held}; delete some first, or {}",
+                    quota.info().what,
+                    quota.how_to_raise()
+                )));
+            }
         }
-        let mesh = Arc::new(MeshRecord {
-            arn: self.mesh_arn(&req.name),
+        self.check_spec(&loc, &input.spec)?;
+        self.check_tag_count(input.tags.len())?;
+        let rec = Arc::new(Record {
             uid: uuid::Uuid::new_v4().to_string(),
             version: 1,
             created_ms: now_ms,
             updated_ms: now_ms,
-            spec: req.spec,
-            tags: req.tags,
-            create_token: req.client_token.clone().map(|token| TokenUse {
+            spec: RawValue::from_string(spec_text).expect("serialized JSON"),
+            tags: input.tags,
+            create_token: input.client_token.map(|token| TokenUse {
                 token,
                 request: fingerprint,
             }),
             update_tokens: Vec::new(),
-            name: req.name,
+            loc,
         });
-        if let Some(t) = req.client_token {
-            self.create_tokens.insert(t, mesh.name.clone());
-        }
-        self.touch(&mesh.name);
-        self.data.meshes.insert(mesh.name.clone(), mesh.clone());
-        Ok((mesh, true))
+        self.put(rec.clone());
+        Ok((rec, true))
     }
 
-    /// DescribeMesh. A `meshOwner` other than the sandbox's account is NotFoundException: the
-    /// sandbox holds no meshes shared from other accounts.
-    pub fn describe_mesh(
-        &self,
-        name: &str,
-        mesh_owner: Option<&str>,
-    ) -> Result<Arc<MeshRecord>, ApiError> {
-        if let Some(owner) = mesh_owner
-            && owner != self.account
-        {
-            return Err(ApiError::not_found(format!(
-                "mesh {name:?} owned by account {owner} not found; the sandbox only holds \
-                 meshes of account {}",
-                self.account
-            )));
-        }
+    /// DescribeX.
+    pub fn describe(&self, loc: &Loc, mesh_owner: Option<&str>) -> Result<Arc<Record>, ApiError> {
+        self.check_owner(loc, mesh_owner)?;
+        self.check_containers(loc)?;
         self.data
-            .meshes
-            .get(name)
+            .resources
+            .get(loc)
             .cloned()
-            .ok_or_else(|| Self::not_found(name))
+            .ok_or_else(|| self.not_found(loc))
     }
 
-    /// UpdateMesh.
-    pub fn update_mesh(
+    /// UpdateX: a new spec, version + 1.
+    pub fn update(
         &mut self,
-        name: &str,
-        req: UpdateMeshInput,
+        loc: &Loc,
+        spec: Value,
+        client_token: Option<String>,
+        mesh_owner: Option<&str>,
         now_ms: i64,
-    ) -> Result<(Arc<MeshRecord>, bool), ApiError> {
-        let mesh = self
-            .data
-            .meshes
-            .get_mut(name)
-            .ok_or_else(|| Self::not_found(name))?;
-        let fingerprint = req.spec.fingerprint();
-        if let Some(token) = &req.client_token
-            && let Some(used) = mesh.update_tokens.iter().find(|u| &u.token == token)
+    ) -> Result<(Arc<Record>, bool), ApiError> {
+        let current = self.describe(loc, mesh_owner)?;
+        let spec_text = spec.to_string();
+        if let Some(token) = &client_token
+            && let Some(used) = current.update_tokens.iter().find(|u| &u.token == token)
         {
-            if used.request == fingerprint {
-                return Ok((mesh.clone(), false));
+            if used.request == spec_text {
+                return Ok((current, false));
             }
             return Err(ApiError::conflict(format!(
-                "clientToken {token:?} was already used for an UpdateMesh of mesh {name:?} \
-                 with a different spec; use a new token for a new request"
+                "clientToken {token:?} was already used for an Update{} of {} {} with a \
+                 different spec; use a new token for a new request",
+                kind_word(loc.key.kind),
+                loc.key.kind,
+                named(&loc.key)
             )));
         }
-        note(&mut self.changes, name, Some(mesh));
-        let m = Arc::make_mut(mesh);
-        m.spec = req.spec;
-        m.version = m.version.saturating_add(1);
+        self.check_spec(loc, &spec)?;
+        let mut rec = (*current).clone();
+        rec.spec = RawValue::from_string(spec_text.clone()).expect("serialized JSON");
+        rec.version = rec.version.saturating_add(1);
         // Keep timestamps strictly moving even if the clock is coarse or went back.
-        m.updated_ms = now_ms.max(m.updated_ms.saturating_add(1));
-        if let Some(token) = req.client_token {
-            if m.update_tokens.len() >= UPDATE_TOKENS_KEPT {
-                m.update_tokens.remove(0);
+        rec.updated_ms = now_ms.max(rec.updated_ms.saturating_add(1));
+        if let Some(token) = client_token {
+            if rec.update_tokens.len() >= UPDATE_TOKENS_KEPT {
+                rec.update_tokens.remove(0);
             }
-            m.update_tokens.push(TokenUse {
+            rec.update_tokens.push(TokenUse {
                 token,
-                request: fingerprint,
+                request: spec_text,
             });
         }
-        Ok((mesh.clone(), true))
+        let rec = Arc::new(rec);
+        self.put(rec.clone());
+        Ok((rec, true))
     }
 
-    /// DeleteMesh: removes the mesh with its tags and tokens and returns it.
-    pub fn delete_mesh(&mut self, name: &str) -> Result<Arc<MeshRecord>, ApiError> {
-        let mesh = self
-            .data
-            .meshes
-            .remove(name)
-            .ok_or_else(|| Self::not_found(name))?;
-        note(&mut self.changes, name, Some(&mesh));
-        if let Some(t) = &mesh.create_token {
-            self.create_tokens.remove(&t.token);
+    /// The resources of `kind` directly under `container` (a mesh or router or gateway key).
+    fn children_of(&self, region: &str, kind: Kind, mesh: &str, parent: &str) -> Vec<String> {
+        let start = Loc::new(
+            region,
+            Key {
+                kind,
+                mesh: mesh.to_string(),
+                parent: parent.to_string(),
+                name: String::new(),
+            },
+        );
+        let scope = start.scope();
+        self.data
+            .resources
+            .range(start..)
+            .take_while(|(l, _)| l.in_scope(&scope))
+            .map(|(l, _)| l.key.name.clone())
+            .collect()
+    }
+
+    /// Why `loc` cannot be deleted now, if it cannot.
+    fn in_use(&self, loc: &Loc) -> Option<String> {
+        let k = &loc.key;
+        let word = kind_word(k.kind);
+        match k.kind {
+            Kind::Mesh => {
+                let mut held = Vec::new();
+                for kind in Kind::IN_MESH {
+                    let names: Vec<String> = if kind.info().parent.is_some() {
+                        // Routes and gateway routes sit under their router or gateway, which
+                        // is named first anyway.
+                        continue;
+                    } else {
+                        self.children_of(&loc.region, kind, &k.mesh, "")
+                    };
+                    if !names.is_empty() {
+                        held.push(format!(
+                            "{} {}: {}",
+                            names.len(),
+                            kind.info().plural,
+                            some_names(&names)
+                        ));
+                    }
+                }
+                (!held.is_empty()).then(|| {
+                    format!(
+                        "Mesh with name {:?} cannot be deleted because it still holds resources ({}); delete them first",
+                        k.name,
+                        held.join("; ")
+                    )
+                })
+            }
+            Kind::VirtualRouter | Kind::VirtualGateway => {
+                let child = k.kind.children()[0];
+                let names = self.children_of(&loc.region, child, &k.mesh, &k.name);
+                if !names.is_empty() {
+                    return Some(format!(
+                        "{word} with name {:?} cannot be deleted because it has {}: {}; delete them first",
+                        k.name,
+                        child.info().plural,
+                        some_names(&names)
+                    ));
+                }
+                self.held_by(loc)
+            }
+            _ => self.held_by(loc),
         }
-        Ok(mesh)
     }
 
-    /// ListMeshes: up to `limit` meshes after the token's position, and the next token.
-    pub fn list_meshes(
+    /// The references that keep `loc` from being deleted, worded as the service does.
+    fn held_by(&self, loc: &Loc) -> Option<String> {
+        let holders = self.holders.get(loc)?;
+        let k = &loc.key;
+        let word = kind_word(k.kind);
+        let mut by_kind: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
+        for h in holders {
+            let name = match h.key.kind.info().parent {
+                Some(_) => format!("{}/{}", h.key.parent, h.key.name),
+                None => h.key.name.clone(),
+            };
+            by_kind.entry(h.key.kind).or_default().push(name);
+        }
+        let parts: Vec<String> = by_kind
+            .iter()
+            .map(|(kind, names)| match (k.kind, kind) {
+                (_, Kind::VirtualService) => {
+                    format!("it is a VirtualService provider ({})", some_names(names))
+                }
+                (_, Kind::Route) => format!(
+                    "it is the target of one or more routes ({})",
+                    some_names(names)
+                ),
+                (_, other) => format!(
+                    "{} refer to it ({})",
+                    other.info().plural,
+                    some_names(names)
+                ),
+            })
+            .collect();
+        if k.kind == Kind::VirtualService {
+            let names = by_kind.values().flatten().cloned().collect::<Vec<_>>();
+            return Some(format!(
+                "VirtualService with name {:?} is being referenced in the following: GATEWAY_ROUTE: [{}]",
+                k.name,
+                some_names(&names)
+            ));
+        }
+        Some(format!(
+            "{word} with name {:?} cannot be deleted because {}",
+            k.name,
+            parts.join(" and ")
+        ))
+    }
+
+    /// DeleteX: removes the resource with its tags and tokens and returns it.
+    pub fn delete(&mut self, loc: &Loc, mesh_owner: Option<&str>) -> Result<Arc<Record>, ApiError> {
+        self.describe(loc, mesh_owner)?;
+        if let Some(why) = self.in_use(loc) {
+            return Err(ApiError::new(409, "ResourceInUseException", why));
+        }
+        Ok(self.remove(loc).expect("described above"))
+    }
+
+    /// ListX: up to `limit` resources of `kind` in the container after the token's position,
+    /// and the next token. The container must exist.
+    pub fn list(
         &self,
+        scope: &Loc,
+        mesh_owner: Option<&str>,
         limit: usize,
         next_token: Option<&str>,
         now_secs: i64,
-    ) -> Result<(Vec<Arc<MeshRecord>>, Option<String>), ApiError> {
-        let start = match next_token {
-            None => Bound::Unbounded,
-            Some(t) => Bound::Excluded(
-                token::verify(&self.data.secret, "meshes", t, now_secs).map_err(token_error)?,
+    ) -> Result<(Vec<Arc<Record>>, Option<String>), ApiError> {
+        let scope = scope.scope();
+        if scope.key.kind != Kind::Mesh {
+            self.check_owner(&scope, mesh_owner)?;
+            // The container of a resource in this scope must exist.
+            let probe = Loc::new(
+                scope.region.clone(),
+                Key::new(
+                    scope.key.kind,
+                    scope.key.mesh.clone(),
+                    scope.key.parent.clone(),
+                    "-",
+                ),
+            );
+            self.check_containers(&probe)?;
+        }
+        let list_name = format!(
+            "list {} {:?} {} {}",
+            scope.region, scope.key.kind, scope.key.mesh, scope.key.parent
+        );
+        let after = match next_token {
+            None => None,
+            Some(t) => Some(
+                token::verify(&self.data.secret, &list_name, t, now_secs).map_err(token_error)?,
             ),
+        };
+        let mut start = scope.clone();
+        if scope.key.kind == Kind::Mesh {
+            start.key.mesh = after.clone().unwrap_or_default();
+        }
+        start.key.name = after.clone().unwrap_or_default();
+        let lower = match after {
+            Some(_) => Bound::Excluded(start),
+            None => Bound::Included(start),
         };
         let mut iter = self
             .data
-            .meshes
-            .range::<String, _>((start, Bound::Unbounded))
-            .map(|(_, m)| m);
-        let page: Vec<Arc<MeshRecord>> = iter.by_ref().take(limit).cloned().collect();
+            .resources
+            .range((lower, Bound::Unbounded))
+            .take_while(|(l, _)| l.in_scope(&scope))
+            .map(|(_, r)| r);
+        let page: Vec<Arc<Record>> = iter.by_ref().take(limit).cloned().collect();
         let next = match (iter.next(), page.last()) {
             (Some(_), Some(last)) => Some(token::issue(
                 &self.data.secret,
-                "meshes",
-                &last.name,
+                &list_name,
+                &last.loc.key.name,
                 now_secs,
             )),
             _ => None,
@@ -427,72 +853,78 @@ impl State {
         Ok((page, next))
     }
 
-    /// The mesh an ARN names, for the tagging operations. Anything else is NotFoundException.
-    fn mesh_by_arn(&self, arn: &str) -> Result<&Arc<MeshRecord>, ApiError> {
+    /// The resource an ARN names, in the request's region. Anything else is NotFoundException.
+    pub fn by_arn(&self, region: &str, arn: &str) -> Result<&Arc<Record>, ApiError> {
         if arn.is_empty() {
             return Err(ApiError::bad_request("resourceArn is required"));
         }
-        let prefix = format!("arn:aws:appmesh:{}:{}:mesh/", self.region, self.account);
-        arn.strip_prefix(&prefix)
-            .and_then(|name| self.data.meshes.get(name))
-            .filter(|m| m.arn == arn)
-            .ok_or_else(|| {
-                ApiError::not_found(format!(
-                    "resource {arn:?} not found; the sandbox holds meshes with ARNs like \
-                     {prefix}NAME"
-                ))
-            })
+        let not_found = || {
+            ApiError::not_found(format!(
+                "resource {arn:?} not found: the sandbox holds resources of account {} with ARNs \
+                 like arn:aws:appmesh:{region}:{}:mesh/NAME[/virtualNode/NAME…] in {region}",
+                self.account, self.account
+            ))
+        };
+        let (arn_region, account, keys) = Key::arn_candidates(arn).ok_or_else(not_found)?;
+        if arn_region != region || account != self.account {
+            return Err(not_found());
+        }
+        keys.into_iter()
+            .find_map(|key| self.data.resources.get(&Loc::new(region, key)))
+            .ok_or_else(not_found)
     }
 
-    /// TagResource: adds or overwrites keys; the result may hold at most 50 tags.
+    /// TagResource: adds or overwrites keys; the result may hold at most the tags quota.
     pub fn tag_resource(
         &mut self,
+        region: &str,
         arn: &str,
         tags: BTreeMap<String, String>,
     ) -> Result<bool, ApiError> {
-        let name = self.mesh_by_arn(arn)?.name.clone();
-        let mesh = self.data.meshes.get_mut(&name).expect("found above");
-        let new_keys = tags.keys().filter(|k| !mesh.tags.contains_key(*k)).count();
-        let total = mesh.tags.len() + new_keys;
-        if total > TAGS_MAX {
-            return Err(ApiError::too_many_tags(format!(
-                "the resource has {} tags and this request adds {new_keys} new keys; a resource \
-                 can have at most {TAGS_MAX} tags",
-                mesh.tags.len()
-            )));
-        }
-        if tags.iter().all(|(k, v)| mesh.tags.get(k) == Some(v)) {
+        let current = self.by_arn(region, arn)?.clone();
+        let new_keys = tags
+            .keys()
+            .filter(|k| !current.tags.contains_key(*k))
+            .count();
+        self.check_tag_count(current.tags.len() + new_keys)?;
+        if tags.iter().all(|(k, v)| current.tags.get(k) == Some(v)) {
             return Ok(false);
         }
-        note(&mut self.changes, &name, Some(mesh));
-        Arc::make_mut(mesh).tags.extend(tags);
+        let mut rec = (*current).clone();
+        rec.tags.extend(tags);
+        self.put(Arc::new(rec));
         Ok(true)
     }
 
     /// UntagResource: removes keys; unknown keys are fine.
-    pub fn untag_resource(&mut self, arn: &str, keys: &[String]) -> Result<bool, ApiError> {
-        let name = self.mesh_by_arn(arn)?.name.clone();
-        let mesh = self.data.meshes.get_mut(&name).expect("found above");
-        if !keys.iter().any(|k| mesh.tags.contains_key(k)) {
+    pub fn untag_resource(
+        &mut self,
+        region: &str,
+        arn: &str,
+        keys: &[String],
+    ) -> Result<bool, ApiError> {
+        let current = self.by_arn(region, arn)?.clone();
+        if !keys.iter().any(|k| current.tags.contains_key(k)) {
             return Ok(false);
         }
-        note(&mut self.changes, &name, Some(mesh));
-        let m = Arc::make_mut(mesh);
+        let mut rec = (*current).clone();
         for k in keys {
-            m.tags.remove(k);
+            rec.tags.remove(k);
         }
+        self.put(Arc::new(rec));
         Ok(true)
     }
 
-    /// ListTagsForResource, in key order, paginated like ListMeshes.
+    /// ListTagsForResource, in key order, paginated like the lists.
     pub fn list_tags(
         &self,
+        region: &str,
         arn: &str,
         limit: usize,
         next_token: Option<&str>,
         now_secs: i64,
     ) -> Result<TagPage, ApiError> {
-        let mesh = self.mesh_by_arn(arn)?;
+        let rec = self.by_arn(region, arn)?;
         let scope = format!("tags {arn}");
         let start = match next_token {
             None => Bound::Unbounded,
@@ -500,7 +932,7 @@ impl State {
                 token::verify(&self.data.secret, &scope, t, now_secs).map_err(token_error)?,
             ),
         };
-        let mut iter = mesh.tags.range::<String, _>((start, Bound::Unbounded));
+        let mut iter = rec.tags.range::<String, _>((start, Bound::Unbounded));
         let page: Vec<(String, String)> = iter
             .by_ref()
             .take(limit)
@@ -514,376 +946,86 @@ impl State {
         };
         Ok((page, next))
     }
+}
 
-    pub fn len(&self) -> usize {
-        self.data.meshes.len()
+/// Puts back the records `changes` replaced, newest first.
+fn undo(data: &mut Data, changes: Changes) {
+    for (loc, before) in changes.0.into_iter().rev() {
+        match before {
+            Some(r) => data.resources.insert(loc, r),
+            None => data.resources.remove(&loc),
+        };
     }
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.data.meshes.is_empty()
+/// Resources of several kinds in two regions, with tags, tokens and odd names, for the tests of
+/// the state file and the journal.
+#[cfg(test)]
+pub(crate) fn sample_data() -> Data {
+    use serde_json::json;
+    let mut s = State::new(Data::empty(), "111122223333", Quotas::aws_defaults());
+    let mut tags = BTreeMap::new();
+    tags.insert("a".to_string(), String::new());
+    tags.insert("b \"q\"".to_string(), "v\n2".to_string());
+    let items = [
+        (
+            "us-east-1",
+            Key::mesh("plain"),
+            json!({}),
+            BTreeMap::new(),
+            None,
+        ),
+        (
+            "us-east-1",
+            Key::mesh("full"),
+            json!({"egressFilter": {"type": "ALLOW_ALL"}, "serviceDiscovery": {"ipPreference": "IPv6_ONLY"}}),
+            tags,
+            Some("tok"),
+        ),
+        (
+            "eu-west-1",
+            Key::mesh("sd-empty 🦀 \"quoted\""),
+            json!({"serviceDiscovery": {}}),
+            BTreeMap::new(),
+            None,
+        ),
+        (
+            "us-east-1",
+            Key::new(Kind::VirtualNode, "full", "", "n"),
+            json!({"serviceDiscovery": {"dns": {"hostname": "n.local"}}}),
+            BTreeMap::new(),
+            None,
+        ),
+        (
+            "us-east-1",
+            Key::new(Kind::VirtualRouter, "full", "", "r"),
+            json!({"listeners": [{"portMapping": {"port": 80, "protocol": "http"}}]}),
+            BTreeMap::new(),
+            None,
+        ),
+        (
+            "us-east-1",
+            Key::new(Kind::Route, "full", "r", "x"),
+            json!({"tcpRoute": {"action": {"weightedTargets": [{"virtualNode": "n", "weight": 1}]}}}),
+            BTreeMap::new(),
+            Some("rt"),
+        ),
+    ];
+    for (region, key, spec, tags, token) in items {
+        s.create(
+            CreateInput {
+                loc: Loc::new(region, key),
+                spec,
+                tags,
+                client_token: token.map(str::to_string),
+            },
+            None,
+            1_700_000_000_123,
+        )
+        .expect("sample resources are valid");
     }
+    s.data().clone()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sandbox::wire::parse_create_mesh;
-
-    const NOW: i64 = 1_800_000_000_000;
-
-    fn state(max: usize) -> State {
-        State::new(Data::empty(), "eu-west-1", "111122223333", max)
-    }
-
-    fn create(name: &str, token: Option<&str>) -> CreateMeshInput {
-        CreateMeshInput {
-            name: name.into(),
-            client_token: token.map(Into::into),
-            spec: Spec::default(),
-            tags: BTreeMap::new(),
-        }
-    }
-
-    #[test]
-    fn create_fills_metadata() {
-        let mut s = state(10);
-        let (m, changed) = s.create_mesh(create("a", None), NOW).unwrap();
-        assert!(changed);
-        assert_eq!(m.version, 1);
-        assert_eq!(m.arn, "arn:aws:appmesh:eu-west-1:111122223333:mesh/a");
-        assert_eq!((m.created_ms, m.updated_ms), (NOW, NOW));
-        assert_eq!(m.spec.egress, EgressFilter::DropAll);
-        assert_eq!(uuid::Uuid::parse_str(&m.uid).unwrap().get_version_num(), 4);
-        let (m2, _) = s.create_mesh(create("b", None), NOW).unwrap();
-        assert_ne!(m.uid, m2.uid);
-    }
-
-    #[test]
-    fn duplicate_names_conflict_and_tokens_are_idempotent() {
-        let mut s = state(10);
-        let (m, _) = s.create_mesh(create("a", Some("t1")), NOW).unwrap();
-        // Same token, same request: the same mesh, nothing changes.
-        let (again, changed) = s.create_mesh(create("a", Some("t1")), NOW + 5).unwrap();
-        assert!(!changed);
-        assert_eq!(again, m);
-        assert_eq!(s.len(), 1);
-        // Same name, no token or another token: conflict.
-        assert_eq!(
-            s.create_mesh(create("a", None), NOW).unwrap_err().code,
-            "ConflictException"
-        );
-        let e = s.create_mesh(create("a", Some("t2")), NOW).unwrap_err();
-        assert_eq!(e.code, "ConflictException");
-        assert!(e.message.contains("already exists"));
-        // Same token, other request (other name, or other tags): conflict saying so.
-        let e = s.create_mesh(create("b", Some("t1")), NOW).unwrap_err();
-        assert_eq!(e.code, "ConflictException");
-        assert!(e.message.contains("clientToken"), "{e:?}");
-        let mut tagged = create("a", Some("t1"));
-        tagged.tags.insert("k".into(), "v".into());
-        assert_eq!(
-            s.create_mesh(tagged, NOW).unwrap_err().code,
-            "ConflictException"
-        );
-        assert_eq!(s.len(), 1);
-        // After delete the token is forgotten: the name can be created again.
-        s.delete_mesh("a").unwrap();
-        let (m3, changed) = s.create_mesh(create("a", Some("t1")), NOW).unwrap();
-        assert!(changed);
-        assert_ne!(m3.uid, m.uid);
-    }
-
-    #[test]
-    fn retry_after_update_returns_current_mesh() {
-        let mut s = state(10);
-        s.create_mesh(create("a", Some("t1")), NOW).unwrap();
-        let upd = UpdateMeshInput {
-            client_token: Some("u1".into()),
-            spec: Spec {
-                egress: EgressFilter::AllowAll,
-                service_discovery: None,
-            },
-        };
-        let (m, changed) = s.update_mesh("a", upd.clone(), NOW + 10).unwrap();
-        assert!(changed);
-        assert_eq!(m.version, 2);
-        assert_eq!(m.created_ms, NOW);
-        assert_eq!(m.updated_ms, NOW + 10);
-        // Retrying the update: same result, no bump.
-        let (m2, changed) = s.update_mesh("a", upd.clone(), NOW + 20).unwrap();
-        assert!(!changed);
-        assert_eq!(m2, m);
-        // Same token, other spec: conflict.
-        let other = UpdateMeshInput {
-            client_token: Some("u1".into()),
-            spec: Spec::default(),
-        };
-        assert_eq!(
-            s.update_mesh("a", other, NOW).unwrap_err().code,
-            "ConflictException"
-        );
-        // No token: always a new version; spec omitted means defaults.
-        let (m3, _) = s
-            .update_mesh(
-                "a",
-                UpdateMeshInput {
-                    client_token: None,
-                    spec: Spec::default(),
-                },
-                NOW,
-            )
-            .unwrap();
-        assert_eq!(m3.version, 3);
-        assert_eq!(m3.spec, Spec::default());
-        assert!(m3.updated_ms > m.updated_ms, "timestamps keep moving");
-        let (c, changed) = s.create_mesh(create("a", Some("t1")), NOW).unwrap();
-        assert!(!changed);
-        assert_eq!(c.version, 3);
-        assert_eq!(
-            s.update_mesh("zz", upd, NOW).unwrap_err().code,
-            "NotFoundException"
-        );
-    }
-
-    #[test]
-    fn update_tokens_are_bounded() {
-        let mut s = state(10);
-        s.create_mesh(create("a", None), NOW).unwrap();
-        for i in 0..20 {
-            let u = UpdateMeshInput {
-                client_token: Some(format!("u{i}")),
-                spec: Spec::default(),
-            };
-            s.update_mesh("a", u, NOW).unwrap();
-        }
-        let m = s.describe_mesh("a", None).unwrap();
-        assert_eq!(m.update_tokens.len(), UPDATE_TOKENS_KEPT);
-        assert_eq!(m.update_tokens.last().unwrap().token, "u19");
-        assert_eq!(m.version, 21);
-    }
-
-    #[test]
-    fn limit_and_describe_owner() {
-        let mut s = state(2);
-        s.create_mesh(create("a", Some("t")), NOW).unwrap();
-        s.create_mesh(create("b", None), NOW).unwrap();
-        let e = s.create_mesh(create("c", None), NOW).unwrap_err();
-        assert_eq!(e.code, "LimitExceededException");
-        // A retry still answers at the limit.
-        assert!(s.create_mesh(create("a", Some("t")), NOW).is_ok());
-        assert!(s.describe_mesh("a", Some("111122223333")).is_ok());
-        assert_eq!(
-            s.describe_mesh("a", Some("999999999999")).unwrap_err().code,
-            "NotFoundException"
-        );
-        assert_eq!(
-            s.describe_mesh("zz", None).unwrap_err().code,
-            "NotFoundException"
-        );
-    }
-
-    #[test]
-    fn pagination_visits_every_mesh_once_in_order() {
-        let mut s = state(1000);
-        for i in (0..250).rev() {
-            s.create_mesh(create(&format!("m{i:03}"), None), NOW)
-                .unwrap();
-        }
-        let mut seen = Vec::new();
-        let mut token: Option<String> = None;
-        let mut pages = 0;
-        loop {
-            let (page, next) = s.list_meshes(100, token.as_deref(), 100).unwrap();
-            seen.extend(page.iter().map(|m| m.name.clone()));
-            pages += 1;
-            match next {
-                Some(t) => token = Some(t),
-                None => break,
-            }
-        }
-        assert_eq!(pages, 3);
-        let expected: Vec<String> = (0..250).map(|i| format!("m{i:03}")).collect();
-        assert_eq!(seen, expected);
-        // Exactly one full page: no token.
-        let (page, next) = s.list_meshes(250, None, 100).unwrap();
-        assert_eq!((page.len(), next), (250, None));
-        // A mesh deleted between pages does not break the walk.
-        let (_, next) = s.list_meshes(10, None, 100).unwrap();
-        s.delete_mesh("m009").unwrap();
-        let (page, _) = s.list_meshes(1, next.as_deref(), 100).unwrap();
-        assert_eq!(page[0].name, "m010");
-    }
-
-    #[test]
-    fn bad_tokens_are_bad_requests() {
-        let mut s = state(10);
-        for n in ["a", "b", "c"] {
-            s.create_mesh(create(n, None), NOW).unwrap();
-        }
-        let (_, next) = s.list_meshes(1, None, 100).unwrap();
-        let t = next.unwrap();
-        for bad in ["garbage", "", &format!("{t}00"), &t[..t.len() - 2]] {
-            let e = s.list_meshes(1, Some(bad), 100).unwrap_err();
-            assert_eq!(e.code, "BadRequestException", "{bad}");
-            assert!(e.message.contains("nextToken"));
-        }
-        // A token from another sandbox state.
-        let other = state(10);
-        assert_eq!(
-            other.list_meshes(1, Some(&t), 100).unwrap_err().code,
-            "BadRequestException"
-        );
-        // Stale: expired.
-        let e = s
-            .list_meshes(1, Some(&t), 100 + token::TOKEN_TTL_SECS + 1)
-            .unwrap_err();
-        assert!(e.message.contains("expired"));
-        // A ListMeshes token is not a ListTagsForResource token.
-        let arn = s.mesh_arn("a");
-        assert!(
-            s.list_tags(&arn, 1, Some(&t), 100)
-                .unwrap_err()
-                .message
-                .contains("another list")
-        );
-    }
-
-    #[test]
-    fn tagging() {
-        let mut s = state(10);
-        let body = br#"{"meshName":"a","tags":[{"key":"k1","value":"v1"}]}"#;
-        s.create_mesh(parse_create_mesh(body).unwrap(), NOW)
-            .unwrap();
-        let arn = s.mesh_arn("a");
-        let tags = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
-        assert!(
-            s.tag_resource(&arn, tags(&[("k1", "new"), ("k2", "")]))
-                .unwrap()
-        );
-        assert!(!s.tag_resource(&arn, tags(&[("k2", "")])).unwrap());
-        let (all, next) = s.list_tags(&arn, 50, None, 0).unwrap();
-        assert_eq!(next, None);
-        assert_eq!(
-            all,
-            vec![("k1".into(), "new".into()), ("k2".into(), "".into())]
-        );
-        assert!(
-            s.untag_resource(&arn, &["k1".into(), "nope".into()])
-                .unwrap()
-        );
-        assert!(!s.untag_resource(&arn, &["nope".into()]).unwrap());
-        assert_eq!(s.list_tags(&arn, 50, None, 0).unwrap().0.len(), 1);
-        // Merged set over 50.
-        let many: BTreeMap<String, String> =
-            (0..49).map(|i| (format!("x{i}"), String::new())).collect();
-        assert!(s.tag_resource(&arn, many).unwrap());
-        let e = s.tag_resource(&arn, tags(&[("y", "")])).unwrap_err();
-        assert_eq!(e.code, "TooManyTagsException");
-        // Overwriting existing keys at 50 is fine.
-        assert!(s.tag_resource(&arn, tags(&[("x1", "z")])).unwrap());
-        // Pagination over tags.
-        let (p1, t1) = s.list_tags(&arn, 20, None, 0).unwrap();
-        let (p2, t2) = s.list_tags(&arn, 20, t1.as_deref(), 0).unwrap();
-        let (p3, t3) = s.list_tags(&arn, 20, t2.as_deref(), 0).unwrap();
-        assert_eq!((p1.len(), p2.len(), p3.len(), t3), (20, 20, 10, None));
-        // A tags token for one ARN is not valid for another.
-        s.create_mesh(create("b", None), NOW).unwrap();
-        let e = s
-            .list_tags(&s.mesh_arn("b"), 20, t1.as_deref(), 0)
-            .unwrap_err();
-        assert_eq!(e.code, "BadRequestException");
-        // Unknown ARNs.
-        for arn in [
-            "arn:aws:appmesh:eu-west-1:111122223333:mesh/nope",
-            "arn:aws:appmesh:us-east-1:111122223333:mesh/a",
-            "arn:aws:appmesh:eu-west-1:111122223333:mesh/a/virtualNode/n",
-            "not-an-arn",
-        ] {
-            assert_eq!(
-                s.list_tags(arn, 5, None, 0).unwrap_err().code,
-                "NotFoundException"
-            );
-            assert_eq!(
-                s.tag_resource(arn, BTreeMap::new()).unwrap_err().code,
-                "NotFoundException"
-            );
-            assert_eq!(
-                s.untag_resource(arn, &[]).unwrap_err().code,
-                "NotFoundException"
-            );
-        }
-        // Delete removes the tags with the mesh.
-        s.delete_mesh("a").unwrap();
-        assert_eq!(
-            s.list_tags(&arn, 5, None, 0).unwrap_err().code,
-            "NotFoundException"
-        );
-    }
-
-    /// Every kind of change is tracked: what a batch left, and undoing it (with the changes made
-    /// after it) gives back the data and the token index as they were.
-    #[test]
-    fn changes_are_taken_and_reverted() {
-        let mut s = state(10);
-        s.create_mesh(create("kept", Some("t-kept")), NOW).unwrap();
-        s.create_mesh(create("gone", None), NOW).unwrap();
-        // Not tracked yet: nothing to take.
-        assert!(s.take_changes().0.is_empty());
-        s.track_changes();
-        let before = s.data().clone();
-        let arn = s.mesh_arn("kept");
-
-        s.create_mesh(create("new", Some("t-new")), NOW).unwrap();
-        s.update_mesh(
-            "kept",
-            UpdateMeshInput {
-                client_token: None,
-                spec: Spec {
-                    egress: EgressFilter::AllowAll,
-                    service_discovery: None,
-                },
-            },
-            NOW + 1,
-        )
-        .unwrap();
-        s.tag_resource(&arn, BTreeMap::from([("k".into(), "v".into())]))
-            .unwrap();
-        s.untag_resource(&arn, &["k".into()]).unwrap();
-        s.delete_mesh("gone").unwrap();
-        // A failed or idempotent request changes nothing and is not tracked.
-        assert!(s.create_mesh(create("kept", None), NOW).is_err());
-        let (_, changed) = s.create_mesh(create("new", Some("t-new")), NOW).unwrap();
-        assert!(!changed);
-
-        let after = s.data().clone();
-        let (changes, outcome) = s.take_changes();
-        let put: Vec<_> = outcome
-            .put
-            .iter()
-            .map(|m| (m.name.as_str(), m.version))
-            .collect();
-        assert_eq!(put, [("kept", 2), ("new", 1)]);
-        assert_eq!(outcome.delete, ["gone"]);
-        assert!(s.take_changes().0.is_empty(), "taken once");
-
-        // A change after the batch, then the batch's write fails: both are undone.
-        s.create_mesh(create("later", Some("t-later")), NOW)
-            .unwrap();
-        assert_eq!(s.data_without_pending(), after);
-        s.revert(changes);
-        assert_eq!(s.data(), &before);
-        assert!(s.take_changes().0.is_empty());
-        // The token index follows: the reverted token is free, the kept one still answers.
-        let (m, changed) = s.create_mesh(create("new", Some("t-new")), NOW).unwrap();
-        assert!(changed && m.version == 1);
-        let (m, changed) = s.create_mesh(create("kept", Some("t-kept")), NOW).unwrap();
-        assert!(!changed && m.name == "kept");
-        assert!(s.data().meshes.contains_key("gone"));
-        assert!(!s.data().meshes.contains_key("later"));
-    }
-}
+mod tests;

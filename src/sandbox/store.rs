@@ -1,11 +1,13 @@
-//! The state file: its JSON format, loading, the lock, atomic writes, and the [`Store`] that
-//! keeps the state durable with the journal beside the file.
+//! The state file: its JSON format, loading (with every record checked against the service
+//! model), the lock, atomic writes, and the [`Store`] that keeps the state durable with the
+//! journal beside the file.
 //!
-//! Format (`"format": 1`): `{"format":1, "tokenSecret":"<64 hex>", "journalSeq":N,
-//! "meshes":[{...}]}` where each mesh holds its name, ARN, uid, version, times in epoch
-//! milliseconds, spec in the wire form, tags, and the client tokens remembered for idempotency.
-//! `journalSeq` is the last journal record the file holds (see [`super::journal`]); a file
-//! without it holds none.
+//! Format 2 (`"format": 2`): `{"format":2, "tokenSecret":"<64 hex>", "journalSeq":N,
+//! "resources":[{...}]}` where each resource holds its region, kind, mesh, parent (routes and
+//! gateway routes), name, uid, version, times in epoch milliseconds, spec in the wire form, tags,
+//! and the client tokens remembered for idempotency. `journalSeq` is the last journal record the
+//! file holds (see [`super::journal`]). Format 1 (meshes only, written before the sandbox knew
+//! every kind) is read and converted; the next write is format 2.
 //!
 //! The state file is only ever replaced whole: a temporary file in the same directory, fsynced,
 //! renamed over the state file, and the directory fsynced, so a crash at any moment leaves the
@@ -13,153 +15,310 @@
 //! in the journal. A lock file beside the state file (`<file>.lock`, held with `File::try_lock`
 //! for the life of the sandbox) keeps two sandboxes (or `sandbox seed`) from using one state file
 //! at once; the lock cannot be on the state file itself because each write replaces that file.
+//! A state path that is a symbolic link is followed first ([`resolve`]), so the real file is
+//! the one locked, read and replaced, whichever link names it.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::SandboxError;
 use super::journal;
-use super::state::{Data, MeshRecord, Outcome, ServiceDiscovery, Spec, TokenUse};
+use super::quota::{Quota, Quotas};
+use super::state::{Data, Loc, Outcome, Record, TokenUse, raw};
 use super::token;
-use crate::model::{EgressFilter, IpPreference};
+use crate::kind::{Key, Kind};
+use crate::shape;
 
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
-// The file's shapes. Strings are `Cow`s so that writing borrows from the state (a write
-// serializes every mesh, often) and reading owns.
+/// Largest state file or journal the sandbox reads (far above what the quotas-off budget of
+/// 100,000 resources takes, about 50 MB).
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
-#[derive(Serialize, Deserialize)]
+// The file's shapes. Writing borrows from the state (a write serializes every resource, often);
+// reading owns.
+
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct FileState<'a> {
-    format: u32,
-    token_secret: String,
-    /// The last journal record this file holds (0: none); see [`super::journal`].
-    #[serde(default)]
-    journal_seq: u64,
-    #[serde(borrow)]
-    meshes: Vec<FileMesh<'a>>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct FileMesh<'a> {
-    #[serde(borrow)]
-    mesh_name: Cow<'a, str>,
-    #[serde(borrow)]
-    arn: Cow<'a, str>,
-    #[serde(borrow)]
-    uid: Cow<'a, str>,
+struct FileResOut<'a> {
+    region: &'a str,
+    kind: Kind,
+    mesh_name: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    parent_name: &'a str,
+    name: &'a str,
+    uid: &'a str,
     version: i64,
     created_at_ms: i64,
     last_updated_at_ms: i64,
-    spec: FileSpec,
+    spec: &'a RawValue,
+    tags: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    create_token: Option<FileToken>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    update_tokens: Vec<FileToken>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct FileResIn {
+    region: String,
+    kind: Kind,
+    mesh_name: String,
     #[serde(default)]
-    tags: Cow<'a, BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
-    create_token: Option<FileToken<'a>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty", borrow)]
-    update_tokens: Vec<FileToken<'a>>,
+    parent_name: String,
+    name: String,
+    uid: String,
+    version: i64,
+    created_at_ms: i64,
+    last_updated_at_ms: i64,
+    #[serde(default)]
+    spec: Value,
+    #[serde(default)]
+    tags: BTreeMap<String, String>,
+    #[serde(default)]
+    create_token: Option<FileToken>,
+    #[serde(default)]
+    update_tokens: Vec<FileToken>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// A mesh as format 1 (and journals written before format 2) held it.
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct FileSpec {
+pub(super) struct LegacyMesh {
+    mesh_name: String,
+    arn: String,
+    uid: String,
+    version: i64,
+    created_at_ms: i64,
+    last_updated_at_ms: i64,
+    spec: LegacySpec,
+    #[serde(default)]
+    tags: BTreeMap<String, String>,
+    #[serde(default)]
+    create_token: Option<FileToken>,
+    #[serde(default)]
+    update_tokens: Vec<FileToken>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LegacySpec {
     egress_filter: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    service_discovery: Option<FileServiceDiscovery>,
+    #[serde(default)]
+    service_discovery: Option<LegacyServiceDiscovery>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct FileServiceDiscovery {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+struct LegacyServiceDiscovery {
+    #[serde(default)]
     ip_preference: Option<String>,
 }
 
+/// Where a deleted resource was (journal records).
 #[derive(Serialize, Deserialize)]
-struct FileToken<'a> {
-    #[serde(borrow)]
-    token: Cow<'a, str>,
-    #[serde(borrow)]
-    request: Cow<'a, str>,
+#[serde(rename_all = "camelCase")]
+pub(super) struct FileLoc {
+    region: String,
+    kind: Kind,
+    mesh_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    parent_name: String,
+    name: String,
 }
 
-impl<'a> FileToken<'a> {
-    fn of(t: &'a TokenUse) -> Self {
+impl FileLoc {
+    pub(super) fn of(loc: &Loc) -> FileLoc {
+        FileLoc {
+            region: loc.region.clone(),
+            kind: loc.key.kind,
+            mesh_name: loc.key.mesh.clone(),
+            parent_name: loc.key.parent.clone(),
+            name: loc.key.name.clone(),
+        }
+    }
+
+    pub(super) fn into_loc(self) -> Loc {
+        Loc::new(
+            self.region,
+            Key::new(self.kind, self.mesh_name, self.parent_name, self.name),
+        )
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileToken {
+    token: String,
+    request: String,
+}
+
+impl FileToken {
+    fn of(t: &TokenUse) -> Self {
         FileToken {
-            token: Cow::Borrowed(&t.token),
-            request: Cow::Borrowed(&t.request),
+            token: t.token.clone(),
+            request: t.request.clone(),
         }
     }
     fn into_use(self) -> TokenUse {
         TokenUse {
-            token: self.token.into_owned(),
-            request: self.request.into_owned(),
+            token: self.token,
+            request: self.request,
         }
     }
 }
 
-pub(super) fn file_mesh(m: &MeshRecord) -> FileMesh<'_> {
-    FileMesh {
-        mesh_name: Cow::Borrowed(&m.name),
-        arn: Cow::Borrowed(&m.arn),
-        uid: Cow::Borrowed(&m.uid),
-        version: m.version,
-        created_at_ms: m.created_ms,
-        last_updated_at_ms: m.updated_ms,
-        spec: FileSpec {
-            egress_filter: m.spec.egress.as_str().to_string(),
-            service_discovery: m.spec.service_discovery.map(|sd| FileServiceDiscovery {
-                ip_preference: sd.ip_preference.map(|p| p.as_str().to_string()),
-            }),
-        },
-        tags: Cow::Borrowed(&m.tags),
-        create_token: m.create_token.as_ref().map(FileToken::of),
-        update_tokens: m.update_tokens.iter().map(FileToken::of).collect(),
+/// One resource as the state file and the journal write it.
+pub(super) fn write_resource(r: &Record, out: &mut Vec<u8>) {
+    let k = r.key();
+    let f = FileResOut {
+        region: &r.loc.region,
+        kind: k.kind,
+        mesh_name: &k.mesh,
+        parent_name: &k.parent,
+        name: &k.name,
+        uid: &r.uid,
+        version: r.version,
+        created_at_ms: r.created_ms,
+        last_updated_at_ms: r.updated_ms,
+        spec: &r.spec,
+        tags: &r.tags,
+        create_token: r.create_token.as_ref().map(FileToken::of),
+        update_tokens: r.update_tokens.iter().map(FileToken::of).collect(),
+    };
+    serde_json::to_writer(out, &f).expect("a resource serializes");
+}
+
+/// Checks a value read from a file as strictly as a request: the name by its shape, the spec by
+/// the model, the tags by their shapes and quota. The error names the field.
+fn check_read(
+    loc: &Loc,
+    spec: &Value,
+    tags: &BTreeMap<String, String>,
+    quotas: &Quotas,
+) -> Result<(), String> {
+    let model = shape::model();
+    let k = &loc.key;
+    let info = k.kind.info();
+    let mut problems = Vec::new();
+    if loc.region.is_empty()
+        || loc.region.len() > 64
+        || !loc
+            .region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        problems.push(shape::Problem::new(
+            "region",
+            format!("{:?} is not a region name", loc.region),
+        ));
+    }
+    let name_shape = model
+        .structure(info.data_shape)
+        .and_then(|s| s.member(info.name_member))
+        .map(|m| m.shape.as_str())
+        .unwrap_or("ResourceName");
+    problems.extend(shape::validate(
+        model,
+        name_shape,
+        &Value::from(k.name.clone()),
+        "name",
+    ));
+    if k.kind != Kind::Mesh {
+        problems.extend(shape::validate(
+            model,
+            "ResourceName",
+            &Value::from(k.mesh.clone()),
+            "meshName",
+        ));
+    }
+    if info.parent.is_some() {
+        problems.extend(shape::validate(
+            model,
+            "ResourceName",
+            &Value::from(k.parent.clone()),
+            "parentName",
+        ));
+    }
+    for (label, s) in [
+        ("name", &k.name),
+        ("meshName", &k.mesh),
+        ("parentName", &k.parent),
+    ] {
+        if let Some(c) = s.chars().find(|c| c.is_control()) {
+            problems.push(shape::Problem::new(
+                label,
+                format!("holds the control character U+{:04X}", c as u32),
+            ));
+        }
+    }
+    problems.extend(shape::validate(model, info.spec_shape, spec, "spec"));
+    let tag_list = Value::Array(
+        tags.iter()
+            .map(|(k, v)| serde_json::json!({"key": k, "value": v}))
+            .collect(),
+    );
+    problems.extend(
+        shape::validate(model, "TagList", &tag_list, "tags")
+            .into_iter()
+            .filter(|p| !p.rule.starts_with("must have at most")),
+    );
+    if let Some(max) = quotas.get(Quota::Tags)
+        && tags.len() > max
+    {
+        problems.push(shape::Problem::new(
+            "tags",
+            format!(
+                "has {} tags; the tags quota is {max} (start with --quota tags=N to allow more)",
+                tags.len()
+            ),
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(shape::problems_message(&problems))
     }
 }
 
-impl FileMesh<'_> {
-    /// The mesh this entry describes; the error names the mesh and the bad value.
-    pub(super) fn into_record(self) -> Result<MeshRecord, String> {
-        let m = self;
-        let egress = EgressFilter::parse(&m.spec.egress_filter).ok_or_else(|| {
-            format!(
-                "mesh {:?} has an unknown egressFilter {:?}",
-                m.mesh_name, m.spec.egress_filter
-            )
-        })?;
-        let service_discovery = match m.spec.service_discovery {
-            None => None,
-            Some(sd) => Some(ServiceDiscovery {
-                ip_preference: match sd.ip_preference {
-                    None => None,
-                    Some(p) => Some(IpPreference::parse(&p).ok_or_else(|| {
-                        format!("mesh {:?} has an unknown ipPreference {p:?}", m.mesh_name)
-                    })?),
-                },
-            }),
+impl FileResIn {
+    /// The record this entry describes, checked; the error names the resource and the field.
+    pub(super) fn into_record(self, quotas: &Quotas) -> Result<Record, String> {
+        let loc = Loc::new(
+            self.region,
+            Key::new(self.kind, self.mesh_name, self.parent_name, self.name),
+        );
+        let spec = match self.spec {
+            Value::Null => Value::Object(Default::default()),
+            v => v,
         };
-        Ok(MeshRecord {
-            name: m.mesh_name.into_owned(),
-            arn: m.arn.into_owned(),
-            uid: m.uid.into_owned(),
-            version: m.version,
-            created_ms: m.created_at_ms,
-            updated_ms: m.last_updated_at_ms,
-            spec: Spec {
-                egress,
-                service_discovery,
-            },
-            tags: m.tags.into_owned(),
-            create_token: m.create_token.map(FileToken::into_use),
-            update_tokens: m
+        check_read(&loc, &spec, &self.tags, quotas)
+            .map_err(|e| format!("{} ({}): {e}", loc.key.describe(), loc.region))?;
+        if self.version < 1 {
+            return Err(format!(
+                "{} has version {}; versions start at 1",
+                loc.key.describe(),
+                self.version
+            ));
+        }
+        let spec = shape::prune(shape::model(), loc.key.kind.info().spec_shape, &spec);
+        Ok(Record {
+            loc,
+            uid: self.uid,
+            version: self.version,
+            created_ms: self.created_at_ms,
+            updated_ms: self.last_updated_at_ms,
+            spec: raw(&spec),
+            tags: self.tags,
+            create_token: self.create_token.map(FileToken::into_use),
+            update_tokens: self
                 .update_tokens
                 .into_iter()
                 .map(FileToken::into_use)
@@ -168,79 +327,233 @@ impl FileMesh<'_> {
     }
 }
 
+impl LegacyMesh {
+    /// A format-1 mesh as a record: its region from its ARN, its spec in the wire form.
+    pub(super) fn into_record(self, quotas: &Quotas) -> Result<Record, String> {
+        let region = self
+            .arn
+            .split(':')
+            .nth(3)
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| {
+                format!(
+                    "mesh {:?} has an ARN without a region: {:?}",
+                    self.mesh_name, self.arn
+                )
+            })?
+            .to_string();
+        let mut spec = serde_json::json!({"egressFilter": {"type": self.spec.egress_filter}});
+        if let Some(sd) = self.spec.service_discovery {
+            spec["serviceDiscovery"] = match sd.ip_preference {
+                Some(p) => serde_json::json!({"ipPreference": p}),
+                None => serde_json::json!({}),
+            };
+        }
+        FileResIn {
+            region,
+            kind: Kind::Mesh,
+            mesh_name: self.mesh_name.clone(),
+            parent_name: String::new(),
+            name: self.mesh_name,
+            uid: self.uid,
+            version: self.version,
+            created_at_ms: self.created_at_ms,
+            last_updated_at_ms: self.last_updated_at_ms,
+            spec,
+            tags: self.tags,
+            create_token: self.create_token,
+            update_tokens: self.update_tokens,
+        }
+        .into_record(quotas)
+    }
+}
+
 /// The state file's bytes for `data`, holding no journal records.
 pub fn encode(data: &Data) -> Vec<u8> {
     Encoder::default().encode(data, 0)
 }
 
-/// Encodes the state file again and again (the writer's job), keeping each mesh's encoded
-/// bytes for as long as the mesh is unchanged. Meshes are immutable behind their `Arc` (a
-/// change makes a new record), so the same `Arc` means the same bytes; a write then costs
-/// copying the unchanged meshes plus encoding the changed ones, not encoding everything.
+/// Encodes the state file again and again (the writer's job), keeping each resource's encoded
+/// bytes for as long as it is unchanged. Records are immutable behind their `Arc` (a change
+/// makes a new record), so the same `Arc` means the same bytes; a write then costs copying the
+/// unchanged resources plus encoding the changed ones, not encoding everything.
 #[derive(Default)]
 pub struct Encoder {
-    cache: std::collections::HashMap<String, (Arc<MeshRecord>, Vec<u8>)>,
+    cache: std::collections::HashMap<Loc, (Arc<Record>, Vec<u8>)>,
 }
 
 impl Encoder {
     /// The state file for `data`, which holds the journal's records up to `journal_seq`.
     pub fn encode(&mut self, data: &Data, journal_seq: u64) -> Vec<u8> {
         let mut previous = std::mem::take(&mut self.cache);
-        let mut out = Vec::with_capacity(256 * data.meshes.len() + 128);
+        let mut out = Vec::with_capacity(300 * data.resources.len() + 128);
         out.extend_from_slice(format!("{{\"format\":{FORMAT},\"tokenSecret\":").as_bytes());
         serde_json::to_writer(&mut out, &token::secret_to_hex(&data.secret))
             .expect("a string serializes");
-        out.extend_from_slice(format!(",\"journalSeq\":{journal_seq},\"meshes\":[").as_bytes());
-        for (i, (name, mesh)) in data.meshes.iter().enumerate() {
+        out.extend_from_slice(format!(",\"journalSeq\":{journal_seq},\"resources\":[").as_bytes());
+        for (i, (loc, rec)) in data.resources.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            let bytes = match previous.remove(name) {
-                Some((cached, bytes)) if Arc::ptr_eq(&cached, mesh) => bytes,
-                _ => serde_json::to_vec(&file_mesh(mesh)).expect("a mesh serializes"),
+            let bytes = match previous.remove(loc) {
+                Some((cached, bytes)) if Arc::ptr_eq(&cached, rec) => bytes,
+                _ => {
+                    let mut b = Vec::with_capacity(300);
+                    write_resource(rec, &mut b);
+                    b
+                }
             };
             out.extend_from_slice(&bytes);
-            self.cache.insert(name.clone(), (Arc::clone(mesh), bytes));
+            self.cache.insert(loc.clone(), (Arc::clone(rec), bytes));
         }
         out.extend_from_slice(b"]}\n");
         out
     }
 }
 
-/// Parses a state file's bytes. The error says what is wrong, for a message naming the file.
-pub fn decode(bytes: &[u8]) -> Result<Data, String> {
-    decode_snapshot(bytes).map(|(data, _)| data)
+/// Parses a state file's bytes (checking every resource against the model and `quotas`). The
+/// error says what is wrong, for a message naming the file.
+pub fn decode(bytes: &[u8], quotas: &Quotas) -> Result<Data, String> {
+    decode_snapshot(bytes, quotas).map(|(data, _)| data)
 }
 
 /// Parses a state file's bytes into its data and the last journal record it holds.
-fn decode_snapshot(bytes: &[u8]) -> Result<(Data, u64), String> {
+fn decode_snapshot(bytes: &[u8], quotas: &Quotas) -> Result<(Data, u64), String> {
     #[derive(Deserialize)]
     struct Probe {
         format: Option<u32>,
     }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct V2 {
+        token_secret: String,
+        #[serde(default)]
+        journal_seq: u64,
+        resources: Vec<FileResIn>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct V1 {
+        token_secret: String,
+        #[serde(default)]
+        journal_seq: u64,
+        meshes: Vec<LegacyMesh>,
+    }
     let probe: Probe = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
-    match probe.format {
-        Some(FORMAT) => {}
+    let bad = |e: serde_json::Error| format!("not a valid sandbox state: {e}");
+    let (secret, seq, records) = match probe.format {
+        Some(FORMAT) => {
+            let f: V2 = serde_json::from_slice(bytes).map_err(bad)?;
+            let records = f
+                .resources
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    r.into_record(quotas)
+                        .map_err(|e| format!("resource {}: {e}", i + 1))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            (f.token_secret, f.journal_seq, records)
+        }
+        Some(1) => {
+            let f: V1 = serde_json::from_slice(bytes).map_err(bad)?;
+            let records = f
+                .meshes
+                .into_iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    m.into_record(quotas)
+                        .map_err(|e| format!("mesh {}: {e}", i + 1))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            (f.token_secret, f.journal_seq, records)
+        }
         Some(n) => {
             return Err(format!(
-                "it has format {n}, this appmesh-tui reads format {FORMAT} (a newer version wrote it?)"
+                "it has format {n}, this appmesh-tui reads formats 1 and {FORMAT} (a newer version wrote it?)"
             ));
         }
         None => return Err("it has no \"format\" field; it is not a sandbox state file".into()),
-    }
-    let file: FileState =
-        serde_json::from_slice(bytes).map_err(|e| format!("not a valid sandbox state: {e}"))?;
-    let secret = token::secret_from_hex(&file.token_secret)
-        .ok_or("tokenSecret is not 64 hexadecimal digits")?;
-    let mut meshes = BTreeMap::new();
-    for m in file.meshes {
-        let rec = m.into_record()?;
-        let name = rec.name.clone();
-        if meshes.insert(name.clone(), Arc::new(rec)).is_some() {
-            return Err(format!("mesh {name:?} appears twice"));
+    };
+    let secret =
+        token::secret_from_hex(&secret).ok_or("tokenSecret is not 64 hexadecimal digits")?;
+    let mut resources = BTreeMap::new();
+    for rec in records {
+        let loc = rec.loc.clone();
+        if resources.insert(loc.clone(), Arc::new(rec)).is_some() {
+            return Err(format!(
+                "{} ({}) appears twice",
+                loc.key.describe(),
+                loc.region
+            ));
         }
     }
-    Ok((Data { meshes, secret }, file.journal_seq))
+    Ok((Data { resources, secret }, seq))
+}
+
+/// Follows `path` through symbolic links to the file it names (which may not exist yet), so
+/// that the real file is what gets locked, read and replaced.
+pub fn resolve(path: &Path) -> io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            Ok(_) => return fs::canonicalize(&p),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                // A new file: its directory's real path, and its own name.
+                let name = p.file_name().map(|n| n.to_os_string()).ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidInput, "the path names no file")
+                })?;
+                let dir = match p.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                let dir = fs::canonicalize(&dir).unwrap_or(dir);
+                return Ok(dir.join(name));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// Reads a file of the state (the state file or its journal): `None` if it does not exist.
+/// Refuses what is not a regular file (a FIFO or device would never end) and files over
+/// [`MAX_FILE_BYTES`].
+pub fn read_bounded(path: &Path) -> io::Result<Option<Vec<u8>>> {
+    let meta = match fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !meta.is_file() {
+        return Err(io::Error::other(
+            "it is not a regular file (a directory, device or pipe)",
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(io::Error::other(format!(
+            "it is {} bytes, more than the {} bytes the sandbox reads",
+            meta.len(),
+            MAX_FILE_BYTES
+        )));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(io::Error::other(format!(
+            "it grew past the {MAX_FILE_BYTES} bytes the sandbox reads while being read"
+        )));
+    }
+    Ok(Some(bytes))
 }
 
 /// What is on disk: the state file's data with the journal's newer records applied.
@@ -257,18 +570,17 @@ struct OnDisk {
     journal_in_use: bool,
 }
 
-fn read_disk(path: &Path) -> Result<OnDisk, SandboxError> {
+fn read_disk(path: &Path, quotas: &Quotas) -> Result<OnDisk, SandboxError> {
     let unreadable = |reason: String| SandboxError::StateUnreadable {
         path: path.to_path_buf(),
         reason,
     };
-    let (data, folded_seq) = match fs::read(path) {
-        Ok(bytes) => {
-            let (data, seq) = decode_snapshot(&bytes).map_err(unreadable)?;
+    let (data, folded_seq) = match read_bounded(path).map_err(|e| unreadable(e.to_string()))? {
+        Some(bytes) => {
+            let (data, seq) = decode_snapshot(&bytes, quotas).map_err(unreadable)?;
             (Some(data), seq)
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => (None, 0),
-        Err(e) => return Err(unreadable(e.to_string())),
+        None => (None, 0),
     };
     let jpath = journal::path_for(path);
     let journal_unreadable = |reason: String| SandboxError::JournalUnreadable {
@@ -276,7 +588,7 @@ fn read_disk(path: &Path) -> Result<OnDisk, SandboxError> {
         state: path.to_path_buf(),
         reason,
     };
-    let bytes = journal::read(&jpath).map_err(|e| journal_unreadable(e.to_string()))?;
+    let bytes = read_bounded(&jpath).map_err(|e| journal_unreadable(e.to_string()))?;
     let Some(bytes) = bytes else {
         return Ok(OnDisk {
             state_file: data.is_some(),
@@ -286,21 +598,35 @@ fn read_disk(path: &Path) -> Result<OnDisk, SandboxError> {
             journal_in_use: false,
         });
     };
-    let contents = journal::decode(&bytes).map_err(journal_unreadable)?;
+    let contents = journal::decode(&bytes, quotas).map_err(journal_unreadable)?;
     let state_file = data.is_some();
     let mut last_seq = folded_seq;
     let mut data = data;
     for record in contents.records {
-        last_seq = last_seq.max(record.seq);
         if record.seq <= folded_seq {
             continue; // the state file holds it already
         }
-        let d = data.get_or_insert_with(Data::empty);
-        for name in record.delete {
-            d.meshes.remove(&name);
+        if record.seq != last_seq + 1 {
+            return Err(journal_unreadable(format!(
+                "record {} follows {}: the records in between are missing, so changes that were \
+                 acknowledged are gone",
+                record.seq, last_seq
+            )));
         }
-        for m in record.put {
-            d.meshes.insert(m.name.clone(), Arc::new(m));
+        last_seq = record.seq;
+        let d = data.get_or_insert_with(Data::empty);
+        for gone in record.delete {
+            match gone {
+                journal::Removal::At(loc) => {
+                    d.resources.remove(&loc);
+                }
+                journal::Removal::LegacyMesh(name) => d
+                    .resources
+                    .retain(|l, _| !(l.key.kind == Kind::Mesh && l.key.name == name)),
+            }
+        }
+        for r in record.put {
+            d.resources.insert(r.loc.clone(), Arc::new(r));
         }
     }
     Ok(OnDisk {
@@ -312,9 +638,14 @@ fn read_disk(path: &Path) -> Result<OnDisk, SandboxError> {
     })
 }
 
-/// Reads the state file and its journal; no state file is `None` (start empty).
-pub fn load(path: &Path) -> Result<Option<Data>, SandboxError> {
-    read_disk(path).map(|d| d.data)
+/// Reads the state file (following links) and its journal, checking every resource against the
+/// model and `quotas`; no state file is `None` (start empty).
+pub fn load(path: &Path, quotas: &Quotas) -> Result<Option<Data>, SandboxError> {
+    let path = resolve(path).map_err(|e| SandboxError::StateUnreadable {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    read_disk(&path, quotas).map(|d| d.data)
 }
 
 /// A file of the state could not be written.
@@ -357,9 +688,13 @@ pub struct Store {
 impl Store {
     /// Takes the lock and reads the state file and its journal (no file: an empty state). A
     /// journal left by a sandbox that did not stop cleanly is folded in now, when that works.
-    pub fn open(path: &Path) -> Result<(Store, Data), SandboxError> {
+    pub fn open(path: &Path, quotas: &Quotas) -> Result<(Store, Data), SandboxError> {
+        let path = &resolve(path).map_err(|e| SandboxError::StateDir {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         let lock = lock(path)?;
-        let disk = read_disk(path)?;
+        let disk = read_disk(path, quotas)?;
         let state_file_len = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let mut store = Store {
             path: path.to_path_buf(),
@@ -392,26 +727,27 @@ impl Store {
         !self.state_file_exists
     }
 
-    /// Makes a batch of changes durable: one journal record with the meshes as they are now
-    /// and the names deleted. On error nothing of it counts.
+    /// Makes a batch of changes durable: one journal record with the resources as they are now
+    /// and those deleted. On error nothing of it counts.
     pub fn commit(&mut self, outcome: &Outcome) -> Result<(), WriteError> {
         if outcome.put.is_empty() && outcome.delete.is_empty() {
             return Ok(());
         }
-        // A record number is used up even if the append fails: whatever of a failed record might
-        // linger is never taken for a later one.
-        self.last_seq += 1;
-        let put: Vec<&Arc<MeshRecord>> = outcome.put.iter().collect();
-        let delete: Vec<&str> = outcome.delete.iter().map(String::as_str).collect();
-        let record = journal::encode(self.last_seq, &put, &delete);
+        // Records are numbered without gaps, so a record missing from the middle is noticed on
+        // load. A failed append gives its number to the next one: its bytes are cut off before
+        // anything is appended after them (see `Journal::append`).
+        let seq = self.last_seq + 1;
+        let record = journal::encode(seq, &outcome.put, &outcome.delete);
         self.journal.append(&record).map_err(|source| WriteError {
             path: self.journal.path().to_path_buf(),
             source,
-        })
+        })?;
+        self.last_seq = seq;
+        Ok(())
     }
 
     /// Makes `data` durable by writing it as the whole state file (the first change to a new
-    /// file; `sandbox seed`, which adds many meshes at once).
+    /// file; `sandbox seed`, which adds many resources at once).
     pub fn replace(&mut self, data: &Data) -> Result<(), WriteError> {
         self.fold(data)
     }
@@ -557,54 +893,46 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 mod tests {
     use super::*;
 
-    /// The encoder's bytes are exactly what serializing the whole file gives, also after
-    /// changes, deletions and additions with the cache warm.
+    use crate::sandbox::state::sample_data;
+
+    fn q() -> Quotas {
+        Quotas::aws_defaults()
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Data, String> {
+        super::decode(bytes, &q())
+    }
+
+    fn load(path: &Path) -> Result<Option<Data>, SandboxError> {
+        super::load(path, &q())
+    }
+
+    fn sample() -> Data {
+        sample_data()
+    }
+
+    /// The encoder's bytes are exactly what encoding afresh gives, also after changes,
+    /// deletions and additions with the cache warm.
     #[test]
     fn cached_encoding_matches_a_full_serialization() {
-        fn full(data: &Data) -> Vec<u8> {
-            let file = FileState {
-                format: FORMAT,
-                token_secret: token::secret_to_hex(&data.secret),
-                journal_seq: 7,
-                meshes: data.meshes.values().map(|m| file_mesh(m)).collect(),
-            };
-            let mut out = serde_json::to_vec(&file).unwrap();
-            out.push(b'\n');
-            out
-        }
+        let full = |data: &Data| Encoder::default().encode(data, 7);
         let mut data = sample();
         let mut enc = Encoder::default();
         assert_eq!(enc.encode(&data, 7), full(&data));
-        let first = data.meshes.keys().next().unwrap().clone();
-        let mut changed = (*data.meshes[&first]).clone();
+        let first = data.resources.keys().next().unwrap().clone();
+        let mut changed = (*data.resources[&first]).clone();
         changed.version += 1;
         changed.tags.insert("k\"\u{1b}".into(), "v\n".into());
-        data.meshes.insert(first.clone(), Arc::new(changed));
+        data.resources.insert(first.clone(), Arc::new(changed));
         assert_eq!(enc.encode(&data, 7), full(&data));
-        data.meshes.remove(&first);
-        let mut added = (*data.meshes.values().next().unwrap().clone()).clone();
-        added.name = "zz-new".into();
-        data.meshes.insert("zz-new".into(), Arc::new(added));
+        data.resources.remove(&first);
+        let mut added = (**data.resources.values().next().unwrap()).clone();
+        added.loc = Loc::new("us-east-1", Key::mesh("zz-new"));
+        data.resources.insert(added.loc.clone(), Arc::new(added));
         assert_eq!(enc.encode(&data, 7), full(&data));
         assert_eq!(decode(&enc.encode(&data, 7)).unwrap(), data);
-        data.meshes.clear();
+        data.resources.clear();
         assert_eq!(enc.encode(&data, 7), full(&data));
-    }
-    use crate::sandbox::state::State;
-    use crate::sandbox::wire::parse_create_mesh;
-
-    fn sample() -> Data {
-        let mut s = State::new(Data::empty(), "us-east-1", "111122223333", 100);
-        let bodies: [&str; 3] = [
-            r#"{"meshName":"plain"}"#,
-            r#"{"meshName":"full","clientToken":"tok","spec":{"egressFilter":{"type":"ALLOW_ALL"},"serviceDiscovery":{"ipPreference":"IPv6_ONLY"}},"tags":[{"key":"a","value":""},{"key":"b","value":"2"}]}"#,
-            r#"{"meshName":"sd-empty 🦀 \"quoted\"","spec":{"serviceDiscovery":{}}}"#,
-        ];
-        for b in bodies {
-            s.create_mesh(parse_create_mesh(b.as_bytes()).unwrap(), 1_700_000_000_123)
-                .unwrap();
-        }
-        s.data().clone()
     }
 
     #[test]
@@ -612,20 +940,76 @@ mod tests {
         let d = sample();
         let bytes = encode(&d);
         let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(v["format"], 1);
+        assert_eq!(v["format"], 2);
+        assert_eq!(v["resources"].as_array().unwrap().len(), d.resources.len());
         assert_eq!(decode(&bytes).unwrap(), d);
+    }
+
+    /// A state file the meshes-only sandbox wrote: its meshes load in their ARN's region, with
+    /// their specs in the wire form.
+    #[test]
+    fn a_format_1_state_file_is_converted() {
+        let v1 = br#"{"format":1,"tokenSecret":"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f","journalSeq":3,"meshes":[
+            {"meshName":"a","arn":"arn:aws:appmesh:us-west-2:111122223333:mesh/a","uid":"u1","version":2,"createdAtMs":1000,"lastUpdatedAtMs":2000,"spec":{"egressFilter":"DROP_ALL","serviceDiscovery":{"ipPreference":"IPv4_ONLY"}},"tags":{"k":"v"},"createToken":{"token":"t","request":"r"}},
+            {"meshName":"b","arn":"arn:aws:appmesh:us-west-2:111122223333:mesh/b","uid":"u2","version":1,"createdAtMs":1000,"lastUpdatedAtMs":1000,"spec":{"egressFilter":"ALLOW_ALL"}}]}"#;
+        let (d, seq) = decode_snapshot(v1, &q()).unwrap();
+        assert_eq!(seq, 3);
+        assert_eq!(d.mesh_names(), ["a", "b"]);
+        let a = &d.resources[&Loc::new("us-west-2", Key::mesh("a"))];
+        assert_eq!(
+            a.spec.get(),
+            r#"{"egressFilter":{"type":"DROP_ALL"},"serviceDiscovery":{"ipPreference":"IPv4_ONLY"}}"#
+        );
+        assert_eq!(a.version, 2);
+        assert_eq!(a.create_token.as_ref().unwrap().token, "t");
+        assert_eq!(a.tags["k"], "v");
+        // Written again, it is format 2 and reads back the same.
+        assert_eq!(decode(&encode(&d)).unwrap(), d);
     }
 
     #[test]
     fn decode_errors_say_what_is_wrong() {
         assert!(decode(b"{").unwrap_err().contains("not valid JSON"));
         assert!(decode(b"{}").unwrap_err().contains("format"));
-        assert!(decode(br#"{"format":2}"#).unwrap_err().contains("format 2"));
-        assert!(decode(br#"{"format":1}"#).is_err());
+        assert!(decode(br#"{"format":3}"#).unwrap_err().contains("format 3"));
+        assert!(decode(br#"{"format":2}"#).is_err());
         let mut v: serde_json::Value = serde_json::from_slice(&encode(&sample())).unwrap();
-        v["meshes"][0]["spec"]["egressFilter"] = "SOMETIMES".into();
+        v["resources"][0]["spec"]["egressFilter"] = serde_json::json!({"type": "SOMETIMES"});
         let e = decode(&serde_json::to_vec(&v).unwrap()).unwrap_err();
-        assert!(e.contains("SOMETIMES"), "{e}");
+        assert!(
+            e.contains("SOMETIMES") && e.contains("spec.egressFilter.type"),
+            "{e}"
+        );
+        // Values from the file are checked as strictly as requests.
+        let mut v: serde_json::Value = serde_json::from_slice(&encode(&sample())).unwrap();
+        v["resources"][0]["name"] = "".into();
+        let e = decode(&serde_json::to_vec(&v).unwrap()).unwrap_err();
+        assert!(
+            e.contains("resource 1") && e.contains("name: must not be empty"),
+            "{e}"
+        );
+        let mut v: serde_json::Value = serde_json::from_slice(&encode(&sample())).unwrap();
+        let tags: serde_json::Map<String, serde_json::Value> =
+            (0..60).map(|i| (format!("k{i}"), "v".into())).collect();
+        v["resources"][0]["tags"] = tags.into();
+        let e = decode(&serde_json::to_vec(&v).unwrap()).unwrap_err();
+        assert!(
+            e.contains("has 60 tags") && e.contains("--quota tags=N"),
+            "{e}"
+        );
+        assert!(super::decode(&serde_json::to_vec(&v).unwrap(), &Quotas::none()).is_ok());
+        let mut v: serde_json::Value = serde_json::from_slice(&encode(&sample())).unwrap();
+        v["resources"][1]["name"] = "bad\nname".into();
+        let e = decode(&serde_json::to_vec(&v).unwrap()).unwrap_err();
+        assert!(e.contains("control character U+000A"), "{e}");
+        let mut v: serde_json::Value = serde_json::from_slice(&encode(&sample())).unwrap();
+        let first = v["resources"][0].clone();
+        v["resources"].as_array_mut().unwrap().push(first);
+        assert!(
+            decode(&serde_json::to_vec(&v).unwrap())
+                .unwrap_err()
+                .contains("appears twice")
+        );
     }
 
     #[test]
@@ -705,7 +1089,7 @@ mod tests {
 
     impl Driven {
         fn open(path: &Path) -> Driven {
-            let (store, durable) = Store::open(path).unwrap();
+            let (store, durable) = Store::open(path, &q()).unwrap();
             Driven { store, durable }
         }
 
@@ -714,19 +1098,19 @@ mod tests {
                 self.store.replace(&after)?;
             } else {
                 let mut outcome = Outcome::default();
-                for (name, m) in &after.meshes {
+                for (loc, m) in &after.resources {
                     if !self
                         .durable
-                        .meshes
-                        .get(name)
+                        .resources
+                        .get(loc)
                         .is_some_and(|d| Arc::ptr_eq(d, m))
                     {
                         outcome.put.push(m.clone());
                     }
                 }
-                for name in self.durable.meshes.keys() {
-                    if !after.meshes.contains_key(name) {
-                        outcome.delete.push(name.clone());
+                for loc in self.durable.resources.keys() {
+                    if !after.resources.contains_key(loc) {
+                        outcome.delete.push(loc.clone());
                     }
                 }
                 self.store.commit(&outcome)?;
@@ -752,10 +1136,13 @@ mod tests {
         (dir, path, jpath, sample())
     }
 
-    fn mesh(data: &Data, name: &str, version: i64) -> Arc<MeshRecord> {
-        let mut m = (**data.meshes.values().next().unwrap()).clone();
-        m.name = name.into();
-        m.arn = format!("arn:aws:appmesh:us-east-1:111122223333:mesh/{name}");
+    fn at(name: &str) -> Loc {
+        Loc::new("us-east-1", Key::mesh(name))
+    }
+
+    fn mesh(data: &Data, name: &str, version: i64) -> Arc<Record> {
+        let mut m = (**data.resources.values().next().unwrap()).clone();
+        m.loc = at(name);
         m.version = version;
         Arc::new(m)
     }
@@ -763,23 +1150,22 @@ mod tests {
     fn with(data: &Data, add: &[(&str, i64)], remove: &[&str]) -> Data {
         let mut d = data.clone();
         for (name, version) in add {
-            d.meshes
-                .insert(name.to_string(), mesh(data, name, *version));
+            d.resources.insert(at(name), mesh(data, name, *version));
         }
         for name in remove {
-            d.meshes.remove(*name);
+            d.resources.remove(&at(name));
         }
         d
     }
 
-    /// The state file alone, as any JSON reader sees it.
+    /// The names in the state file alone, as any JSON reader sees it.
     fn state_file_names(path: &Path) -> Vec<String> {
         let v: serde_json::Value = serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
-        v["meshes"]
+        v["resources"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|m| m["meshName"].as_str().unwrap().to_string())
+            .map(|m| m["name"].as_str().unwrap().to_string())
             .collect()
     }
 
@@ -789,16 +1175,14 @@ mod tests {
         let path = dir.path().join("state.json");
         let journal = journal::path_for(&path);
         let mut store = Driven::open(&path);
-        assert!(&store.durable.meshes.is_empty());
+        assert!(&store.durable.resources.is_empty());
         assert!(!path.exists(), "opening writes nothing");
 
         // The first change writes the state file itself.
         let base = sample();
         store.commit(base.clone()).unwrap();
-        assert_eq!(
-            state_file_names(&path),
-            ["full", "plain", "sd-empty 🦀 \"quoted\""]
-        );
+        let names_at_first = state_file_names(&path);
+        assert_eq!(names_at_first.len(), base.resources.len());
         assert!(!journal.exists());
 
         // Later changes append records; the state file stays as it was and still parses.
@@ -807,10 +1191,8 @@ mod tests {
         let d2 = with(&d1, &[("added", 2), ("more", 1)], &[]);
         store.commit(d2.clone()).unwrap();
         store.commit(d2.clone()).unwrap(); // nothing changed: nothing written
-        assert_eq!(
-            state_file_names(&path),
-            ["full", "plain", "sd-empty 🦀 \"quoted\""]
-        );
+        let names_at_first = state_file_names(&path);
+        assert_eq!(names_at_first.len(), base.resources.len());
         let text = fs::read_to_string(&journal).unwrap();
         assert_eq!(text.lines().count(), 2, "{text}");
         assert_eq!(load(&path).unwrap().unwrap(), d2);
@@ -869,7 +1251,7 @@ mod tests {
         // Put the journal back as it was before the fold emptied it, then add a record.
         fs::write(&jpath, &journal_before_fold).unwrap();
         let d3 = with(&d2, &[("y", 1)], &[]);
-        let y = journal::encode(3, &[&d3.meshes["y"]], &[]);
+        let y = journal::encode(3, &[d3.resources[&at("y")].clone()], &[]);
         fs::OpenOptions::new()
             .append(true)
             .open(&jpath)
@@ -896,7 +1278,7 @@ mod tests {
             store.commit(d1.clone()).unwrap();
         }
         let d2 = with(&d1, &[("torn", 1)], &[]);
-        let record = journal::encode(2, &[&d2.meshes["torn"]], &[]);
+        let record = journal::encode(2, &[d2.resources[&at("torn")].clone()], &[]);
         for cut in [1, record.len() / 2, record.len() - 1] {
             let mut bytes = fs::read(&jpath).unwrap();
             let whole = bytes.len();
@@ -937,7 +1319,7 @@ mod tests {
         let mut bytes = fs::read(&jpath).unwrap();
         bytes[12] ^= 0x55;
         fs::write(&jpath, &bytes).unwrap();
-        let e = Store::open(&path)
+        let e = Store::open(&path, &q())
             .err()
             .expect("a damaged journal is refused");
         let msg = e.to_string();

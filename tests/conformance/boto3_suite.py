@@ -105,7 +105,7 @@ class Boto3Conformance(unittest.TestCase):
         self.assertEqual(upd["metadata"]["version"], 2)
         self.assertEqual(upd["metadata"]["createdAt"], meta["createdAt"])
         self.assertGreater(upd["metadata"]["lastUpdatedAt"], meta["lastUpdatedAt"])
-        self.assertEqual(upd["spec"], {"egressFilter": {"type": "DROP_ALL"}})
+        self.assertEqual(upd["spec"], {})
 
         deleted = self.c.delete_mesh(meshName=name)["mesh"]
         self.assertEqual(deleted["status"], {"status": "DELETED"})
@@ -119,7 +119,8 @@ class Boto3Conformance(unittest.TestCase):
     def test_defaults_when_spec_is_omitted(self):
         name = unique("def")
         mesh = self.c.create_mesh(meshName=name)["mesh"]
-        self.assertEqual(mesh["spec"], {"egressFilter": {"type": "DROP_ALL"}})
+        # Echoed as given: the service injects no defaults.
+        self.assertEqual(mesh["spec"], {})
 
     def test_conflicts_and_idempotency(self):
         name = unique("idem")
@@ -151,7 +152,7 @@ class Boto3Conformance(unittest.TestCase):
     def test_validation(self):
         self.c.create_mesh(meshName="b3-" + "n" * 252)
         e = self.error(self.c.create_mesh, meshName="b3-" + "n" * 253)
-        self.assertCode(e, "BadRequestException", 400, "meshName must be 1-255 characters; got 256")
+        self.assertCode(e, "BadRequestException", 400, "meshName: must be at most 255 characters (has 256)")
         self.assertIsInstance(e, self.c.exceptions.BadRequestException)
         e = self.error(self.c.describe_mesh, meshName="n" * 256)
         self.assertCode(e, "BadRequestException", 400, "meshName")
@@ -181,8 +182,8 @@ class Boto3Conformance(unittest.TestCase):
         e = self.error(
             self.c.create_mesh, meshName=unique("t51"), tags=fifty + [{"key": "k50", "value": ""}]
         )
-        self.assertCode(e, "TooManyTagsException", 400)
-        self.assertIsInstance(e, self.c.exceptions.TooManyTagsException)
+        # More tags in one request than the model's TagList allows: a validation error.
+        self.assertCode(e, "BadRequestException", 400, "tags: must have at most 50 items")
         e = self.error(
             self.c.tag_resource, resourceArn=arn(name), tags=[{"key": "more", "value": "v"}]
         )
@@ -241,19 +242,17 @@ class Boto3Conformance(unittest.TestCase):
             e = self.error(self.c.list_meshes, nextToken=bad)
             self.assertCode(e, "BadRequestException", 400, "nextToken")
 
-    def test_unsupported_operations_are_clear_and_not_retried(self):
+    def test_missing_children_are_not_found_and_not_retried(self):
         name = unique("uns")
         self.c.create_mesh(meshName=name)
+        self.assertEqual(self.c.list_virtual_nodes(meshName=name)["virtualNodes"], [])
         for call, kwargs, words in [
-            (self.c.list_virtual_nodes, {"meshName": name}, "virtual nodes"),
-            (self.c.describe_virtual_service, {"meshName": name, "virtualServiceName": "s"}, "virtual services"),
-            (self.c.list_routes, {"meshName": name, "virtualRouterName": "r"}, "routes"),
-            (self.c.delete_virtual_gateway, {"meshName": name, "virtualGatewayName": "g"}, "virtual gateways"),
+            (self.c.describe_virtual_service, {"meshName": name, "virtualServiceName": "s"}, "VirtualService"),
+            (self.c.list_routes, {"meshName": name, "virtualRouterName": "r"}, "VirtualRouter"),
+            (self.c.delete_virtual_gateway, {"meshName": name, "virtualGatewayName": "g"}, "VirtualGateway"),
         ]:
             e = self.error(call, **kwargs)
-            self.assertCode(e, "BadRequestException", 400, words)
-            self.assertIn("does not support", e.response["Error"]["Message"])
-            self.assertIn("CreateMesh", e.response["Error"]["Message"])
+            self.assertCode(e, "NotFoundException", 404, words)
             self.assertEqual(e.response["ResponseMetadata"]["RetryAttempts"], 0)
 
     def test_body_over_the_limit_is_413(self):
