@@ -178,6 +178,11 @@ pub enum Msg {
     },
     /// Animation frame, sent only while something animates.
     Tick,
+    /// `--template FILE` was read on a background task: the template, or why it is not used.
+    TemplateLoaded {
+        file: String,
+        result: Result<crate::template::Template, String>,
+    },
 }
 
 /// What the runtime must do after an update.
@@ -452,6 +457,10 @@ impl App {
                 self.in_flight = None;
                 self.dirty = true;
                 self.on_result(result)
+            }
+            Msg::TemplateLoaded { file, result } => {
+                self.template_loaded(&file, result);
+                Vec::new()
             }
             Msg::Tick => {
                 if self.animating() {

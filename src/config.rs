@@ -64,15 +64,24 @@ impl Default for Config {
     }
 }
 
+/// The most read of the config file: a real one is a few hundred bytes.
+pub const CONFIG_CAP: crate::fileio::Cap = crate::fileio::Cap {
+    what: "config file",
+    bytes: 1 << 20,
+    raise: None,
+};
+
 /// Where the config file is looked for.
 pub fn path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("appmesh-tui").join("config.toml"))
 }
 
 impl Config {
-    /// Parses a config file's text; the error names the file, the line and the problem.
+    /// Parses a config file's text; the error names the file, the line and the problem. Values
+    /// are checked as strictly as the flags: an `endpoint_url` that is not an http(s) URL is a
+    /// mistake on its line.
     pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| {
+        let config: Config = toml::from_str(text).map_err(|e| {
             let place = e
                 .span()
                 .map(|s| {
@@ -85,7 +94,20 @@ impl Config {
                 "config file {}{place}: {msg}. Fix it (see `appmesh-tui config example`) or move it away; using the defaults for now.",
                 path.display()
             )
-        })
+        })?;
+        if let Some(url) = &config.endpoint_url
+            && let Some(problem) = crate::aws::endpoint_url_problem(url)
+        {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("endpoint_url"))
+                .map_or_else(String::new, |i| format!(":{}", i + 1));
+            return Err(format!(
+                "config file {}{line}: endpoint_url {problem}. Fix it or move the file away; using the defaults for now.",
+                path.display()
+            ));
+        }
+        Ok(config)
     }
 
     /// Loads the config file. A missing file is the defaults; a broken one is the defaults
@@ -94,17 +116,18 @@ impl Config {
         let Some(path) = path else {
             return (Config::default(), None);
         };
-        match std::fs::read_to_string(path) {
+        // Bounded and type-checked (a FIFO or a device is refused at once): this runs before
+        // the first frame.
+        match crate::fileio::read_text(path, &CONFIG_CAP) {
             Ok(text) => match Config::parse(&text, path) {
                 Ok(c) => (c, None),
                 Err(e) => (Config::default(), Some(e)),
             },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), None),
+            Err(e) if e.is_not_found() => (Config::default(), None),
             Err(e) => (
                 Config::default(),
                 Some(format!(
-                    "cannot read config file {}: {e}; using the defaults",
-                    path.display()
+                    "cannot read config file {e}; using the defaults (move it away, or fix it: `appmesh-tui config example`)"
                 )),
             ),
         }
@@ -159,5 +182,49 @@ mod tests {
         std::fs::write(&bad, "profile = [").unwrap();
         let (_, msg) = Config::load_from(Some(&bad));
         assert!(msg.unwrap().contains("bad.toml:1"));
+    }
+
+    #[test]
+    fn fifos_devices_and_huge_files_are_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("config.toml");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid C string; mkfifo only creates a file.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let (c, msg) = Config::load_from(Some(&fifo));
+        assert_eq!(c, Config::default());
+        let msg = msg.unwrap();
+        assert!(
+            msg.contains("config.toml is a FIFO") && msg.contains("defaults"),
+            "{msg}"
+        );
+        let (_, msg) = Config::load_from(Some(Path::new("/dev/zero")));
+        assert!(msg.unwrap().contains("character device"));
+        let big = dir.path().join("big.toml");
+        std::fs::write(&big, format!("# {}\n", "x".repeat(2 << 20))).unwrap();
+        let (_, msg) = Config::load_from(Some(&big));
+        assert!(msg.unwrap().contains("larger than 1 MiB"));
+    }
+
+    #[test]
+    fn an_endpoint_that_is_not_a_url_is_a_mistake_on_its_line() {
+        let e = Config::parse(
+            "region = \"eu-west-1\"\nendpoint_url = \"notaurl\"\n",
+            Path::new("/c/config.toml"),
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("/c/config.toml:2") && e.contains("\"notaurl\" is not a URL"),
+            "{e}"
+        );
+        let e = Config::parse("endpoint_url = \"ftp://admin:hunter2@h\"\n", Path::new("c"))
+            .unwrap_err();
+        assert!(!e.contains("hunter2"), "{e}");
+    }
+
+    #[test]
+    fn deeply_nested_toml_is_an_error_not_a_crash() {
+        let deep = format!("profile = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(Config::parse(&deep, Path::new("c")).is_err());
     }
 }

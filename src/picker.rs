@@ -70,11 +70,12 @@ pub fn parse_profiles(config: &str, credentials: &str) -> Vec<String> {
     names
 }
 
-/// The profiles this user has, read from the usual files (missing files count as empty).
+/// The profiles this user has, read from the usual files (missing files count as empty; a file
+/// that is not a regular file, or over [`crate::aws::AWS_FILE_CAP`], counts as empty too).
 pub fn aws_profiles() -> Vec<String> {
     let (config, credentials) = config_paths();
     let read = |p: Option<PathBuf>| {
-        p.and_then(|p| std::fs::read_to_string(p).ok())
+        p.and_then(|p| crate::aws::read_aws_file(&p).ok().flatten())
             .unwrap_or_default()
     };
     parse_profiles(&read(config), &read(credentials))

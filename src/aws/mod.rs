@@ -5,6 +5,7 @@
 //! against the built-in sandbox.
 
 pub mod error;
+pub mod limits;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -204,8 +205,55 @@ pub fn fixed_credentials(id: &str, secret: &str) -> Credentials {
     Credentials::new(id, secret, None, None, "appmesh-tui")
 }
 
+/// The most read of an AWS config or credentials file by the app itself (to list profiles and
+/// to find credential helpers that prompt). Real files hold a few hundred profiles at most.
+pub const AWS_FILE_CAP: crate::fileio::Cap = crate::fileio::Cap {
+    what: "AWS config or credentials file",
+    bytes: 16 << 20,
+    raise: None,
+};
+
+/// Reads an AWS config or credentials file through [`crate::fileio`] (a regular file of at most
+/// [`AWS_FILE_CAP`]); a missing file is `Ok(None)`.
+pub fn read_aws_file(path: &std::path::Path) -> Result<Option<String>, String> {
+    match crate::fileio::read_text(path, &AWS_FILE_CAP) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(format!("cannot read AWS file: {e}")),
+    }
+}
+
+/// Why an endpoint URL cannot be used, or `None`: it must be `http://` or `https://` with a
+/// host. The message shows the URL with any password hidden.
+pub fn endpoint_url_problem(url: &str) -> Option<String> {
+    let shown = crate::redact::redact(url);
+    let example = "give it as http://HOST:PORT or https://HOST (e.g. http://127.0.0.1:4566)";
+    let uri = match url.parse::<http::Uri>() {
+        Ok(u) => u,
+        Err(_) => return Some(format!("{shown:?} is not a URL; {example}")),
+    };
+    match uri.scheme_str() {
+        Some("http") | Some("https") => {}
+        Some(other) => {
+            return Some(format!(
+                "{shown:?} has the scheme {other:?}; App Mesh endpoints are http:// or https://; {example}"
+            ));
+        }
+        None => {
+            return Some(format!(
+                "{shown:?} is not a URL (no http:// or https://); {example}"
+            ));
+        }
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Some(format!("{shown:?} has no host; {example}"));
+    }
+    None
+}
+
 /// Why the profile's credentials may talk to the terminal (`credential_process` can prompt,
-/// SSO may need a login), or `None`. Reads the AWS config file the way the CLI finds it.
+/// SSO may need a login), or `None`. Reads the AWS config file the way the CLI finds it
+/// (bounded: see [`read_aws_file`]).
 pub fn credentials_need_terminal(profile: Option<&str>) -> Option<String> {
     if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
         return None;
@@ -213,7 +261,7 @@ pub fn credentials_need_terminal(profile: Option<&str>) -> Option<String> {
     let path = std::env::var_os("AWS_CONFIG_FILE")
         .map(std::path::PathBuf::from)
         .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join("config")))?;
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = read_aws_file(&path).ok().flatten()?;
     let profile = profile
         .map(str::to_string)
         .or_else(|| std::env::var("AWS_PROFILE").ok())
@@ -288,15 +336,19 @@ pub async fn connect(settings: &Settings) -> (Api, Target) {
     let sdk_config = loader.load().await;
     // AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_APP_MESH / the profile's endpoint_url are honoured
     // by aws-config; show whichever is in force.
+    // Shown in the header and exports, so any password in it is hidden here once.
     let endpoint = settings
         .endpoint_url
         .clone()
         .or_else(|| std::env::var("AWS_ENDPOINT_URL_APP_MESH").ok())
         .or_else(|| sdk_config.endpoint_url().map(str::to_string))
-        .filter(|e| !e.is_empty());
+        .filter(|e| !e.is_empty())
+        .map(|e| crate::redact::redact(&e).into_owned());
     let client = Client::from_conf(
         aws_sdk_appmesh::config::Builder::from(&sdk_config)
             .interceptor(AttemptObserver)
+            .interceptor(limits::BodyLimit::default())
+            .retry_classifier(limits::NoRetryWhenTooLarge)
             .build(),
     );
     let target = Target {
@@ -390,12 +442,28 @@ impl Api {
         })
     }
 
-    /// All tags of a resource, every page.
+    /// All tags of a resource, every page. A server that repeats a page token, or sends more
+    /// than [`LIST_TAGS_MAX`] tags, ends the call with an error instead of paging forever.
     pub async fn list_tags(&self, arn: &str) -> Result<Reply<Vec<Tag>>, ApiError> {
         let mut tags = Vec::new();
-        let mut next = None;
+        let mut next: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
         let mut request_id = None;
         loop {
+            if let Some(token) = &next
+                && !seen.insert(token.clone())
+            {
+                return Err(paging_error(format!(
+                    "ListTagsForResource sent the same page token twice (after {} tags); the server is not paging correctly.",
+                    tags.len()
+                )));
+            }
+            if tags.len() > LIST_TAGS_MAX {
+                return Err(paging_error(format!(
+                    "ListTagsForResource sent more than {LIST_TAGS_MAX} tags for one resource (a resource holds at most {}); the server is not answering as App Mesh does.",
+                    crate::model::TAGS_MAX
+                )));
+            }
             let out = self
                 .client
                 .list_tags_for_resource()
@@ -445,6 +513,20 @@ impl Api {
             value: (),
             request_id: out.request_id().map(str::to_string),
         })
+    }
+}
+
+/// Tags read for one resource at most (a resource holds at most 50).
+pub const LIST_TAGS_MAX: usize = 1_000;
+
+/// A list that a server answered in a way that would never end.
+fn paging_error(message: String) -> ApiError {
+    ApiError {
+        kind: ErrorKind::BadResponse,
+        code: None,
+        message,
+        http_status: None,
+        request_id: None,
     }
 }
 
@@ -581,6 +663,27 @@ mod tests {
         assert_eq!(profile_section_needs_terminal(config, "plain"), None);
         assert_eq!(profile_section_needs_terminal(config, "default"), None);
         assert_eq!(profile_section_needs_terminal(config, "missing"), None);
+    }
+
+    #[test]
+    fn endpoint_urls_are_checked_and_passwords_never_echoed() {
+        assert_eq!(endpoint_url_problem("http://127.0.0.1:4566"), None);
+        assert_eq!(
+            endpoint_url_problem("https://appmesh.us-east-1.amazonaws.com"),
+            None
+        );
+        assert_eq!(endpoint_url_problem("http://user:pass@host:1/"), None);
+        let p = endpoint_url_problem("notaurl").unwrap();
+        assert!(
+            p.contains("\"notaurl\" is not a URL") && p.contains("http://127.0.0.1:4566"),
+            "{p}"
+        );
+        let p = endpoint_url_problem("ftp://host").unwrap();
+        assert!(p.contains("scheme \"ftp\""), "{p}");
+        assert!(endpoint_url_problem("http://").is_some());
+        assert!(endpoint_url_problem("").is_some());
+        let p = endpoint_url_problem("gopher://admin:hunter2@host").unwrap();
+        assert!(!p.contains("hunter2") && p.contains("***@host"), "{p}");
     }
 
     #[test]

@@ -146,7 +146,7 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
             let profile = clean(t.profile.as_deref().unwrap_or("default")).into_owned();
             let region = clean(&t.region).into_owned();
             let endpoint = match &t.endpoint {
-                Some(e) => clean(e).into_owned(),
+                Some(e) => crate::redact::redact(&clean(e)).into_owned(),
                 None => "default AWS endpoint".into(),
             };
             let used: usize = spans.iter().map(|s| text::width(&s.content)).sum();
