@@ -565,6 +565,10 @@ impl App {
     fn on_page(&mut self, generation: u64, result: Result<MeshPage, ApiError>) -> Vec<Effect> {
         match self.browser.on_page(generation, result) {
             PageOutcome::More(token) => self.list_page(generation, Some(token)),
+            PageOutcome::Stopped(why) => {
+                self.status = Some(why);
+                Vec::new()
+            }
             PageOutcome::Stale | PageOutcome::Done | PageOutcome::Failed => Vec::new(),
         }
     }
@@ -1084,10 +1088,17 @@ impl App {
             }
             KeyCode::Enter => {
                 if !confirm.matches() {
-                    confirm.problem = Some(format!(
-                        "Not the name: type it exactly ({} characters).",
-                        crate::model::char_len(&confirm.name)
-                    ));
+                    confirm.problem = Some(if confirm.untypeable().is_some() {
+                        format!(
+                            "Not the name: type {} (? for each character that cannot be typed).",
+                            crate::ui::text::clean(&confirm.expected())
+                        )
+                    } else {
+                        format!(
+                            "Not the name: type it exactly ({} characters).",
+                            crate::model::char_len(&confirm.name)
+                        )
+                    });
                     return Vec::new();
                 }
                 let name = confirm.name.clone();

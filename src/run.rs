@@ -170,7 +170,7 @@ impl Shared {
                         }
                     }
                 }
-                Ok(aws::connect(&settings).await)
+                aws::connect(&settings).await
             })
             .await
     }

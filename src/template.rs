@@ -135,7 +135,10 @@ pub enum TemplateError {
 impl fmt::Display for TemplateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TemplateError::Read { source } => write!(f, "could not read template {source}"),
+            TemplateError::Read { source } if source.is_not_found() => {
+                write!(f, "template {source}; check the path given to --template")
+            }
+            TemplateError::Read { source } => write!(f, "template {source}"),
             TemplateError::TooComplex { path, error } => write!(
                 f,
                 "template {} {error}, far more than a template needs; check that it is the right file",

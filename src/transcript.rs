@@ -237,7 +237,11 @@ fn error_text(op: &str, took: &str, e: &ApiError) -> String {
         clean(&e.title()),
         clean(&e.message),
         code(e.request_id.as_deref().unwrap_or("(none)")),
-        e.hint()
+        e.hint_for(if matches!(op, "ListMeshes" | "DescribeMesh") {
+            crate::aws::CallKind::Read
+        } else {
+            crate::aws::CallKind::Change
+        })
     )
 }
 

@@ -24,7 +24,7 @@ use aws_sdk_appmesh::operation::RequestId;
 use aws_sdk_appmesh::primitives::DateTime;
 use aws_sdk_appmesh::types as sdk;
 
-pub use error::{ApiError, ErrorKind};
+pub use error::{ApiError, CallKind, ErrorKind};
 
 use crate::model::{
     EgressFilter, IpPreference, Mesh, MeshSpec, MeshStatus, MeshSummary, Metadata, Tag,
@@ -312,8 +312,10 @@ pub async fn resolve_credentials(settings: &Settings) -> Result<Credentials, Str
 }
 
 /// Builds the client from the settings and the standard AWS environment. Runs in the
-/// background while the first frame is already on screen.
-pub async fn connect(settings: &Settings) -> (Api, Target) {
+/// background while the first frame is already on screen. Fails only when the endpoint in
+/// force (from the environment or the profile: the flag and the config file are checked
+/// earlier) is not an http(s) URL, with a message that says where it came from.
+pub async fn connect(settings: &Settings) -> Result<(Api, Target), ApiError> {
     let (region, region_note) = resolve_region(settings).await;
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::new(region.clone()))
@@ -336,14 +338,31 @@ pub async fn connect(settings: &Settings) -> (Api, Target) {
     let sdk_config = loader.load().await;
     // AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_APP_MESH / the profile's endpoint_url are honoured
     // by aws-config; show whichever is in force.
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let (endpoint, source) = if let Some(e) = settings.endpoint_url.clone() {
+        (Some(e), "--endpoint-url")
+    } else if let Some(e) = env("AWS_ENDPOINT_URL_APP_MESH") {
+        (Some(e), "AWS_ENDPOINT_URL_APP_MESH")
+    } else if let Some(e) = env("AWS_ENDPOINT_URL") {
+        (Some(e), "AWS_ENDPOINT_URL")
+    } else {
+        (
+            sdk_config.endpoint_url().map(str::to_string),
+            "the profile's endpoint_url",
+        )
+    };
+    let endpoint = endpoint.filter(|e| !e.is_empty());
+    if let Some(problem) = endpoint.as_deref().and_then(endpoint_url_problem) {
+        return Err(ApiError {
+            kind: ErrorKind::Request,
+            code: None,
+            message: format!("The endpoint from {source} {problem}."),
+            http_status: None,
+            request_id: None,
+        });
+    }
     // Shown in the header and exports, so any password in it is hidden here once.
-    let endpoint = settings
-        .endpoint_url
-        .clone()
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL_APP_MESH").ok())
-        .or_else(|| sdk_config.endpoint_url().map(str::to_string))
-        .filter(|e| !e.is_empty())
-        .map(|e| crate::redact::redact(&e).into_owned());
+    let endpoint = endpoint.map(|e| crate::redact::redact(&e).into_owned());
     let client = Client::from_conf(
         aws_sdk_appmesh::config::Builder::from(&sdk_config)
             .interceptor(AttemptObserver)
@@ -360,7 +379,7 @@ pub async fn connect(settings: &Settings) -> (Api, Target) {
         region_note,
         endpoint,
     };
-    (Api { client }, target)
+    Ok((Api { client }, target))
 }
 
 impl Api {
