@@ -79,9 +79,14 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub template: Option<PathBuf>,
 
-    /// The largest --template file read, in bytes (K, M suffixes allowed); a template is a few
-    /// KB. Larger files, devices and FIFOs are refused with a message.
-    #[arg(long, value_name = "BYTES", default_value = "1M", value_parser = parse_size)]
+    /// The largest --template file read, in bytes; K and M suffixes work (default: 1M).
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value = "1M",
+        hide_default_value = true,
+        value_parser = parse_size
+    )]
     pub max_template_size: u64,
 
     #[command(subcommand)]

@@ -127,6 +127,7 @@ pub enum ReadError {
     NotRegular {
         path: PathBuf,
         kind: FileKind,
+        cap: Cap,
     },
     /// Larger than the cap; nothing beyond the cap was read.
     TooLarge {
@@ -165,11 +166,13 @@ impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReadError::NotFound { path } => write!(f, "{} does not exist", path.display()),
-            ReadError::NotRegular { path, kind } => write!(
+            ReadError::NotRegular { path, kind, cap } => write!(
                 f,
-                "{} is {}, not a regular file; only regular files are read (save the content to a file first)",
+                "{} is {}, not a regular file; a {} is read only from a regular file of at most {} (save the content to a file first)",
                 path.display(),
-                kind.described()
+                kind.described(),
+                cap.what,
+                human_size(cap.bytes)
             ),
             ReadError::TooLarge { path, cap } => {
                 write!(
@@ -234,6 +237,7 @@ pub fn read_bytes(path: &Path, cap: &Cap) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::NotRegular {
             path: path.to_path_buf(),
             kind,
+            cap: cap.clone(),
         });
     }
     // O_NONBLOCK: should the path have been swapped for a FIFO meanwhile, the open returns at
@@ -249,6 +253,7 @@ pub fn read_bytes(path: &Path, cap: &Cap) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::NotRegular {
             path: path.to_path_buf(),
             kind,
+            cap: cap.clone(),
         });
     }
     let too_large = || ReadError::TooLarge {

@@ -47,7 +47,8 @@ fn config_paths() -> (Option<PathBuf>, Option<PathBuf>) {
 pub fn parse_profiles(config: &str, credentials: &str) -> Vec<String> {
     let header = |line: &str| -> Option<String> {
         let inner = line.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
-        Some(inner.to_string())
+        // `[]` names no profile.
+        (!inner.is_empty()).then(|| inner.to_string())
     };
     let mut names: Vec<String> = Vec::new();
     for line in config.lines() {
@@ -182,6 +183,7 @@ mod tests {
             ["default", "ci", "dev", "prod"]
         );
         assert!(parse_profiles("", "").is_empty());
+        assert!(parse_profiles("[ ]\n[]", "[]\n[  ]").is_empty());
     }
 
     #[test]

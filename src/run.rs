@@ -427,15 +427,16 @@ fn not_a_terminal() -> Option<&'static str> {
 
 /// Runs the UI until the user quits. Returns the process exit code.
 pub async fn run_tui(cli: Cli) -> Result<(), String> {
+    let (config, config_problem) =
+        crate::config::Config::load_from(crate::config::path().as_deref());
+    // Flag mistakes first (they say exactly what to fix), then the terminal.
+    let mut plan = Plan::from_cli(&cli, &config)?;
     if let Some(why) = not_a_terminal() {
         return Err(format!(
             "appmesh-tui needs an interactive terminal: {why}. Run it in a terminal; for \
              scripts, `appmesh-tui sandbox serve` runs the sandbox alone and the AWS CLI talks to it."
         ));
     }
-    let (config, config_problem) =
-        crate::config::Config::load_from(crate::config::path().as_deref());
-    let mut plan = Plan::from_cli(&cli, &config)?;
     if plan.sandbox.is_none() {
         resolve_prompting_credentials(&mut plan.settings).await;
     }

@@ -269,7 +269,10 @@ pub fn credentials_need_terminal(profile: Option<&str>) -> Option<String> {
     profile_section_needs_terminal(&text, &profile)
 }
 
-fn profile_section_needs_terminal(config: &str, profile: &str) -> Option<String> {
+/// Why `profile`'s section of an AWS config file's text names a credential helper that may
+/// prompt (`credential_process`, SSO), or `None`. Public for the fuzz target.
+#[doc(hidden)]
+pub fn profile_section_needs_terminal(config: &str, profile: &str) -> Option<String> {
     let wanted = [format!("[profile {profile}]"), format!("[{profile}]")];
     let mut inside = false;
     for line in config.lines() {
