@@ -168,7 +168,7 @@ impl fmt::Display for ReadError {
             ReadError::NotFound { path } => write!(f, "{} does not exist", path.display()),
             ReadError::NotRegular { path, kind, cap } => write!(
                 f,
-                "{} is {}, not a regular file; a {} is read only from a regular file of at most {} (save the content to a file first)",
+                "{} is {}, not a regular file; {}s are read only from regular files of at most {} (save the content to a file first)",
                 path.display(),
                 kind.described(),
                 cap.what,
@@ -177,7 +177,7 @@ impl fmt::Display for ReadError {
             ReadError::TooLarge { path, cap } => {
                 write!(
                     f,
-                    "{} is larger than {}, the most read for a {}",
+                    "{} is larger than {}, the cap for {}s",
                     path.display(),
                     human_size(cap.bytes),
                     cap.what
@@ -272,6 +272,32 @@ pub fn read_bytes(path: &Path, cap: &Cap) -> Result<Vec<u8>, ReadError> {
         return Err(too_large());
     }
     Ok(buf)
+}
+
+/// Checks, without opening it, that `path` is missing (`Ok(None)`) or a regular file of at most
+/// `cap.bytes` (`Ok(Some(size))`): for files another library reads whole (the SDK's AWS config
+/// files), so that it never meets a FIFO, a device or a huge file.
+pub fn check_readable(path: &Path, cap: &Cap) -> Result<Option<u64>, ReadError> {
+    let meta = match fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(read_io(path, e)),
+    };
+    let kind = FileKind::of(&meta);
+    if kind != FileKind::Regular {
+        return Err(ReadError::NotRegular {
+            path: path.to_path_buf(),
+            kind,
+            cap: cap.clone(),
+        });
+    }
+    if meta.len() > cap.bytes {
+        return Err(ReadError::TooLarge {
+            path: path.to_path_buf(),
+            cap: cap.clone(),
+        });
+    }
+    Ok(Some(meta.len()))
 }
 
 /// [`read_bytes`], as UTF-8 text.
@@ -785,6 +811,32 @@ mod tests {
                 && msg.contains("--max-test-size"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn checking_without_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            check_readable(&dir.path().join("none"), &CAP).unwrap(),
+            None
+        );
+        let p = dir.path().join("f");
+        fs::write(&p, "12345").unwrap();
+        assert_eq!(check_readable(&p, &CAP).unwrap(), Some(5));
+        fs::write(&p, "x".repeat(17)).unwrap();
+        assert!(matches!(
+            check_readable(&p, &CAP),
+            Err(ReadError::TooLarge { .. })
+        ));
+        let fifo = dir.path().join("fifo");
+        mkfifo(&fifo);
+        assert!(matches!(
+            check_readable(&fifo, &CAP),
+            Err(ReadError::NotRegular {
+                kind: FileKind::Fifo,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -75,6 +75,7 @@ impl Plan {
             static_credentials: None,
             timeouts,
             region_lookup_limit: None,
+            isolated: false,
         };
         let sandbox = if cli.sandbox {
             let region = settings
@@ -86,6 +87,7 @@ impl Plan {
                 sandbox::ACCESS_KEY_ID,
                 sandbox::SECRET_ACCESS_KEY,
             ));
+            settings.isolated = true;
             let state = if cli.ephemeral {
                 StateLocation::Ephemeral
             } else if let Some(p) = &cli.state {

@@ -129,6 +129,39 @@ fn control_characters_from_a_template_are_refused_and_nothing_is_sent() {
 }
 
 #[test]
+fn an_aws_config_file_that_is_dev_zero_is_refused_and_the_sandbox_never_reads_it() {
+    // The SDK reads the AWS config whole: the app checks it first and says what to fix.
+    let server = FaultServer::start(Behaviour::Healthy);
+    let tui = Spawn::app()
+        .args(&["--endpoint-url", &server.endpoint()])
+        .envs(TEST_ENV)
+        .env("AWS_CONFIG_FILE", "/dev/zero")
+        .size(120, 40)
+        .spawn();
+    tui.wait_until("the refusal", |s| {
+        s.contains("not connected") && s.contains("AWS file /dev/zero is a character device")
+    });
+    tui.type_text("m");
+    tui.key(Key::Ctrl('s'));
+    tui.wait_for("AWS_CONFIG_FILE");
+    assert!(server.requests_for("CreateMesh").is_empty());
+    tui.assert_peak_rss_under(RSS_LIMIT);
+    drop(tui);
+    // The sandbox reads none of the user's AWS files.
+    let tui = Spawn::app()
+        .args(&["--sandbox", "--ephemeral"])
+        .env("AWS_CONFIG_FILE", "/dev/zero")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/zero")
+        .size(120, 40)
+        .spawn();
+    tui.wait_for("SANDBOX  us-east-1");
+    tui.type_text("isolated");
+    tui.key(Key::Ctrl('s'));
+    tui.wait_for("CreateMesh ✓");
+    tui.assert_peak_rss_under(RSS_LIMIT);
+}
+
+#[test]
 fn credentials_in_the_endpoint_url_never_reach_screen_transcript_or_log() {
     let server = FaultServer::start(Behaviour::Healthy);
     let endpoint = server

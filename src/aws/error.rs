@@ -109,6 +109,12 @@ impl ApiError {
         }
         if let Some(code) = &self.code {
             let known = match code.as_str() {
+                "AwsConfigFileUnusable" => Some(
+                    "Your AWS config or credentials file cannot be used (the message says which \
+                     and why), so nothing was sent. Fix or move it, or point AWS_CONFIG_FILE / \
+                     AWS_SHARED_CREDENTIALS_FILE at another file, then start the app again; \
+                     --sandbox does not need it.",
+                ),
                 "SandboxNotStarted" => Some(
                     "The built-in sandbox could not start, so nothing was sent. The message says \
                      which file and what to do; quit, fix it, and start the app again (or start \

@@ -121,6 +121,9 @@ pub struct Settings {
     pub timeouts: Timeouts,
     /// Longest wait for the region lookup (which may probe EC2 instance metadata).
     pub region_lookup_limit: Option<Duration>,
+    /// Read nothing of the user's AWS configuration (the sandbox: fixed credentials, region and
+    /// endpoint); the SDK gets empty profile files.
+    pub isolated: bool,
 }
 
 /// Where requests go, as the header shows it.
@@ -213,6 +216,49 @@ pub const AWS_FILE_CAP: crate::fileio::Cap = crate::fileio::Cap {
     raise: None,
 };
 
+/// Where the AWS config and credentials files are, as the SDK finds them: `AWS_CONFIG_FILE` and
+/// `AWS_SHARED_CREDENTIALS_FILE` (a leading `~/` is the home directory), else `~/.aws/config`
+/// and `~/.aws/credentials`.
+pub fn aws_file_paths() -> (Option<std::path::PathBuf>, Option<std::path::PathBuf>) {
+    use std::path::PathBuf;
+    let home = dirs::home_dir();
+    let from_env = |var: &str| {
+        let v = std::env::var_os(var).filter(|v| !v.is_empty())?;
+        let v = PathBuf::from(v);
+        Some(match (v.strip_prefix("~"), &home) {
+            (Ok(rest), Some(h)) => h.join(rest),
+            _ => v,
+        })
+    };
+    let dot_aws = home.as_ref().map(|h| h.join(".aws"));
+    (
+        from_env("AWS_CONFIG_FILE").or_else(|| dot_aws.as_ref().map(|d| d.join("config"))),
+        from_env("AWS_SHARED_CREDENTIALS_FILE")
+            .or_else(|| dot_aws.as_ref().map(|d| d.join("credentials"))),
+    )
+}
+
+/// Checks the AWS config and credentials files before the SDK reads them (it reads them whole,
+/// and would follow a FIFO or a device such as `/dev/zero` without end): each must be missing
+/// or a regular file of at most [`AWS_FILE_CAP`]. The message names the file and the variable
+/// that points at it.
+pub fn check_aws_files() -> Result<(), String> {
+    let (config, credentials) = aws_file_paths();
+    for (path, var) in [
+        (config, "AWS_CONFIG_FILE"),
+        (credentials, "AWS_SHARED_CREDENTIALS_FILE"),
+    ] {
+        if let Some(p) = path
+            && let Err(e) = crate::fileio::check_readable(&p, &AWS_FILE_CAP)
+        {
+            return Err(format!(
+                "AWS file {e}; fix or move it, or point {var} at another file"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Reads an AWS config or credentials file through [`crate::fileio`] (a regular file of at most
 /// [`AWS_FILE_CAP`]); a missing file is `Ok(None)`.
 pub fn read_aws_file(path: &std::path::Path) -> Result<Option<String>, String> {
@@ -258,9 +304,7 @@ pub fn credentials_need_terminal(profile: Option<&str>) -> Option<String> {
     if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
         return None;
     }
-    let path = std::env::var_os("AWS_CONFIG_FILE")
-        .map(std::path::PathBuf::from)
-        .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join("config")))?;
+    let path = aws_file_paths().0?;
     let text = read_aws_file(&path).ok().flatten()?;
     let profile = profile
         .map(str::to_string)
@@ -299,6 +343,7 @@ pub fn profile_section_needs_terminal(config: &str, profile: &str) -> Option<Str
 /// the UI takes over the terminal when a credential helper may prompt.
 pub async fn resolve_credentials(settings: &Settings) -> Result<Credentials, String> {
     use aws_sdk_appmesh::config::ProvideCredentials;
+    check_aws_files()?;
     let mut chain = aws_config::default_provider::credentials::DefaultCredentialsChain::builder();
     if let Some(p) = &settings.profile {
         chain = chain.profile_name(p);
@@ -319,6 +364,15 @@ pub async fn resolve_credentials(settings: &Settings) -> Result<Credentials, Str
 /// force (from the environment or the profile: the flag and the config file are checked
 /// earlier) is not an http(s) URL, with a message that says where it came from.
 pub async fn connect(settings: &Settings) -> Result<(Api, Target), ApiError> {
+    if !settings.isolated {
+        check_aws_files().map_err(|message| ApiError {
+            kind: ErrorKind::Request,
+            code: Some("AwsConfigFileUnusable".into()),
+            message,
+            http_status: None,
+            request_id: None,
+        })?;
+    }
     let (region, region_note) = resolve_region(settings).await;
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::new(region.clone()))
@@ -337,6 +391,14 @@ pub async fn connect(settings: &Settings) -> Result<(Api, Target), ApiError> {
     }
     if let Some(creds) = &settings.static_credentials {
         loader = loader.credentials_provider(creds.clone());
+    }
+    if settings.isolated {
+        use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+        loader = loader.profile_files(
+            EnvConfigFiles::builder()
+                .with_contents(EnvConfigFileKind::Config, "")
+                .build(),
+        );
     }
     let sdk_config = loader.load().await;
     // AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_APP_MESH / the profile's endpoint_url are honoured
