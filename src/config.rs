@@ -78,8 +78,9 @@ pub fn path() -> Option<PathBuf> {
 
 impl Config {
     /// Parses a config file's text; the error names the file, the line and the problem. Values
-    /// are checked as strictly as the flags: an `endpoint_url` that is not an http(s) URL is a
-    /// mistake on its line.
+    /// are checked as strictly as typed input: an `endpoint_url` that is not an http(s) URL, a
+    /// `region` that is not a region name (as the F8 picker checks it), a `profile` holding a
+    /// control character are mistakes on their line.
     pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let place = e
@@ -95,16 +96,35 @@ impl Config {
                 path.display()
             )
         })?;
-        if let Some(url) = &config.endpoint_url
-            && let Some(problem) = crate::aws::endpoint_url_problem(url)
+        let line_of = |key: &str| {
+            text.lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map_or_else(String::new, |i| format!(":{}", i + 1))
+        };
+        let problem = if let Some(p) = config
+            .endpoint_url
+            .as_deref()
+            .and_then(crate::aws::endpoint_url_problem)
         {
-            let line = text
-                .lines()
-                .position(|l| l.trim_start().starts_with("endpoint_url"))
-                .map_or_else(String::new, |i| format!(":{}", i + 1));
+            Some(("endpoint_url", format!("endpoint_url {p}")))
+        } else if let Some(p) = config
+            .region
+            .as_deref()
+            .and_then(crate::picker::region_problem)
+        {
+            Some(("region", format!("region {}", p.trim_end_matches('.'))))
+        } else {
+            config
+                .profile
+                .as_deref()
+                .and_then(|p| crate::model::forbidden_char_problem("Profile", p))
+                .map(|p| ("profile", p.trim_end_matches('.').to_string()))
+        };
+        if let Some((key, problem)) = problem {
             return Err(format!(
-                "config file {}{line}: endpoint_url {problem}. Fix it or move the file away; using the defaults for now.",
-                path.display()
+                "config file {}{}: {problem}. Fix it or move the file away; using the defaults for now.",
+                path.display(),
+                line_of(key)
             ));
         }
         Ok(config)
@@ -220,6 +240,29 @@ mod tests {
         let e = Config::parse("endpoint_url = \"ftp://admin:hunter2@h\"\n", Path::new("c"))
             .unwrap_err();
         assert!(!e.contains("hunter2"), "{e}");
+    }
+
+    #[test]
+    fn a_region_or_profile_that_could_not_be_typed_is_a_mistake_on_its_line() {
+        let e = Config::parse(
+            "profile = \"p\"\nregion = \"us-east-1\\u001b[2J\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err();
+        assert!(e.starts_with("config file c.toml:2: region "), "{e}");
+        assert!(e.contains("is not a region name"), "{e}");
+        let e = Config::parse("profile = \"dev\\nprod\"\n", Path::new("c.toml")).unwrap_err();
+        assert!(
+            e.contains("c.toml:1") && e.contains("U+000A (line feed)"),
+            "{e}"
+        );
+        assert!(
+            Config::parse(
+                "region = \"eu-west-1\"\nprofile = \"my prof\"\n",
+                Path::new("c")
+            )
+            .is_ok()
+        );
     }
 
     #[test]
