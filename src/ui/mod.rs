@@ -421,7 +421,7 @@ fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     keys.push(("s", "sort"));
     keys.push(("r", "refresh"));
     keys.push(("↑↓", "move"));
-    keys.push(("F2", "create"));
+    keys.push(("F2", if app.read_only { "form" } else { "create" }));
     keys
 }
 
