@@ -43,7 +43,9 @@ impl App {
         match result {
             Ok(t) => self.apply_template(file, t),
             Err(e) => {
-                self.status = Some(format!("Template not used: {e}"));
+                if !self.status_is_config_problem() {
+                    self.status = Some(format!("Template not used: {e}"));
+                }
                 self.template = Some(TemplateReport {
                     file: file.to_string(),
                     fatal: Some(e),
@@ -100,6 +102,15 @@ impl App {
         let short = Path::new(file)
             .file_name()
             .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
+        if self.status_is_config_problem() {
+            // What to fix in the config file stays up; the template window speaks for itself.
+            if report.worth_showing() && self.overlay.is_none() {
+                self.overlay = Some(Overlay::Template);
+            }
+            self.template = Some(report);
+            self.dirty = true;
+            return;
+        }
         self.status = Some(if typed {
             format!(
                 "Template {short} arrived after you started typing: the form keeps your input; its rules apply (F7 shows it)."
@@ -119,6 +130,14 @@ impl App {
         }
         self.template = Some(report);
         self.dirty = true;
+    }
+
+    /// Whether the status line holds a problem with the config file (see `config::Config`),
+    /// which a template arriving later must not hide.
+    fn status_is_config_problem(&self) -> bool {
+        self.status.as_deref().is_some_and(|s| {
+            s.starts_with("config file ") || s.starts_with("cannot read config file ")
+        })
     }
 
     /// The team rules the form breaks now: `Some(message)` for the status line (naming the
@@ -238,6 +257,40 @@ mod tests {
             app.form.tags,
             [Tag::new("team", "payments"), Tag::new("replicas", "")]
         );
+    }
+
+    #[test]
+    fn a_template_arriving_after_typing_keeps_the_input_and_brings_the_rules() {
+        let mut app = App::new((80, 24));
+        for c in "mine".chars() {
+            app.update(Msg::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )));
+        }
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/templates/team-dev.json");
+        let result = Template::load(&path).map_err(|e| e.to_string());
+        app.update(Msg::TemplateLoaded {
+            file: path.display().to_string(),
+            result,
+        });
+        assert_eq!(app.form.name.value(), "mine", "typed input is kept");
+        assert!(app.form.tags.is_empty());
+        assert_eq!(app.rules.required_tag_keys, ["team", "env"]);
+        assert!(app.status.clone().unwrap().contains("keeps your input"));
+    }
+
+    #[test]
+    fn a_config_problem_stays_on_the_status_line_when_the_template_arrives() {
+        let mut app = App::new((80, 24));
+        app.status = Some("config file /c/config.toml:2: unknown field `them`".into());
+        app.update(Msg::TemplateLoaded {
+            file: "missing.json".into(),
+            result: Err("template missing.json does not exist".into()),
+        });
+        assert!(app.status.clone().unwrap().starts_with("config file"));
+        assert_eq!(app.overlay, Some(Overlay::Template));
+        assert!(app.template.clone().unwrap().fatal.is_some());
     }
 
     #[test]

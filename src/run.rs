@@ -456,7 +456,8 @@ pub async fn run_tui(cli: Cli) -> Result<(), String> {
     }
     app.theme = crate::ui::theme::Theme::new(cli.theme.unwrap_or(config.theme), config.key_hints);
     // A broken config file never stops the app: it runs on the defaults and says what to fix.
-    // (Without one, the status keeps what --template reported.)
+    // (It stays on the status line when the template arrives; the template window says what
+    // the template held. Without one, the status says the template is loading.)
     if config_problem.is_some() {
         app.status = config_problem;
     }
