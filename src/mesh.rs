@@ -4,7 +4,7 @@
 //! what is wrong) and the order in which the service lets them be created and deleted are
 //! derived here, from the kind registry's reference paths, for every kind alike.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
@@ -174,26 +174,23 @@ impl MeshModel {
         let mut out = BTreeSet::new();
         let links = self.links();
         for l in &links {
-            if !l.exists {
-                out.insert(Finding::Missing {
-                    from: l.from.clone(),
-                    to: l.to.clone(),
-                    at: l.reference.at.clone(),
-                });
+            link_findings(l, &mut out);
+        }
+        // Links grouped once (by resource, and routes' by router), so that each service's
+        // providers and each router's routes are found without walking every link again.
+        let mut providers_of: BTreeMap<&Key, Vec<&Link>> = BTreeMap::new();
+        let mut routes_of: BTreeMap<&str, Vec<&Link>> = BTreeMap::new();
+        for l in &links {
+            if l.reference.role == "provider" {
+                providers_of.entry(&l.from).or_default().push(l);
             }
-            if l.reference.weight == Some(0) {
-                out.insert(Finding::ZeroWeight {
-                    route: l.from.clone(),
-                    node: l.to.name.clone(),
-                });
+            if l.from.kind == Kind::Route {
+                routes_of.entry(l.from.parent.as_str()).or_default().push(l);
             }
         }
         let mut reached: BTreeSet<&Key> = BTreeSet::new();
         for (svc, _) in self.of_kind(Kind::VirtualService) {
-            let providers: Vec<&Link> = links
-                .iter()
-                .filter(|l| &l.from == svc && l.reference.role == "provider")
-                .collect();
+            let providers = providers_of.get(svc).map_or(&[][..], Vec::as_slice);
             if providers.is_empty() {
                 out.insert(Finding::NoProvider(svc.clone()));
             }
@@ -203,11 +200,8 @@ impl MeshModel {
                         reached.insert(&p.to);
                     }
                     Kind::VirtualRouter => {
-                        for l in &links {
-                            if l.from.kind == Kind::Route
-                                && l.from.parent == p.to.name
-                                && l.reference.weight.is_none_or(|w| w > 0)
-                            {
+                        for l in routes_of.get(p.to.name.as_str()).into_iter().flatten() {
+                            if l.reference.weight.is_none_or(|w| w > 0) {
                                 reached.insert(&l.to);
                             }
                         }
@@ -249,6 +243,185 @@ impl MeshModel {
             *out.entry(k.kind).or_insert(0) += 1;
         }
         out
+    }
+}
+
+/// What one link deserves a mark for: naming nothing, or sending no traffic.
+fn link_findings(l: &Link, out: &mut BTreeSet<Finding>) {
+    if !l.exists {
+        out.insert(Finding::Missing {
+            from: l.from.clone(),
+            to: l.to.clone(),
+            at: l.reference.at.clone(),
+        });
+    }
+    if l.reference.weight == Some(0) {
+        out.insert(Finding::ZeroWeight {
+            route: l.from.clone(),
+            node: l.to.name.clone(),
+        });
+    }
+}
+
+/// A mesh with an index of who refers to whom, kept current as resources arrive and go.
+///
+/// "Used by" and one resource's findings then cost what that resource's neighbours cost, not
+/// a walk of the whole mesh: the explorer asks them on every frame of a describe, in meshes
+/// of thousands of resources. Read it as a [`MeshModel`] (it derefs to one); change it only
+/// through [`IndexedMesh::put_resource`] and [`IndexedMesh::remove`] so the index follows.
+#[derive(Clone, Debug, Default)]
+pub struct IndexedMesh {
+    model: MeshModel,
+    /// Target → (resource that names it → its references to it, in spec order).
+    used: HashMap<Key, BTreeMap<Key, Vec<Reference>>>,
+}
+
+impl std::ops::Deref for IndexedMesh {
+    type Target = MeshModel;
+
+    fn deref(&self) -> &MeshModel {
+        &self.model
+    }
+}
+
+impl From<MeshModel> for IndexedMesh {
+    fn from(model: MeshModel) -> IndexedMesh {
+        let mut out = IndexedMesh {
+            model: MeshModel::new(model.name.clone()),
+            used: HashMap::new(),
+        };
+        for (key, item) in model.items {
+            out.put(key, item);
+        }
+        out
+    }
+}
+
+impl IndexedMesh {
+    pub fn new(name: impl Into<String>) -> IndexedMesh {
+        IndexedMesh::from(MeshModel::new(name))
+    }
+
+    /// Puts a resource as the service returned it.
+    pub fn put_resource(&mut self, r: &Resource, tags: BTreeMap<String, String>) {
+        self.put(
+            r.key.clone(),
+            Item {
+                spec: r.spec.clone(),
+                tags,
+                meta: Some(r.meta.clone()),
+            },
+        );
+    }
+
+    /// Puts an item at `key`, replacing what was there and its references.
+    pub fn put(&mut self, key: Key, item: Item) {
+        self.unindex(&key);
+        for r in references(key.kind, &item.spec) {
+            let to = self.model.target(&r);
+            self.used
+                .entry(to)
+                .or_default()
+                .entry(key.clone())
+                .or_default()
+                .push(r);
+        }
+        self.model.items.insert(key, item);
+    }
+
+    pub fn remove(&mut self, key: &Key) -> Option<Item> {
+        self.unindex(key);
+        self.model.items.remove(key)
+    }
+
+    fn unindex(&mut self, key: &Key) {
+        let Some(old) = self.model.items.get(key) else {
+            return;
+        };
+        for r in references(key.kind, &old.spec) {
+            let to = self.model.target(&r);
+            if let Some(from) = self.used.get_mut(&to) {
+                from.remove(key);
+                if from.is_empty() {
+                    self.used.remove(&to);
+                }
+            }
+        }
+    }
+
+    pub fn model(&self) -> &MeshModel {
+        &self.model
+    }
+
+    /// What refers to `key`, as [`MeshModel::used_by`] says it.
+    pub fn used_by(&self, key: &Key) -> Vec<Link> {
+        let exists = self.model.items.contains_key(key);
+        self.used
+            .get(key)
+            .into_iter()
+            .flatten()
+            .flat_map(|(from, refs)| {
+                refs.iter().map(move |r| Link {
+                    from: from.clone(),
+                    to: key.clone(),
+                    reference: r.clone(),
+                    exists,
+                })
+            })
+            .collect()
+    }
+
+    /// The findings about `key`: the ones [`MeshModel::findings`] lists for it.
+    pub fn findings_of(&self, key: &Key) -> Vec<Finding> {
+        let mut out = BTreeSet::new();
+        if !self.model.items.contains_key(key) {
+            return Vec::new();
+        }
+        let from = self.model.links_from(key);
+        for l in &from {
+            link_findings(l, &mut out);
+        }
+        match key.kind {
+            Kind::VirtualService if !from.iter().any(|l| l.reference.role == "provider") => {
+                out.insert(Finding::NoProvider(key.clone()));
+            }
+            Kind::VirtualNode if !self.reached(key) => {
+                out.insert(Finding::Unreached(key.clone()));
+            }
+            _ => {}
+        }
+        out.into_iter().collect()
+    }
+
+    /// A service provides `key` directly, or a router that provides a service has a route
+    /// that sends it traffic.
+    fn reached(&self, node: &Key) -> bool {
+        let provides = |from: &Key, refs: &Vec<Reference>| {
+            from.kind == Kind::VirtualService && refs.iter().any(|r| r.role == "provider")
+        };
+        self.used
+            .get(node)
+            .into_iter()
+            .flatten()
+            .any(|(from, refs)| match from.kind {
+                Kind::VirtualService => provides(from, refs),
+                Kind::Route => {
+                    refs.iter().any(|r| r.weight.is_none_or(|w| w > 0)) && {
+                        let router = Key::new(
+                            Kind::VirtualRouter,
+                            self.model.name.clone(),
+                            "",
+                            from.parent.clone(),
+                        );
+                        self.used
+                            .get(&router)
+                            .into_iter()
+                            .flatten()
+                            .any(|(f, rs)| provides(f, rs))
+                    }
+                }
+                _ => false,
+            })
     }
 }
 
@@ -376,5 +549,108 @@ mod tests {
         let del = m.delete_order();
         assert_eq!(del.last(), Some(&Key::mesh("m")));
         assert_eq!(del[0].kind, Kind::GatewayRoute);
+    }
+
+    mod indexed {
+        use proptest::prelude::*;
+        use serde_json::{Value, json};
+
+        use super::super::*;
+
+        /// One change to a small mesh whose names collide often: a resource put (with
+        /// references to others that may or may not exist) or removed.
+        #[derive(Clone, Debug)]
+        enum Change {
+            Put(Key, Value),
+            Remove(Key),
+        }
+
+        fn key(kind: Kind, parent: u8, name: u8) -> Key {
+            let name = format!(
+                "{}{name}",
+                kind.info().singular.split(' ').next_back().unwrap_or("x")
+            );
+            match kind {
+                Kind::Route => Key::new(kind, "m", format!("router{parent}"), name),
+                Kind::GatewayRoute => Key::new(kind, "m", format!("gateway{parent}"), name),
+                _ => Key::new(kind, "m", "", name),
+            }
+        }
+
+        fn change() -> impl Strategy<Value = Change> {
+            let kind = prop::sample::select(vec![
+                Kind::VirtualNode,
+                Kind::VirtualService,
+                Kind::VirtualRouter,
+                Kind::Route,
+                Kind::VirtualGateway,
+                Kind::GatewayRoute,
+            ]);
+            (
+                kind,
+                0u8..2,
+                0u8..3,
+                0u8..3,
+                0u8..3,
+                0u8..3,
+                any::<bool>(),
+                any::<bool>(),
+            )
+                .prop_map(|(kind, parent, name, a, b, w, provider_is_node, remove)| {
+                    let k = match kind {
+                        Kind::VirtualRouter => key(kind, 0, parent),
+                        _ => key(kind, parent, name),
+                    };
+                    if remove {
+                        return Change::Remove(k);
+                    }
+                    let spec = match kind {
+                        Kind::VirtualNode => json!({"backends": [
+                            {"virtualService": {"virtualServiceName": format!("service{a}")}}]}),
+                        Kind::VirtualService if provider_is_node => json!({"provider":
+                            {"virtualNode": {"virtualNodeName": format!("node{a}")}}}),
+                        Kind::VirtualService if a == 2 => json!({}),
+                        Kind::VirtualService => json!({"provider":
+                            {"virtualRouter": {"virtualRouterName": format!("router{b}")}}}),
+                        Kind::Route => json!({"httpRoute": {"match": {"prefix": "/"},
+                            "action": {"weightedTargets": [
+                                {"virtualNode": format!("node{a}"), "weight": w},
+                                {"virtualNode": format!("node{b}"), "weight": 1}]}}}),
+                        Kind::GatewayRoute => json!({"httpRoute": {"match": {"prefix": "/"},
+                            "action": {"target": {"virtualService":
+                                {"virtualServiceName": format!("service{a}")}}}}}),
+                        _ => json!({}),
+                    };
+                    Change::Put(k, spec)
+                })
+        }
+
+        proptest! {
+            /// After any sequence of puts and removes, the index answers "used by" and each
+            /// resource's findings exactly as a walk of the whole mesh does.
+            #[test]
+            fn the_index_agrees_with_the_whole_mesh(changes in prop::collection::vec(change(), 0..40)) {
+                let mut indexed = IndexedMesh::new("m");
+                for c in changes {
+                    match c {
+                        Change::Put(k, spec) => indexed.put(k, Item::new(spec)),
+                        Change::Remove(k) => {
+                            indexed.remove(&k);
+                        }
+                    }
+                }
+                let whole = indexed.model().clone();
+                let all = whole.findings();
+                let mut keys: Vec<Key> = whole.items.keys().cloned().collect();
+                keys.extend(whole.links().into_iter().map(|l| l.to));
+                for k in keys {
+                    prop_assert_eq!(indexed.used_by(&k), whole.used_by(&k), "used by {:?}", k);
+                    let expected: Vec<Finding> =
+                        all.iter().filter(|f| f.key() == &k).cloned().collect();
+                    prop_assert_eq!(indexed.findings_of(&k), expected, "findings of {:?}", k);
+                }
+                prop_assert_eq!(IndexedMesh::from(whole.clone()).used, indexed.used.clone());
+            }
+        }
     }
 }
