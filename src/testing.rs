@@ -31,6 +31,26 @@ pub fn connected_app(w: u16, h: u16, sandbox_state: &str) -> App {
 }
 
 /// The whole screen as text, one quoted line per row (ratatui's `TestBackend`).
+/// A UID that depends only on the ARN (the sandbox draws random ones), so that screens in
+/// snapshots are the same on every run.
+fn stable_uid(arn: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    arn.hash(&mut h);
+    let a = h.finish();
+    (arn, a).hash(&mut h);
+    let b = h.finish();
+    let hex = format!("{a:016x}{b:016x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
 pub fn draw(app: &App) -> String {
     let mut terminal =
         Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("a test terminal");
@@ -73,4 +93,330 @@ pub fn fill_form(app: &mut App) {
         type_text(app, v);
         key(app, KeyCode::Enter);
     }
+}
+
+/// An App Mesh for tests and benches, without a network: the sandbox's own state (every rule
+/// between resources included) answering the app's calls as the runtime would.
+pub struct Service {
+    pub state: crate::sandbox::state::State,
+    pub region: String,
+    /// Page size of its lists (the service's is 100; small pages show paging).
+    pub page: usize,
+    now_ms: i64,
+}
+
+impl Default for Service {
+    fn default() -> Self {
+        Service::new()
+    }
+}
+
+impl Service {
+    /// An empty service, quotas off.
+    pub fn new() -> Service {
+        Service {
+            state: crate::sandbox::state::State::new(
+                crate::sandbox::state::Data::empty(),
+                crate::sandbox::ACCOUNT_ID,
+                crate::sandbox::quota::Quotas::none(),
+            ),
+            region: "us-east-1".into(),
+            page: 100,
+            now_ms: (NOW as i64 - 86_400) * 1000,
+        }
+    }
+
+    /// A service holding what `sandbox seed` would add with `plan`.
+    pub fn seeded(plan: &crate::sandbox::cli::SeedPlan) -> Service {
+        let mut s = Service::new();
+        let mut data = crate::sandbox::state::Data::empty();
+        crate::sandbox::cli::seed_data(&mut data, plan, &s.region, s.now_ms)
+            .expect("a valid seed plan");
+        s.state = crate::sandbox::state::State::new(
+            data,
+            crate::sandbox::ACCOUNT_ID,
+            crate::sandbox::quota::Quotas::none(),
+        );
+        s
+    }
+
+    /// Adds mesh `name`, with the realistic shape of `sandbox seed --shape realistic` inside
+    /// when `realistic` (two services, a router with a 90/10 canary route, three nodes, a
+    /// gateway with a gateway route).
+    pub fn add_mesh(&mut self, name: &str, realistic: bool) -> &mut Service {
+        let mut items = vec![(crate::kind::Key::mesh(name), serde_json::json!({}))];
+        if realistic {
+            let plan = crate::sandbox::cli::SeedPlan {
+                realistic: true,
+                ..Default::default()
+            };
+            items.extend(crate::sandbox::cli::mesh_contents(&plan, name));
+        }
+        for (key, spec) in items {
+            self.now_ms += 60_000;
+            let input = crate::sandbox::state::CreateInput {
+                loc: self.loc(&key),
+                spec,
+                tags: Default::default(),
+                client_token: None,
+            };
+            self.state
+                .create(input, None, self.now_ms)
+                .expect("fixture resources are valid");
+        }
+        self
+    }
+
+    /// Adds `key` with `spec` (its mesh, router or gateway must exist).
+    pub fn add(&mut self, key: crate::kind::Key, spec: serde_json::Value) -> &mut Service {
+        self.now_ms += 60_000;
+        let input = crate::sandbox::state::CreateInput {
+            loc: self.loc(&key),
+            spec,
+            tags: Default::default(),
+            client_token: None,
+        };
+        self.state
+            .create(input, None, self.now_ms)
+            .expect("fixture resources are valid");
+        self
+    }
+
+    /// Whether the service holds `key`.
+    pub fn holds(&self, key: &crate::kind::Key) -> bool {
+        self.state.get(&self.loc(key)).is_some()
+    }
+
+    /// The tags the service holds on `key`.
+    pub fn tags_of(&self, key: &crate::kind::Key) -> Vec<crate::model::Tag> {
+        self.tags(&key.arn(&self.region, self.state.account()))
+    }
+
+    fn loc(&self, key: &crate::kind::Key) -> crate::sandbox::state::Loc {
+        crate::sandbox::state::Loc::new(self.region.clone(), key.clone())
+    }
+
+    fn wire(&self, r: &crate::sandbox::state::Record, status: &str) -> serde_json::Value {
+        let account = self.state.account().to_string();
+        let arn = self.state.arn(&r.loc);
+        serde_json::from_slice(&crate::sandbox::wire::resource_body(
+            r, &arn, &account, status,
+        ))
+        .expect("the sandbox writes JSON")
+    }
+
+    fn resource(
+        &self,
+        r: &crate::sandbox::state::Record,
+        status: &str,
+    ) -> crate::resource::Resource {
+        let mut out = crate::resource::Resource::from_wire(r.loc.key.kind, &self.wire(r, status))
+            .expect("the sandbox writes the model's shapes");
+        out.meta.uid = stable_uid(&out.meta.arn);
+        out
+    }
+
+    fn error(e: crate::sandbox::wire::ApiError) -> crate::aws::ApiError {
+        crate::aws::ApiError {
+            kind: crate::aws::ErrorKind::Service,
+            code: Some(e.code.to_string()),
+            message: e.message,
+            http_status: Some(e.status),
+            request_id: Some("req-test".into()),
+        }
+    }
+
+    fn mesh_result(
+        &self,
+        action: crate::app::Action,
+        r: &crate::sandbox::state::Record,
+    ) -> crate::app::MeshResult {
+        let resource = self.resource(r, "ACTIVE");
+        crate::app::MeshResult {
+            action,
+            mesh: crate::model::Mesh::from_resource(&resource).expect("a mesh"),
+            tags: Ok(self.tags(&resource.meta.arn)),
+            request_id: Some("req-mesh".into()),
+        }
+    }
+
+    fn tags(&self, arn: &str) -> Vec<crate::model::Tag> {
+        self.state
+            .list_tags(&self.region, arn, 100, None, 0)
+            .map(|(t, _)| {
+                t.into_iter()
+                    .map(|(k, v)| crate::model::Tag::new(k, v))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Answers `call` as the runtime's `perform` would.
+    pub fn answer(&mut self, call: &crate::app::Call) -> crate::app::CallResult {
+        use crate::app::{Call, CallResult};
+        use crate::explore::describe::Described;
+        let now_secs = (self.now_ms / 1000) + 1;
+        match call {
+            Call::List {
+                scope,
+                generation,
+                next_token,
+            } => {
+                let loc = self.loc(&crate::kind::Key::new(
+                    scope.kind,
+                    scope.mesh.clone(),
+                    scope.parent.clone(),
+                    "",
+                ));
+                let result = self
+                    .state
+                    .list(&loc, None, self.page, next_token.as_deref(), now_secs)
+                    .map(|(page, next)| crate::aws::Page {
+                        items: page
+                            .iter()
+                            .map(|r| self.resource(r, "ACTIVE").summary())
+                            .collect(),
+                        next_token: next,
+                    })
+                    .map_err(Self::error);
+                CallResult::Page {
+                    scope: scope.clone(),
+                    generation: *generation,
+                    result,
+                }
+            }
+            Call::Get { key, tags } => {
+                let result = self
+                    .state
+                    .describe(&self.loc(key), None)
+                    .map(|r| {
+                        let resource = self.resource(&r, "ACTIVE");
+                        Described {
+                            tags: Ok(if *tags {
+                                self.tags(&resource.meta.arn)
+                            } else {
+                                Vec::new()
+                            }),
+                            verb: crate::app::Action::Describe.verb_of(key.kind),
+                            resource,
+                            request_id: Some("req-describe".into()),
+                        }
+                    })
+                    .map_err(Self::error);
+                CallResult::Resource {
+                    key: key.clone(),
+                    result,
+                }
+            }
+            Call::Remove { key } => {
+                let loc = self.loc(key);
+                let result = self
+                    .state
+                    .delete(&loc, None)
+                    .map(|r| Described {
+                        resource: self.resource(&r, "DELETED"),
+                        tags: Ok(Vec::new()),
+                        request_id: Some("req-delete".into()),
+                        verb: crate::app::Action::Delete.verb_of(key.kind),
+                    })
+                    .map_err(Self::error);
+                CallResult::Resource {
+                    key: key.clone(),
+                    result,
+                }
+            }
+            Call::Tag {
+                key,
+                arn,
+                tag,
+                untag,
+            } => {
+                let region = self.region.clone();
+                let add: std::collections::BTreeMap<String, String> = tag
+                    .iter()
+                    .map(|t| (t.key.clone(), t.value.clone()))
+                    .collect();
+                let result = self
+                    .state
+                    .tag_resource(&region, arn, add)
+                    .and_then(|_| self.state.untag_resource(&region, arn, untag))
+                    .and_then(|_| self.state.describe(&self.loc(key), None))
+                    .map(|r| Described {
+                        resource: self.resource(&r, "ACTIVE"),
+                        tags: Ok(self.tags(arn)),
+                        request_id: Some("req-tag".into()),
+                        verb: "TagResource".into(),
+                    })
+                    .map_err(Self::error);
+                CallResult::Resource {
+                    key: key.clone(),
+                    result,
+                }
+            }
+            Call::Create(req) => {
+                let input = crate::sandbox::state::CreateInput {
+                    loc: self.loc(&crate::kind::Key::mesh(req.name.clone())),
+                    spec: crate::export::spec_json(&req.spec)
+                        .unwrap_or_else(|| serde_json::json!({})),
+                    tags: req
+                        .tags
+                        .iter()
+                        .map(|t| (t.key.clone(), t.value.clone()))
+                        .collect(),
+                    client_token: Some(req.client_token.clone()),
+                };
+                self.now_ms += 1000;
+                let result = self
+                    .state
+                    .create(input, None, self.now_ms)
+                    .map(|(r, _)| self.mesh_result(crate::app::Action::Create, &r))
+                    .map_err(Self::error);
+                CallResult::Mesh(result)
+            }
+            Call::Update {
+                name,
+                spec,
+                client_token,
+            } => {
+                let loc = self.loc(&crate::kind::Key::mesh(name.clone()));
+                self.now_ms += 1000;
+                let result = self
+                    .state
+                    .update(
+                        &loc,
+                        crate::export::spec_json(spec).unwrap_or_else(|| serde_json::json!({})),
+                        Some(client_token.clone()),
+                        None,
+                        self.now_ms,
+                    )
+                    .map(|(r, _)| self.mesh_result(crate::app::Action::Update, &r))
+                    .map_err(Self::error);
+                CallResult::Mesh(result)
+            }
+        }
+    }
+}
+
+/// Carries out `effects` against `svc` the way the runtime does, and every call their answers
+/// start, until nothing is left in flight (at most `limit` calls). Returns how many calls ran.
+pub fn settle(app: &mut App, effects: Vec<Effect>, svc: &mut Service, limit: usize) -> usize {
+    let mut queue: std::collections::VecDeque<Effect> = effects.into();
+    let mut n = 0;
+    while let Some(e) = queue.pop_front() {
+        if let Effect::Call { id, call } = e {
+            n += 1;
+            if n > limit {
+                break;
+            }
+            let result = svc.answer(&call);
+            queue.extend(app.update(Msg::Done { id, result }));
+        }
+    }
+    n
+}
+
+/// Presses `code` and settles what it starts.
+pub fn press(app: &mut App, code: KeyCode, svc: &mut Service) {
+    let effects = key(app, code);
+    settle(app, effects, svc, 100_000);
 }
