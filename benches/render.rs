@@ -1,13 +1,17 @@
-//! Render and filter budgets of issue 6 (README, "Performance"):
+//! Render, filter and describe budgets of issues 6 and 12 (README, "Performance"):
 //!
 //! | bench | budget |
 //! |---|---|
 //! | `form/full_120x40` | ≤ 150 µs |
 //! | `meshes/render_10000_120x40` | ≤ 300 µs |
 //! | `meshes/filter_10000_*` (one more character typed into the filter) | ≤ 2 ms |
+//! | `inside/render_nodes_5050_120x40` (a mesh of 5,050 resources, its 2,500 nodes listed) | ≤ 300 µs |
+//! | `inside/filter_nodes_*` | ≤ 2 ms |
+//! | `inside/describe_*` (the describe's answer taken in and the frame that shows it) | ≤ 1 ms |
 //!
-//! Everything goes through the public API the runtime uses: keys are `Msg::Key`, ListMeshes
-//! pages arrive as `Msg::Done` with `CallResult::Page`, and frames are drawn with
+//! Everything goes through the public API the runtime uses: keys are `Msg::Key`, answers
+//! arrive as `Msg::Done` from `testing::Service` (the sandbox's state answering as the
+//! runtime's calls do, 100 to a page like the service), and frames are drawn with
 //! `ui::render` inside `Terminal::draw` on a ratatui `TestBackend`.
 //!
 //! Run: `cargo bench --bench render -- --warm-up-time 1 --measurement-time 3`
@@ -15,10 +19,11 @@
 use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
-use appmesh_tui::app::{App, Call, CallResult, Effect, Msg, View};
-use appmesh_tui::aws::MeshPage;
-use appmesh_tui::model::MeshSummary;
-use appmesh_tui::testing::{connected_app, fill_form, key, type_text};
+use appmesh_tui::app::{App, Call, Effect, Msg, View};
+use appmesh_tui::explore::Where;
+use appmesh_tui::kind::Kind;
+use appmesh_tui::sandbox::cli::SeedPlan;
+use appmesh_tui::testing::{Service, connected_app, fill_form, key, press, type_text};
 use appmesh_tui::ui;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
@@ -28,8 +33,6 @@ use ratatui::crossterm::event::KeyCode;
 const W: u16 = 120;
 const H: u16 = 40;
 const MESHES: usize = 10_000;
-/// ListMeshes' maximum page size, as the app asks for.
-const PAGE: usize = 100;
 const NOW: u64 = 1_795_000_000;
 
 fn at(secs: u64) -> SystemTime {
@@ -50,54 +53,54 @@ fn full_form() -> App {
     a
 }
 
-/// A mesh as `appmesh-tui sandbox seed` names them, with spread-out times.
-fn summary(i: usize) -> MeshSummary {
-    let name = format!("seed-{i:05}");
-    MeshSummary {
-        arn: format!("arn:aws:appmesh:us-east-1:111122223333:mesh/{name}"),
-        name,
-        version: 1 + (i % 7) as i64,
-        created_at: at(NOW - 86_400 * 30 + (i as u64 * 7919) % 2_000_000),
-        last_updated_at: at(NOW - (i as u64 * 104_729) % 2_000_000),
-        mesh_owner: "111122223333".into(),
-        resource_owner: "111122223333".into(),
-    }
+/// The Meshes view (F3) with 10,000 meshes as `sandbox seed --meshes 10000` adds them, listed
+/// page by page.
+fn mesh_list() -> App {
+    let mut svc = Service::seeded(&SeedPlan {
+        meshes: MESHES,
+        prefix: "seed".into(),
+        ..Default::default()
+    });
+    let mut app = connected();
+    press(&mut app, KeyCode::F(3), &mut svc);
+    assert_eq!(app.view, View::Meshes);
+    let list = app.explorer.list();
+    assert_eq!(list.rows.len(), MESHES);
+    assert!(!list.loading());
+    app
 }
 
-/// The Meshes view (F3) with 10,000 meshes, fed page by page as the runtime feeds
-/// ListMeshes results (in the service's order: by name).
-fn mesh_list() -> App {
+/// One mesh of 5,050 resources: 2,500 nodes, 2,000 services, 50 routers with 8 routes each,
+/// 10 gateways with 9 gateway routes each (`sandbox seed --nodes 2500 --services 2000
+/// --routers 50 --routes 8 --gateways 10 --gateway-routes 9`), opened with its nodes listed.
+fn big_mesh() -> (App, Service) {
+    let mut svc = Service::seeded(&SeedPlan {
+        meshes: 1,
+        prefix: "big".into(),
+        nodes: 2_500,
+        services: 2_000,
+        routers: 50,
+        routes: 8,
+        gateways: 10,
+        gateway_routes: 9,
+        ..Default::default()
+    });
     let mut app = connected();
-    let mut effects = key(&mut app, KeyCode::F(3));
-    assert_eq!(app.view, View::Meshes);
-    let mut fed = 0;
-    while fed < MESHES {
-        let Some(Effect::Call {
-            id,
-            call: Call::ListPage { generation, .. },
-        }) = effects.pop()
-        else {
-            panic!("F3 and every page but the last ask for a page: {effects:?}");
-        };
-        let meshes: Vec<MeshSummary> = (fed..(fed + PAGE).min(MESHES)).map(summary).collect();
-        fed += meshes.len();
-        let next_token = (fed < MESHES).then(|| format!("token-{fed}"));
-        effects = app.update(Msg::Done {
-            id,
-            result: CallResult::Page {
-                generation,
-                result: Ok(MeshPage { meshes, next_token }),
-            },
-        });
+    press(&mut app, KeyCode::F(3), &mut svc);
+    press(&mut app, KeyCode::Enter, &mut svc);
+    if app.overlay.is_some() {
+        press(&mut app, KeyCode::Esc, &mut svc);
     }
-    assert!(
-        effects.is_empty(),
-        "the last page ends the run: {effects:?}"
-    );
-    assert_eq!(app.browser.meshes.len(), MESHES);
-    assert_eq!(app.browser.rows.len(), MESHES);
-    assert!(!app.browser.loading());
-    app
+    press(&mut app, KeyCode::Char(':'), &mut svc);
+    for c in "vn".chars() {
+        press(&mut app, KeyCode::Char(c), &mut svc);
+    }
+    press(&mut app, KeyCode::Enter, &mut svc);
+    assert!(matches!(app.explorer.at, Where::Kind(Kind::VirtualNode)));
+    assert_eq!(app.explorer.list().rows.len(), 2_500);
+    let s = screen(&app);
+    assert!(s.contains("Virtual nodes     2500"), "{s}");
+    (app, svc)
 }
 
 fn terminal() -> Terminal<TestBackend> {
@@ -131,25 +134,25 @@ fn form(c: &mut Criterion) {
 fn meshes(c: &mut Criterion) {
     let app = mesh_list();
     let s = screen(&app);
-    assert!(s.contains("seed-00000"), "{s}");
+    assert!(s.contains("seed-00001"), "{s}");
     bench_draw(c, "meshes/render_10000_120x40", &app);
 
     // The selection far down the list: the rows on screen are not the first ones.
     let mut down = app.clone();
     key(&mut down, KeyCode::Char('G'));
     let s = screen(&down);
-    assert!(s.contains("seed-09999"), "{s}");
+    assert!(s.contains("seed-10000"), "{s}");
     bench_draw(c, "meshes/render_10000_120x40_at_end", &down);
 
     // Filtering: `/` opens the filter input, then each typed character narrows the list.
     let mut open = app.clone();
     key(&mut open, KeyCode::Char('/'));
-    assert!(open.browser.filtering);
+    assert!(open.explorer.list().filtering);
     filter_bench(c, "meshes/filter_10000_first_char", &open, 's', MESHES);
 
     let mut typed = open.clone();
     type_text(&mut typed, "seed-0");
-    assert_eq!(typed.browser.rows.len(), MESHES);
+    assert_eq!(typed.explorer.list().rows.len(), MESHES - 1);
     filter_bench(c, "meshes/filter_10000_seed-0_plus_9", &typed, '9', 1_000);
 
     // A character that no name has: every mesh is checked, no row is left to sort.
@@ -160,7 +163,7 @@ fn meshes(c: &mut Criterion) {
     let mut by_created = app.clone();
     key(&mut by_created, KeyCode::Char('s'));
     key(&mut by_created, KeyCode::Char('/'));
-    assert!(by_created.browser.filtering);
+    assert!(by_created.explorer.list().filtering);
     filter_bench(
         c,
         "meshes/filter_10000_by_created_first_char",
@@ -175,7 +178,7 @@ fn meshes(c: &mut Criterion) {
 fn filter_bench(c: &mut Criterion, id: &str, from: &App, ch: char, rows: usize) {
     let mut check = from.clone();
     key(&mut check, KeyCode::Char(ch));
-    assert_eq!(check.browser.rows.len(), rows, "{id}");
+    assert_eq!(check.explorer.list().rows.len(), rows, "{id}");
     c.bench_function(id, |b| {
         b.iter_batched(
             || from.clone(),
@@ -188,5 +191,62 @@ fn filter_bench(c: &mut Criterion, id: &str, from: &App, ch: char, rows: usize) 
     });
 }
 
-criterion_group!(benches, form, meshes);
+fn inside(c: &mut Criterion) {
+    let (app, mut svc) = big_mesh();
+    let s = screen(&app);
+    assert!(s.contains("│node-0001 "), "{s}");
+    bench_draw(c, "inside/render_nodes_5050_120x40", &app);
+
+    let mut open = app.clone();
+    key(&mut open, KeyCode::Char('/'));
+    filter_bench(c, "inside/filter_nodes_first_char", &open, 'n', 2_500);
+    let mut typed = open.clone();
+    type_text(&mut typed, "node-0");
+    filter_bench(c, "inside/filter_nodes_node-0_plus_1", &typed, '1', 100);
+
+    // Describe: Enter asks for the node; its answer comes back, and the frame shows it with
+    // what it links to and what uses it (found among the mesh's 5,050 resources).
+    for (name, id) in [
+        ("node-0001", "inside/describe_node_used_by_5"),
+        ("node-2500", "inside/describe_node_unused"),
+    ] {
+        let mut at_node = app.clone();
+        key(&mut at_node, KeyCode::Char('/'));
+        type_text(&mut at_node, name);
+        key(&mut at_node, KeyCode::Enter);
+        let mut effects = key(&mut at_node, KeyCode::Enter);
+        let Some(Effect::Call {
+            id: call_id,
+            call: call @ Call::Get { .. },
+        }) = effects.pop()
+        else {
+            panic!("Enter on a node describes it: {effects:?}");
+        };
+        let answer = svc.answer(&call);
+        let mut check = at_node.clone();
+        check.update(Msg::Done {
+            id: call_id,
+            result: answer.clone(),
+        });
+        let s = screen(&check);
+        assert!(s.contains(&format!("DescribeVirtualNode ✓ {name}")), "{s}");
+        let mut t = terminal();
+        c.bench_function(id, |b| {
+            b.iter_batched(
+                || (at_node.clone(), answer.clone()),
+                |(mut a, result)| {
+                    a.update(Msg::Done {
+                        id: call_id,
+                        result,
+                    });
+                    t.draw(|f| ui::render(&a, f)).unwrap();
+                    a
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+}
+
+criterion_group!(benches, form, meshes, inside);
 criterion_main!(benches);

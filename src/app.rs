@@ -12,11 +12,14 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::{Position, Rect};
 
-use crate::aws::{ApiError, CreateMeshRequest, MeshPage, Reply, Target};
-use crate::browser::{Browser, DeleteConfirm, PageOutcome, summary_of};
+use crate::aws::{ApiError, CreateMeshRequest, Page, Reply, Target};
+use crate::browser::summary_of;
+use crate::explore::describe::Described;
+use crate::explore::{self, Act, Explorer, Scope};
 use crate::form::{Field, Form, FormOutcome};
+use crate::kind::{Key, Kind};
 use crate::model::{Mesh, MeshSpec, Tag};
-use crate::tag_editor::{TagEditor, TagOutcome};
+use crate::tag_editor::TagOutcome;
 use crate::ui::layout::{self, Screen};
 
 /// The views, switched with F2 / F3.
@@ -33,9 +36,10 @@ pub enum Overlay {
     ConfirmQuit,
     /// The result pane, full screen, when the terminal is too narrow to show it beside the form.
     Result,
-    /// The tag editor of the Meshes view (state in [`App::tag_editor`]).
+    /// The tag editor of the Meshes view (state in the explorer).
     Tags,
-    /// Type the mesh's name to delete it (state in [`App::delete`]).
+    /// Type the resource's name to delete it, or a mesh's to delete everything in it (state in
+    /// the explorer).
     ConfirmDelete,
     /// The export window (state in [`App::export`]).
     Export,
@@ -56,6 +60,7 @@ pub enum Action {
 }
 
 impl Action {
+    /// The operation for a mesh: `CreateMesh`.
     pub fn verb(self) -> &'static str {
         match self {
             Action::Create => "CreateMesh",
@@ -66,13 +71,26 @@ impl Action {
         }
     }
 
-    pub fn progress(self) -> &'static str {
+    /// The operation for any kind: `DescribeVirtualNode`.
+    pub fn verb_of(self, kind: Kind) -> String {
+        use crate::kind::Verb;
         match self {
-            Action::Create => "Creating mesh",
-            Action::Describe => "Loading mesh",
-            Action::Update => "Updating mesh",
-            Action::Delete => "Deleting mesh",
-            Action::Tag => "Saving tags",
+            Action::Create => kind.operation(Verb::Create),
+            Action::Describe => kind.operation(Verb::Describe),
+            Action::Update => kind.operation(Verb::Update),
+            Action::Delete => kind.operation(Verb::Delete),
+            Action::Tag => "TagResource".into(),
+        }
+    }
+
+    /// What the pane says while the call is in flight: `Loading virtual node`.
+    pub fn progress_of(self, kind: Kind) -> String {
+        match self {
+            Action::Create => format!("Creating {kind}"),
+            Action::Describe => format!("Loading {kind}"),
+            Action::Update => format!("Updating {kind}"),
+            Action::Delete => format!("Deleting {kind}"),
+            Action::Tag => "Saving tags".into(),
         }
     }
 }
@@ -94,13 +112,18 @@ pub enum Pane {
     Empty,
     InFlight {
         action: Action,
+        kind: Kind,
         name: String,
         /// Attempts so far (the SDK retries throttling and server errors).
         attempt: u32,
     },
+    /// A mesh the create form created or updated.
     Mesh(Box<MeshResult>),
+    /// A resource of any kind, described (or deleted, or tagged) from the Meshes view.
+    Resource(Box<Described>),
     Error {
         action: Action,
+        kind: Kind,
         name: String,
         error: ApiError,
     },
@@ -111,25 +134,27 @@ pub enum Pane {
 pub enum Call {
     /// CreateMesh, then ListTagsForResource.
     Create(CreateMeshRequest),
-    /// One page of ListMeshes for the list's run `generation`.
-    ListPage {
-        generation: u64,
-        next_token: Option<String>,
-    },
-    /// DescribeMesh, then ListTagsForResource.
-    Describe { name: String },
     /// UpdateMesh, then ListTagsForResource.
     Update {
         name: String,
         spec: MeshSpec,
         client_token: String,
     },
-    /// DeleteMesh.
-    Delete { name: String },
-    /// TagResource (if `tag` has any), UntagResource (if `untag` has any), then
+    /// One page of a list (ListMeshes, ListVirtualNodes, …) for the list's run `generation`.
+    List {
+        scope: Scope,
+        generation: u64,
+        next_token: Option<String>,
+    },
+    /// DescribeX, then ListTagsForResource when `tags`.
+    Get { key: Key, tags: bool },
+    /// DeleteX.
+    Remove { key: Key },
+    /// TagResource (if `tag` has any), UntagResource (if `untag` has any), then DescribeX and
     /// ListTagsForResource.
-    SaveTags {
-        mesh: Box<Mesh>,
+    Tag {
+        key: Key,
+        arn: String,
         tag: Vec<Tag>,
         untag: Vec<String>,
     },
@@ -140,18 +165,18 @@ pub enum Call {
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CallResult {
+    /// CreateMesh and UpdateMesh from the form.
     Mesh(Result<MeshResult, ApiError>),
     Page {
+        scope: Scope,
         generation: u64,
-        result: Result<MeshPage, ApiError>,
+        result: Result<Page, ApiError>,
     },
-}
-
-/// What to do once a describe started by a key arrives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Then {
-    Edit,
-    Tags,
+    /// Get, Remove and Tag.
+    Resource {
+        key: Key,
+        result: Result<Described, ApiError>,
+    },
 }
 
 /// Inputs to [`App::update`].
@@ -234,16 +259,13 @@ pub struct App {
     pub read_only: bool,
     /// The user's call in flight (create, describe, update, tags, delete), if any.
     pub in_flight: Option<u64>,
-    /// The Meshes list; its ListMeshes pages run apart from `in_flight`.
-    pub browser: Browser,
-    /// The ListMeshes call in flight, if any (to cancel it when a refresh starts).
-    pub list_call: Option<u64>,
+    /// The Meshes view: meshes and everything in them, its lists loading in the background
+    /// apart from `in_flight`, its windows (tags, delete, jump).
+    pub explorer: Explorer,
+    /// The key of the resource the user's call in flight is about.
+    pub in_flight_key: Option<Key>,
     /// The create form's input, kept aside while the form edits an existing mesh.
     pub create_aside: Option<Form>,
-    /// A describe started by `e` or `t`: open the editor when it arrives.
-    pub then: Option<(Then, String)>,
-    pub tag_editor: Option<TagEditor>,
-    pub delete: Option<DeleteConfirm>,
     /// Lines scrolled off the top of the help window.
     pub help_scroll: u16,
     pub spinner: usize,
@@ -273,6 +295,20 @@ pub struct App {
     saved_form: Option<(String, crate::model::MeshSpec, Vec<Tag>)>,
 }
 
+/// The explorer's view of the app around it, from the fields it reads (so the explorer itself
+/// can be borrowed mutably beside it).
+fn ctx_of(pane: &Pane, read_only: bool, busy: bool, pane_visible: bool) -> explore::Ctx<'_> {
+    explore::Ctx {
+        read_only,
+        busy,
+        shown: match pane {
+            Pane::Resource(d) => Some(d),
+            _ => None,
+        },
+        pane_visible,
+    }
+}
+
 /// ↓/j and ↑/k scroll a window by a line, PgDn and PgUp by `page` lines; other keys do nothing.
 fn scroll_by_key(scroll: &mut u16, code: KeyCode, page: u16) {
     *scroll = match code {
@@ -296,12 +332,9 @@ impl App {
             sandbox: None,
             read_only: false,
             in_flight: None,
-            browser: Browser::default(),
-            list_call: None,
+            explorer: Explorer::default(),
+            in_flight_key: None,
             create_aside: None,
-            then: None,
-            tag_editor: None,
-            delete: None,
             help_scroll: 0,
             spinner: 0,
             status: None,
@@ -323,7 +356,7 @@ impl App {
 
     /// True while something animates (the spinner): only then does the runtime tick.
     pub fn animating(&self) -> bool {
-        self.in_flight.is_some() || self.browser.loading()
+        self.in_flight.is_some() || self.explorer.loading()
     }
 
     /// True while the form edits an existing mesh (its create input is kept aside).
@@ -352,12 +385,82 @@ impl App {
             || !form.tag_value.value().is_empty()
     }
 
+    /// The explorer's view of the app around it.
+    pub fn explore_ctx(&self) -> explore::Ctx<'_> {
+        ctx_of(
+            &self.pane,
+            self.read_only,
+            self.in_flight.is_some(),
+            self.screen().pane.is_some(),
+        )
+    }
+
+    /// Rows of the Meshes view's list on screen.
+    fn list_height(&self) -> usize {
+        self.screen()
+            .list_rows(!matches!(self.explorer.at, explore::Where::Meshes))
+    }
+
+    /// Carries out what the explorer asked for.
+    fn acts(&mut self, acts: Vec<Act>) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for act in acts {
+            match act {
+                Act::Effect(e) => effects.push(e),
+                Act::Start { action, key, call } => {
+                    effects.extend(self.start_on(action, key, call));
+                }
+                Act::Status(s) => self.status = Some(s),
+                Act::OpenTags => self.overlay = Some(Overlay::Tags),
+                Act::OpenDelete => self.overlay = Some(Overlay::ConfirmDelete),
+                Act::CloseWindow => {
+                    if matches!(self.overlay, Some(Overlay::Tags | Overlay::ConfirmDelete)) {
+                        self.overlay = None;
+                    }
+                }
+                Act::EditMesh(key) => effects.extend(self.edit_mesh(key)),
+                Act::Export => {
+                    self.open_export_from_pane();
+                }
+            }
+        }
+        effects
+    }
+
+    /// `e` on a mesh: the form opens on it when the pane shows it, else after a describe.
+    fn edit_mesh(&mut self, key: Key) -> Vec<Effect> {
+        if let Pane::Resource(d) = &self.pane
+            && d.resource.key == key
+            && d.resource.status != "DELETED"
+            && let Some(mesh) = Mesh::from_resource(&d.resource)
+        {
+            self.start_edit(&mesh);
+            return Vec::new();
+        }
+        let vis = self.screen().pane.is_some();
+        let ctx = ctx_of(&self.pane, self.read_only, self.in_flight.is_some(), vis);
+        let acts = self.explorer.describe(key, Some(explore::Then::Edit), ctx);
+        self.acts(acts)
+    }
+
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
-        self.browser.height = self.screen().list_rows();
+        self.explorer.set_height(self.list_height());
         match msg {
             Msg::Key(key) if key.kind != KeyEventKind::Release => {
                 self.dirty = true;
-                self.on_key(key)
+                match split_escape(key) {
+                    Some(after) => {
+                        // Esc typed just before a key reaches us as Alt+key (the terminal sent
+                        // both bytes together, as over a slow link): no key here uses Alt, so it
+                        // is the two keys the user pressed.
+                        let mut effects = self.on_key(KeyEvent::from(KeyCode::Esc));
+                        if !self.quit {
+                            effects.extend(self.on_key(after));
+                        }
+                        effects
+                    }
+                    None => self.on_key(key),
+                }
             }
             Msg::Key(_) => Vec::new(),
             Msg::Mouse(m) => self.on_mouse(m),
@@ -365,7 +468,7 @@ impl App {
                 self.dirty = true;
                 match self.overlay {
                     Some(Overlay::Tags) => {
-                        if let Some(e) = &mut self.tag_editor {
+                        if let Some(e) = &mut self.explorer.tags {
                             e.paste(&text);
                         }
                         return Vec::new();
@@ -383,17 +486,13 @@ impl App {
                         return Vec::new();
                     }
                     Some(Overlay::ConfirmDelete) => {
-                        if let Some(d) = &mut self.delete {
-                            let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-                            d.input = tui_input::Input::new(format!("{}{clean}", d.input.value()));
-                        }
+                        self.explorer.paste_delete(&text);
                         return Vec::new();
                     }
                     _ => {}
                 }
                 if self.overlay.is_none() && self.view == View::Meshes {
-                    self.browser.filtering = true;
-                    self.browser.filter_paste(&text);
+                    self.explorer.paste_filter(&text);
                 } else if self.overlay.is_none() && self.view == View::Create {
                     if let Some(note) = self.form.paste(&text) {
                         self.status = Some(note);
@@ -407,8 +506,7 @@ impl App {
             }
             Msg::Resize(w, h) => {
                 self.size = (w, h);
-                self.browser.height = self.screen().list_rows();
-                self.browser.scroll_into_view();
+                self.explorer.set_height(self.list_height());
                 self.dirty = true;
                 if self.overlay == Some(Overlay::Result) && self.screen().pane.is_some() {
                     self.overlay = None;
@@ -419,7 +517,10 @@ impl App {
                 self.endpoint = Endpoint::Ready(target);
                 self.dirty = true;
                 // After a switch of profile or region the list is the new account's.
-                if self.view == View::Meshes && !self.browser.loaded && !self.browser.loading() {
+                if self.view == View::Meshes
+                    && !self.explorer.meshes.loaded
+                    && !self.explorer.meshes.loading()
+                {
                     return self.refresh();
                 }
                 Vec::new()
@@ -439,15 +540,10 @@ impl App {
                 }
                 Vec::new()
             }
-            Msg::Done {
-                id,
-                result: CallResult::Page { generation, result },
-            } => {
-                if self.list_call == Some(id) {
-                    self.list_call = None;
-                }
+            Msg::Done { id, result } if id >= explore::BG_BASE => {
                 self.dirty = true;
-                self.on_page(generation, result)
+                let acts = self.explorer.on_background(id, result);
+                self.acts(acts)
             }
             Msg::Done { id, result } => {
                 if self.in_flight != Some(id) {
@@ -473,13 +569,16 @@ impl App {
     }
 
     fn on_result(&mut self, result: CallResult) -> Vec<Effect> {
-        let (action, name) = match &self.pane {
-            Pane::InFlight { action, name, .. } => (*action, name.clone()),
-            _ => (Action::Create, String::new()),
+        let (action, kind, name) = match &self.pane {
+            Pane::InFlight {
+                action, kind, name, ..
+            } => (*action, *kind, name.clone()),
+            _ => (Action::Create, Kind::Mesh, String::new()),
         };
+        let key = self.in_flight_key.take();
         self.pane_scroll = 0;
-        let then = self.then.take();
         let mut opened = false;
+        let mut effects = Vec::new();
         match result {
             CallResult::Mesh(Ok(r)) => {
                 match r.action {
@@ -490,62 +589,63 @@ impl App {
                             self.form.tags.clone(),
                         ));
                         self.status = Some(format!("Created mesh {}.", r.mesh.name));
-                        self.browser.upsert(summary_of(&r.mesh));
-                    }
-                    Action::Describe => {
-                        self.status = None;
-                        match then {
-                            Some((Then::Edit, n)) if n == r.mesh.name => {
-                                self.start_edit(&r.mesh);
-                                opened = true;
-                            }
-                            Some((Then::Tags, n)) if n == r.mesh.name => {
-                                opened = self.open_tag_editor(&r);
-                            }
-                            _ => {}
-                        }
+                        self.explorer.meshes.upsert(summary_of(&r.mesh));
                     }
                     Action::Update => {
                         self.status = Some(format!(
                             "Updated mesh {}: version {}.",
                             r.mesh.name, r.mesh.metadata.version
                         ));
-                        self.browser.upsert(summary_of(&r.mesh));
+                        self.explorer.meshes.upsert(summary_of(&r.mesh));
                         if self.editing() && self.form.name.value() == r.mesh.name {
                             self.leave_edit();
                             self.view = View::Meshes;
                         }
                     }
-                    Action::Tag => {
-                        let n = r.tags.as_ref().map_or(0, Vec::len);
-                        self.status = Some(format!(
-                            "Saved the tags of {}: it now has {n} tag{}.",
-                            r.mesh.name,
-                            if n == 1 { "" } else { "s" }
-                        ));
-                    }
-                    Action::Delete => {
-                        self.status = Some(format!("Deleted mesh {}.", r.mesh.name));
-                        self.browser.remove(&r.mesh.name);
-                    }
+                    _ => {}
                 }
                 self.pane = Pane::Mesh(Box::new(r));
             }
             CallResult::Mesh(Err(error)) => {
                 self.status = Some(format!("{} failed: {}", action.verb(), error.title()));
-                if action != Action::Create && error.code.as_deref() == Some("NotFoundException") {
-                    // Deleted elsewhere: the list should not keep offering it.
-                    self.browser.remove(&name);
-                    self.status = Some(format!(
-                        "{} failed: mesh {name} no longer exists; it left the list.",
-                        action.verb()
-                    ));
-                }
                 self.pane = Pane::Error {
                     action,
+                    kind,
                     name,
                     error,
                 };
+            }
+            CallResult::Resource { key: k, result } => {
+                let key = key.unwrap_or(k);
+                self.status = None;
+                if let Err(e) = &result {
+                    self.status = Some(format!(
+                        "{} failed: {}",
+                        action.verb_of(key.kind),
+                        e.title()
+                    ));
+                }
+                let acts = self.explorer.on_result(&key, action, &result);
+                opened = acts
+                    .iter()
+                    .any(|a| matches!(a, Act::OpenTags | Act::EditMesh(_)));
+                // A whole-mesh delete keeps its window; its steps do not take the pane.
+                let purging = self.explorer.purge.is_some();
+                match result {
+                    Ok(d) => self.pane = Pane::Resource(Box::new(d)),
+                    Err(error) => {
+                        self.pane = Pane::Error {
+                            action,
+                            kind: key.kind,
+                            name: key.name.clone(),
+                            error,
+                        }
+                    }
+                }
+                effects.extend(self.acts(acts));
+                if purging {
+                    return effects;
+                }
             }
             CallResult::Page { .. } => {}
         }
@@ -553,57 +653,27 @@ impl App {
             if self.walk_created() && self.walkthrough.step == crate::walkthrough::Step::Submit {
                 self.walk_to(crate::walkthrough::Step::Result);
             }
-            return Vec::new();
+            return effects;
         }
         if !opened && self.screen().pane.is_none() && self.overlay.is_none() {
             self.overlay = Some(Overlay::Result);
         }
-        Vec::new()
-    }
-
-    /// A ListMeshes page arrived: take it and ask for the next one.
-    fn on_page(&mut self, generation: u64, result: Result<MeshPage, ApiError>) -> Vec<Effect> {
-        match self.browser.on_page(generation, result) {
-            PageOutcome::More(token) => self.list_page(generation, Some(token)),
-            PageOutcome::Stopped(why) => {
-                self.status = Some(why);
-                Vec::new()
-            }
-            PageOutcome::Stale | PageOutcome::Done | PageOutcome::Failed => Vec::new(),
-        }
-    }
-
-    fn list_page(&mut self, generation: u64, next_token: Option<String>) -> Vec<Effect> {
-        let id = self.next_call_id();
-        self.list_call = Some(id);
-        vec![Effect::Call {
-            id,
-            call: Call::ListPage {
-                generation,
-                next_token,
-            },
-        }]
+        effects
     }
 
     /// Lists the meshes from the start (a first load or a refresh), abandoning a run in
     /// progress.
     pub fn refresh(&mut self) -> Vec<Effect> {
-        let mut effects: Vec<Effect> = self
-            .list_call
-            .take()
-            .map(Effect::Cancel)
-            .into_iter()
-            .collect();
-        let generation = self.browser.start_load();
-        effects.extend(self.list_page(generation, None));
-        effects
+        let acts = self.explorer.refresh_meshes();
+        self.acts(acts)
     }
 
     /// Shows the Meshes view, listing the meshes the first time.
     fn show_meshes(&mut self) -> Vec<Effect> {
         self.leave_edit();
         self.view = View::Meshes;
-        if !self.browser.loaded && !self.browser.loading() && self.browser.error.is_none() {
+        let m = &self.explorer.meshes;
+        if !m.loaded && !m.loading() && m.error.is_none() {
             return self.refresh();
         }
         Vec::new()
@@ -632,26 +702,6 @@ impl App {
     fn leave_edit(&mut self) {
         if let Some(form) = self.create_aside.take() {
             self.form = form;
-        }
-    }
-
-    /// Opens the tag editor on a described mesh; false (with a reason) when its tags are not
-    /// known.
-    fn open_tag_editor(&mut self, r: &MeshResult) -> bool {
-        match &r.tags {
-            Ok(tags) => {
-                self.tag_editor = Some(TagEditor::new(r.mesh.clone(), tags.clone()));
-                self.overlay = Some(Overlay::Tags);
-                true
-            }
-            Err(e) => {
-                self.status = Some(format!(
-                    "The tags of {} could not be read ({}); press Enter to describe it again.",
-                    r.mesh.name,
-                    e.title()
-                ));
-                false
-            }
         }
     }
 
@@ -686,10 +736,16 @@ impl App {
             _ if self.walkthrough_shown() => return self.on_walkthrough_key(key),
             _ => {}
         }
-        // The filter input takes every key but the function keys.
-        if self.view == View::Meshes && self.browser.filtering && !matches!(key.code, KeyCode::F(_))
+        // The filter and the jump prompt take every key but the function keys.
+        if self.view == View::Meshes
+            && (self.explorer.list().filtering || self.explorer.jump.is_some())
+            && !matches!(key.code, KeyCode::F(_))
         {
-            return self.on_filter_key(key);
+            let vis = self.screen().pane.is_some();
+            let ctx = ctx_of(&self.pane, self.read_only, self.in_flight.is_some(), vis);
+            let acts = self.explorer.on_key(key, ctx);
+            let effects = self.acts(acts);
+            return effects;
         }
         if key.code == KeyCode::Esc {
             return self.on_escape();
@@ -739,7 +795,10 @@ impl App {
             _ => {}
         }
         if self.view == View::Meshes {
-            return self.on_browser_key(key);
+            let vis = self.screen().pane.is_some();
+            let ctx = ctx_of(&self.pane, self.read_only, self.in_flight.is_some(), vis);
+            let acts = self.explorer.on_key(key, ctx);
+            return self.acts(acts);
         }
         match key.code {
             KeyCode::Tab => {
@@ -772,77 +831,6 @@ impl App {
         }
     }
 
-    fn on_filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        match key.code {
-            KeyCode::Esc => self.browser.clear_filter(),
-            KeyCode::Enter => self.browser.filtering = false,
-            KeyCode::Up => self.browser.move_by(-1),
-            KeyCode::Down => self.browser.move_by(1),
-            KeyCode::PageUp => self.browser.move_by(-self.browser.page()),
-            KeyCode::PageDown => self.browser.move_by(self.browser.page()),
-            _ => {
-                self.browser.filter_key(key);
-            }
-        }
-        Vec::new()
-    }
-
-    /// The keys of the Meshes list.
-    fn on_browser_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if !key.modifiers.difference(KeyModifiers::SHIFT).is_empty() {
-            return Vec::new();
-        }
-        let b = &mut self.browser;
-        match key.code {
-            KeyCode::Up | KeyCode::Char('k') => b.move_by(-1),
-            KeyCode::Down | KeyCode::Char('j') => b.move_by(1),
-            KeyCode::PageUp => b.move_by(-b.page()),
-            KeyCode::PageDown => b.move_by(b.page()),
-            KeyCode::Home | KeyCode::Char('g') => b.home(),
-            KeyCode::End | KeyCode::Char('G') => b.end(),
-            KeyCode::Char('/') => b.filtering = true,
-            KeyCode::Char('s') => {
-                b.cycle_sort();
-                self.status = Some(format!("Sorted by {}.", self.browser.sort.label()));
-            }
-            KeyCode::Char('r') | KeyCode::F(5) => return self.refresh(),
-            KeyCode::Enter => {
-                if let Some(name) = self.selected_name() {
-                    return self.describe(name, None);
-                }
-            }
-            KeyCode::Char('y') => {
-                if let Some(m) = self.browser.selected_mesh() {
-                    let arn = m.arn.clone();
-                    self.status = Some(format!(
-                        "Copied the ARN of {} to the clipboard (OSC 52; the terminal must allow it): {arn}",
-                        m.name
-                    ));
-                    return vec![Effect::Copy(arn)];
-                }
-            }
-            KeyCode::Char('x') => {
-                self.open_export_from_pane();
-            }
-            KeyCode::Char('e') => return self.act(Then::Edit),
-            KeyCode::Char('t') => return self.act(Then::Tags),
-            KeyCode::Char('d') | KeyCode::Delete => {
-                if let Some(name) = self.selected_name()
-                    && self.may_change("deleting meshes")
-                {
-                    self.delete = Some(DeleteConfirm::new(&name));
-                    self.overlay = Some(Overlay::ConfirmDelete);
-                }
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn selected_name(&self) -> Option<String> {
-        self.browser.selected_mesh().map(|m| m.name.clone())
-    }
-
     /// False (and says so) in read-only mode or while a call is in flight.
     fn may_change(&mut self, what: &str) -> bool {
         if self.read_only {
@@ -860,59 +848,21 @@ impl App {
         true
     }
 
-    /// `e` / `t`: opens the editor on the selected mesh, describing it first unless the pane
-    /// already shows it.
-    fn act(&mut self, then: Then) -> Vec<Effect> {
-        let what = match then {
-            Then::Edit => "editing meshes",
-            Then::Tags => "editing tags",
-        };
-        let Some(name) = self.selected_name() else {
-            return Vec::new();
-        };
-        if !self.may_change(what) {
-            return Vec::new();
-        }
-        if let Pane::Mesh(r) = &self.pane
-            && r.mesh.name == name
-            && r.action != Action::Delete
-        {
-            let r = r.clone();
-            match then {
-                Then::Edit => self.start_edit(&r.mesh),
-                Then::Tags => {
-                    self.open_tag_editor(&r);
-                }
-            }
-            return Vec::new();
-        }
-        self.describe(name, Some(then))
-    }
-
-    /// Starts a user call: the pane shows it in flight.
-    fn start(&mut self, action: Action, name: String, call: Call) -> Vec<Effect> {
+    /// Starts a user call about `key`: the pane shows it in flight.
+    fn start_on(&mut self, action: Action, key: Key, call: Call) -> Vec<Effect> {
         let id = self.next_call_id();
         self.in_flight = Some(id);
         self.spinner = 0;
         self.pane = Pane::InFlight {
             action,
-            name,
+            kind: key.kind,
+            name: key.name.clone(),
             attempt: 1,
         };
+        self.in_flight_key = Some(key);
         self.pane_scroll = 0;
         self.status = None;
         vec![Effect::Call { id, call }]
-    }
-
-    fn describe(&mut self, name: String, then: Option<Then>) -> Vec<Effect> {
-        if self.in_flight.is_some() {
-            self.status = Some(
-                "A request is already in flight: wait for it, or press Esc to cancel it.".into(),
-            );
-            return Vec::new();
-        }
-        self.then = then.map(|t| (t, name.clone()));
-        self.start(Action::Describe, name.clone(), Call::Describe { name })
     }
 
     fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
@@ -1015,13 +965,7 @@ impl App {
                 self.endpoint = Endpoint::Loading;
                 // The list belonged to the old account and region: forget it and any page
                 // still on its way.
-                let mut effects: Vec<Effect> = self
-                    .list_call
-                    .take()
-                    .map(Effect::Cancel)
-                    .into_iter()
-                    .collect();
-                self.browser = crate::browser::Browser::default();
+                let mut effects: Vec<Effect> = self.explorer.reset();
                 self.status = Some(format!("Switching to profile {profile}, region {region}…"));
                 effects.push(Effect::Reconnect { profile, region });
                 effects
@@ -1030,7 +974,7 @@ impl App {
     }
 
     fn on_tags_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Some(editor) = &mut self.tag_editor else {
+        let Some(editor) = &mut self.explorer.tags else {
             self.overlay = None;
             return Vec::new();
         };
@@ -1040,7 +984,7 @@ impl App {
                 if !editor.changes().is_empty() {
                     self.status = Some("Tag changes discarded; nothing was sent.".into());
                 }
-                self.tag_editor = None;
+                self.explorer.tags = None;
                 self.overlay = None;
                 Vec::new()
             }
@@ -1058,14 +1002,14 @@ impl App {
                 if !self.may_change("editing tags") {
                     return Vec::new();
                 }
-                let editor = self.tag_editor.take().expect("checked above");
+                let editor = self.explorer.tags.take().expect("checked above");
                 self.overlay = None;
-                let name = editor.mesh.name.clone();
-                self.start(
+                self.start_on(
                     Action::Tag,
-                    name,
-                    Call::SaveTags {
-                        mesh: Box::new(editor.mesh),
+                    editor.resource.clone(),
+                    Call::Tag {
+                        key: editor.resource,
+                        arn: editor.arn,
                         tag: changes.tag,
                         untag: changes.untag,
                     },
@@ -1075,52 +1019,10 @@ impl App {
     }
 
     fn on_delete_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Some(confirm) = &mut self.delete else {
-            self.overlay = None;
-            return Vec::new();
-        };
-        match key.code {
-            KeyCode::Esc => {
-                self.delete = None;
-                self.overlay = None;
-                self.status = Some("Delete cancelled; nothing was sent.".into());
-                Vec::new()
-            }
-            KeyCode::Enter => {
-                if !confirm.matches() {
-                    confirm.problem = Some(if confirm.untypeable().is_some() {
-                        format!(
-                            "Not the name: type {} (? for each character that cannot be typed).",
-                            crate::ui::text::clean(&confirm.expected())
-                        )
-                    } else {
-                        format!(
-                            "Not the name: type it exactly ({} characters).",
-                            crate::model::char_len(&confirm.name)
-                        )
-                    });
-                    return Vec::new();
-                }
-                let name = confirm.name.clone();
-                if !self.may_change("deleting meshes") {
-                    return Vec::new();
-                }
-                self.delete = None;
-                self.overlay = None;
-                self.start(Action::Delete, name.clone(), Call::Delete { name })
-            }
-            _ => {
-                use tui_input::backend::crossterm::EventHandler;
-                if confirm
-                    .input
-                    .handle_event(&ratatui::crossterm::event::Event::Key(key))
-                    .is_some_and(|c| c.value)
-                {
-                    confirm.problem = None;
-                }
-                Vec::new()
-            }
-        }
+        let vis = self.screen().pane.is_some();
+        let ctx = ctx_of(&self.pane, self.read_only, self.in_flight.is_some(), vis);
+        let acts = self.explorer.on_delete_key(key, ctx);
+        self.acts(acts)
     }
 
     fn on_escape(&mut self) -> Vec<Effect> {
@@ -1132,9 +1034,9 @@ impl App {
             self.status = Some("Edit closed; nothing was sent. Back to the create form.".into());
             return Vec::new();
         }
-        if self.view == View::Meshes && !self.browser.filter.value().is_empty() {
-            self.browser.clear_filter();
-            return Vec::new();
+        if self.view == View::Meshes && self.explorer.escape() {
+            let acts = self.explorer.viewed();
+            return self.acts(acts);
         }
         if self.unsaved() {
             self.overlay = Some(Overlay::ConfirmQuit);
@@ -1149,19 +1051,23 @@ impl App {
         let Some(id) = self.in_flight.take() else {
             return Vec::new();
         };
-        self.then = None;
-        let (action, name) = match &self.pane {
-            Pane::InFlight { action, name, .. } => (*action, name.clone()),
-            _ => (Action::Create, String::new()),
+        self.explorer.cancelled();
+        self.in_flight_key = None;
+        let (action, kind, name) = match &self.pane {
+            Pane::InFlight {
+                action, kind, name, ..
+            } => (*action, *kind, name.clone()),
+            _ => (Action::Create, Kind::Mesh, String::new()),
         };
         self.pane = Pane::Error {
             action,
+            kind,
             name,
             error: ApiError::cancelled(),
         };
         self.status = Some(format!(
             "{} cancelled; its outcome is unknown.",
-            action.verb()
+            action.verb_of(kind)
         ));
         if self.screen().pane.is_none() && self.overlay.is_none() && !self.walkthrough_shown() {
             self.overlay = Some(Overlay::Result);
@@ -1207,7 +1113,7 @@ impl App {
                 spec: self.form.spec(),
                 client_token: self.form.token_for_update(),
             };
-            return self.start(Action::Update, name, call);
+            return self.start_on(Action::Update, Key::mesh(name), call);
         }
         // Team rules (--template) hold the request back; the form's own problems come first.
         if self.form.problems().is_empty()
@@ -1237,6 +1143,7 @@ impl App {
                 self.spinner = 0;
                 self.pane = Pane::InFlight {
                     action: Action::Create,
+                    kind: Kind::Mesh,
                     name: req.name.clone(),
                     attempt: 1,
                 };
@@ -1271,18 +1178,9 @@ impl App {
                     return Vec::new();
                 }
                 if self.view == View::Meshes {
-                    let areas = screen.browser;
-                    if areas.filter.contains(pos) {
-                        self.browser.filtering = true;
-                    } else if areas.rows.contains(pos) {
-                        self.browser.filtering = false;
-                        let p = self.browser.offset + (pos.y - areas.rows.y) as usize;
-                        if p < self.browser.rows.len() {
-                            self.browser
-                                .move_by(p as isize - self.browser.selected as isize);
-                        }
-                    }
-                    return Vec::new();
+                    let areas = screen.explore(self.explorer.inside());
+                    let acts = self.explorer.click(pos, &areas);
+                    return self.acts(acts);
                 }
                 let areas = screen.form;
                 for (field, rect) in areas.fields() {
@@ -1323,9 +1221,16 @@ impl App {
                 let down = m.kind == MouseEventKind::ScrollDown;
                 if self.overlay.is_none()
                     && self.view == View::Meshes
-                    && self.screen().browser.list.contains(pos)
+                    && self
+                        .screen()
+                        .explore(self.explorer.inside())
+                        .list
+                        .list
+                        .contains(pos)
                 {
-                    self.browser.move_by(if down { 3 } else { -3 });
+                    self.explorer.scroll(if down { 3 } else { -3 });
+                    let acts = self.explorer.viewed();
+                    return self.acts(acts);
                 } else if self.overlay == Some(Overlay::Help) {
                     self.help_scroll = if down {
                         self.help_scroll.saturating_add(2)
@@ -1363,4 +1268,17 @@ impl App {
             request_id: reply.request_id,
         }))
     }
+}
+
+/// Alt+character, which no key of the app uses, is Esc followed by that character: a terminal
+/// sends Esc and a quickly following key as one sequence. Alt+Backspace (delete a word in a
+/// text field) stays what it is.
+fn split_escape(key: KeyEvent) -> Option<KeyEvent> {
+    let KeyCode::Char(_) = key.code else {
+        return None;
+    };
+    if !key.modifiers.contains(KeyModifiers::ALT) || key.modifiers.contains(KeyModifiers::CONTROL) {
+        return None;
+    }
+    Some(KeyEvent::new(key.code, key.modifiers - KeyModifiers::ALT))
 }

@@ -4,7 +4,8 @@
 //! Pure state: the app feeds it pages, keys and the results of its own changes; `ui::browser`
 //! draws it. The list holds every mesh once; the filter and the sort only produce a vector of
 //! indices (`rows`), and drawing slices that vector to the rows on screen, so 10,000 meshes
-//! cost one `MeshSummary` each plus one index.
+//! cost one `Summary` each plus one index. The same list serves every kind (`kind` words
+//! its messages).
 //!
 //! Loading: [`Browser::start_load`] begins a run with a new generation; each page comes back
 //! through [`Browser::on_page`], which says whether to ask for the next one. Pages of an older
@@ -22,8 +23,10 @@ use ratatui::crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::aws::{ApiError, MeshPage};
-use crate::model::{Mesh, MeshSummary};
+use crate::aws::{ApiError, Page};
+use crate::kind::{Key, Kind};
+use crate::model::Mesh;
+use crate::resource::{Meta, Summary};
 
 /// Meshes asked for per ListMeshes call (the service's maximum).
 pub const PAGE_LIMIT: i32 = 100;
@@ -64,12 +67,16 @@ impl SortKey {
         }
     }
 
-    fn compare(self, a: &MeshSummary, b: &MeshSummary) -> Ordering {
-        let by_name = a.name.cmp(&b.name);
+    fn compare(self, a: &Summary, b: &Summary) -> Ordering {
+        let by_name = a.key.name.cmp(&b.key.name);
         match self {
             SortKey::Name => by_name,
-            SortKey::Created => b.created_at.cmp(&a.created_at).then(by_name),
-            SortKey::Updated => b.last_updated_at.cmp(&a.last_updated_at).then(by_name),
+            SortKey::Created => b.meta.created_at.cmp(&a.meta.created_at).then(by_name),
+            SortKey::Updated => b
+                .meta
+                .last_updated_at
+                .cmp(&a.meta.last_updated_at)
+                .then(by_name),
         }
     }
 }
@@ -84,7 +91,7 @@ pub struct Load {
     pub received: usize,
     /// A refresh collects its pages here and swaps them in at the end; `None` for the first
     /// run, whose pages go straight into the list.
-    staged: Option<Vec<MeshSummary>>,
+    staged: Option<Vec<Summary>>,
     /// Meshes the app created, updated or deleted while this run is going: what the app
     /// learned from that call is newer than what the pages say, so pages skip these names.
     touched: Vec<String>,
@@ -113,7 +120,7 @@ pub enum PageOutcome {
 #[derive(Clone, Debug, Default)]
 pub struct Browser {
     /// Every mesh held, in arrival order.
-    pub meshes: Vec<MeshSummary>,
+    pub items: Vec<Summary>,
     /// Every index into `meshes`, in sort order (sorted when the meshes or the order change,
     /// so typing in the filter only scans).
     sorted: Vec<usize>,
@@ -139,35 +146,48 @@ pub struct Browser {
     pub stopped: Option<String>,
     /// A mesh to select as soon as it is in the list (the one just created).
     pub want: Option<String>,
+    /// What the list holds (for its messages).
+    pub kind: Kind,
     generation: u64,
 }
 
 /// The list row for a mesh the service returned in full.
-pub fn summary_of(mesh: &Mesh) -> MeshSummary {
+pub fn summary_of(mesh: &Mesh) -> Summary {
     let md = &mesh.metadata;
-    MeshSummary {
-        name: mesh.name.clone(),
-        arn: md.arn.clone(),
-        version: md.version,
-        created_at: md.created_at,
-        last_updated_at: md.last_updated_at,
-        mesh_owner: md.mesh_owner.clone(),
-        resource_owner: md.resource_owner.clone(),
+    Summary {
+        key: Key::mesh(mesh.name.clone()),
+        meta: Meta {
+            arn: md.arn.clone(),
+            uid: String::new(),
+            version: md.version,
+            created_at: md.created_at,
+            last_updated_at: md.last_updated_at,
+            mesh_owner: md.mesh_owner.clone(),
+            resource_owner: md.resource_owner.clone(),
+        },
     }
 }
 
 impl Browser {
+    /// An empty list of `kind`.
+    pub fn of(kind: Kind) -> Self {
+        Browser {
+            kind,
+            ..Browser::default()
+        }
+    }
+
     /// True while pages are arriving.
     pub fn loading(&self) -> bool {
         self.load.is_some()
     }
 
-    pub fn selected_mesh(&self) -> Option<&MeshSummary> {
-        self.rows.get(self.selected).map(|&i| &self.meshes[i])
+    pub fn selected_item(&self) -> Option<&Summary> {
+        self.rows.get(self.selected).map(|&i| &self.items[i])
     }
 
     fn selected_name(&self) -> Option<String> {
-        self.selected_mesh().map(|m| m.name.clone())
+        self.selected_item().map(|m| m.key.name.clone())
     }
 
     /// Starts a run (a first load or a refresh) and returns its generation; any run in
@@ -183,7 +203,7 @@ impl Browser {
             if self.want.is_none() {
                 self.want = self.selected_name();
             }
-            self.meshes.clear();
+            self.items.clear();
             self.resort();
             self.rebuild(None);
             None
@@ -200,7 +220,7 @@ impl Browser {
     }
 
     /// Takes one page of the run `generation`.
-    pub fn on_page(&mut self, generation: u64, result: Result<MeshPage, ApiError>) -> PageOutcome {
+    pub fn on_page(&mut self, generation: u64, result: Result<Page, ApiError>) -> PageOutcome {
         let mut load = match self.load.take() {
             Some(l) if l.generation == generation => l,
             other => {
@@ -217,47 +237,52 @@ impl Browser {
             }
         };
         load.pages += 1;
-        load.received += page.meshes.len();
+        load.received += page.items.len();
         let next = page.next_token.filter(|t| !t.is_empty());
         let repeated = next.as_ref().is_some_and(|t| load.tokens.contains(t));
-        let mut meshes = page.meshes;
+        let mut meshes = page.items;
         if repeated {
             // Most likely a page already taken: keep only meshes not in the list yet.
-            let held = load.staged.as_ref().unwrap_or(&self.meshes);
+            let held = load.staged.as_ref().unwrap_or(&self.items);
             let names: std::collections::HashSet<&str> =
-                held.iter().map(|m| m.name.as_str()).collect();
-            meshes.retain(|m| !names.contains(m.name.as_str()));
+                held.iter().map(|m| m.key.name.as_str()).collect();
+            meshes.retain(|m| !names.contains(m.key.name.as_str()));
         }
-        let room = MAX_LISTED.saturating_sub(load.staged.as_ref().unwrap_or(&self.meshes).len());
+        let room = MAX_LISTED.saturating_sub(load.staged.as_ref().unwrap_or(&self.items).len());
         let over = meshes.len() > room;
         meshes.truncate(room);
         let touched = &load.touched;
-        let fresh = meshes.into_iter().filter(|m| !touched.contains(&m.name));
+        let fresh = meshes
+            .into_iter()
+            .filter(|m| !touched.contains(&m.key.name));
         match &mut load.staged {
             Some(staged) => staged.extend(fresh),
             None => {
                 let keep = self.selected_name();
-                self.meshes.extend(fresh);
+                self.items.extend(fresh);
                 self.resort();
                 self.rebuild(keep);
             }
         }
         let stop = if repeated {
             Some(format!(
-                "Listing stopped: the server sent a page token it had sent before (after {} pages), so it would page forever; the {} meshes received are shown. Check that --endpoint-url is an App Mesh endpoint.",
+                "Listing stopped: the server sent a page token it had sent before (after {} pages), so it would page forever; the {} {} received are shown. Check that --endpoint-url is an App Mesh endpoint.",
                 load.pages,
-                crate::fileio::thousands(load.staged.as_ref().unwrap_or(&self.meshes).len() as u64)
+                crate::fileio::thousands(load.staged.as_ref().unwrap_or(&self.items).len() as u64),
+                self.kind.info().plural
             ))
         } else if next.is_some() && (over || load.received >= MAX_LISTED) {
             Some(format!(
-                "Listing stopped at {} meshes, the most the list holds (App Mesh's default quota is 15 per account and Region); the server has more. Filter by name (/) to find one.",
-                crate::fileio::thousands(MAX_LISTED as u64)
+                "Listing stopped at {} {}, the most the list holds; the server has more. Filter by name (/) to find one.",
+                crate::fileio::thousands(MAX_LISTED as u64),
+                self.kind.info().plural
             ))
         } else if next.is_some() && load.pages >= MAX_PAGES {
             Some(format!(
-                "Listing stopped after {} pages ({} meshes); the server kept sending more pages.",
+                "Listing stopped after {} pages ({} {}); the server kept sending more pages.",
                 crate::fileio::thousands(u64::from(MAX_PAGES)),
-                crate::fileio::thousands(load.received as u64)
+                crate::fileio::thousands(load.received as u64),
+                self.kind.info().plural
             ))
         } else {
             None
@@ -272,14 +297,14 @@ impl Browser {
         if let Some(mut staged) = load.staged {
             // What the app changed meanwhile stands as the app last saw it, also over pages
             // that arrived before the change.
-            staged.retain(|m| !load.touched.contains(&m.name));
+            staged.retain(|m| !load.touched.contains(&m.key.name));
             for name in &load.touched {
-                if let Some(m) = self.meshes.iter().find(|m| &m.name == name) {
+                if let Some(m) = self.items.iter().find(|m| &m.key.name == name) {
                     staged.push(m.clone());
                 }
             }
             let keep = self.selected_name();
-            self.meshes = staged;
+            self.items = staged;
             self.resort();
             self.rebuild(keep);
         }
@@ -302,32 +327,52 @@ impl Browser {
     }
 
     /// A mesh the app just created or updated: added or replaced, and selected.
-    pub fn upsert(&mut self, mesh: MeshSummary) {
-        let name = mesh.name.clone();
+    pub fn upsert(&mut self, mesh: Summary) {
+        let name = mesh.key.name.clone();
         if !self.loaded && self.load.is_none() {
             // Not listed yet: the first run will bring it.
             self.want = Some(name);
             return;
         }
         self.touch(&name);
-        match self.meshes.iter().position(|m| m.name == name) {
-            Some(i) => self.meshes[i] = mesh,
-            None => self.meshes.push(mesh),
+        match self.items.iter().position(|m| m.key.name == name) {
+            Some(i) => self.items[i] = mesh,
+            None => self.items.push(mesh),
         }
         self.want = None;
         self.resort();
         self.rebuild(Some(name));
     }
 
+    /// A row the app learned more about (a describe): replaced in place when the list holds
+    /// it, nothing else moves.
+    pub fn refresh_row(&mut self, row: Summary) {
+        let Some(i) = self.items.iter().position(|m| m.key.name == row.key.name) else {
+            return;
+        };
+        if self.items[i] == row {
+            return;
+        }
+        let resort = self.sort != SortKey::Name
+            && (self.items[i].meta.created_at != row.meta.created_at
+                || self.items[i].meta.last_updated_at != row.meta.last_updated_at);
+        self.items[i] = row;
+        if resort {
+            let keep = self.selected_name();
+            self.resort();
+            self.rebuild(keep);
+        }
+    }
+
     /// A mesh the app just deleted: it leaves the list and the selection stays in place.
     pub fn remove(&mut self, name: &str) {
         self.touch(name);
-        let Some(i) = self.meshes.iter().position(|m| m.name == name) else {
+        let Some(i) = self.items.iter().position(|m| m.key.name == name) else {
             return;
         };
         let at = self.selected;
         let keep = self.selected_name().filter(|n| n != name);
-        self.meshes.remove(i);
+        self.items.remove(i);
         if keep.is_some() {
             self.resort();
             self.rebuild(keep);
@@ -341,7 +386,7 @@ impl Browser {
 
     /// Puts every mesh in sort order; call [`Browser::rebuild`] after.
     fn resort(&mut self) {
-        let (meshes, sort) = (&self.meshes, self.sort);
+        let (meshes, sort) = (&self.items, self.sort);
         self.sorted.clear();
         self.sorted.extend(0..meshes.len());
         self.sorted
@@ -352,13 +397,12 @@ impl Browser {
     /// it is still shown.
     fn rebuild(&mut self, keep: Option<String>) {
         let needle = self.filter.value().to_lowercase();
-        let meshes = &self.meshes;
+        let meshes = &self.items;
         self.rows.clear();
         self.rows.extend(
-            self.sorted
-                .iter()
-                .copied()
-                .filter(|&i| needle.is_empty() || contains_ignore_case(&meshes[i].name, &needle)),
+            self.sorted.iter().copied().filter(|&i| {
+                needle.is_empty() || contains_ignore_case(&meshes[i].key.name, &needle)
+            }),
         );
         let wanted = self
             .want
@@ -380,7 +424,9 @@ impl Browser {
     }
 
     fn position_of(&self, name: &str) -> Option<usize> {
-        self.rows.iter().position(|&i| self.meshes[i].name == name)
+        self.rows
+            .iter()
+            .position(|&i| self.items[i].key.name == name)
     }
 
     /// Selects the named mesh if the list shows it.
@@ -430,10 +476,10 @@ impl Browser {
     }
 
     /// The rows on screen: positions in `rows` and the meshes.
-    pub fn visible(&self) -> impl Iterator<Item = (usize, &MeshSummary)> {
+    pub fn visible(&self) -> impl Iterator<Item = (usize, &Summary)> {
         let end = (self.offset + self.height).min(self.rows.len());
         let start = self.offset.min(end);
-        (start..end).map(|p| (p, &self.meshes[self.rows[p]]))
+        (start..end).map(|p| (p, &self.items[self.rows[p]]))
     }
 
     pub fn cycle_sort(&mut self) {
@@ -489,9 +535,10 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
     }
 }
 
-/// The delete confirmation: the user types the mesh's name.
+/// The delete confirmation: the user types the resource's name.
 #[derive(Clone, Debug)]
 pub struct DeleteConfirm {
+    pub key: Key,
     pub name: String,
     pub input: Input,
     /// Set when Enter was pressed with a name that does not match.
@@ -499,9 +546,10 @@ pub struct DeleteConfirm {
 }
 
 impl DeleteConfirm {
-    pub fn new(name: &str) -> Self {
+    pub fn for_key(key: &Key) -> Self {
         DeleteConfirm {
-            name: name.to_string(),
+            key: key.clone(),
+            name: key.name.clone(),
             input: Input::default(),
             problem: None,
         }
@@ -543,28 +591,34 @@ mod tests {
     use super::*;
     use crate::aws::ErrorKind;
 
-    fn mesh(name: &str, created: u64, updated: u64) -> MeshSummary {
+    fn mesh(name: &str, created: u64, updated: u64) -> Summary {
         let t = |s| SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + s);
-        MeshSummary {
-            name: name.into(),
-            arn: format!("arn:aws:appmesh:us-east-1:111122223333:mesh/{name}"),
-            version: 1,
-            created_at: t(created),
-            last_updated_at: t(updated),
-            mesh_owner: "111122223333".into(),
-            resource_owner: "111122223333".into(),
+        Summary {
+            key: Key::mesh(name),
+            meta: Meta {
+                arn: format!("arn:aws:appmesh:us-east-1:111122223333:mesh/{name}"),
+                uid: String::new(),
+                version: 1,
+                created_at: t(created),
+                last_updated_at: t(updated),
+                mesh_owner: "111122223333".into(),
+                resource_owner: "111122223333".into(),
+            },
         }
     }
 
-    fn page(names: &[&str], next: Option<&str>) -> Result<MeshPage, ApiError> {
-        Ok(MeshPage {
-            meshes: names.iter().map(|n| mesh(n, 0, 0)).collect(),
+    fn page(names: &[&str], next: Option<&str>) -> Result<Page, ApiError> {
+        Ok(Page {
+            items: names.iter().map(|n| mesh(n, 0, 0)).collect(),
             next_token: next.map(str::to_string),
         })
     }
 
     fn shown(b: &Browser) -> Vec<&str> {
-        b.rows.iter().map(|&i| b.meshes[i].name.as_str()).collect()
+        b.rows
+            .iter()
+            .map(|&i| b.items[i].key.name.as_str())
+            .collect()
     }
 
     fn type_filter(b: &mut Browser, s: &str) {
@@ -658,7 +712,7 @@ mod tests {
             panic!("{outcome:?}");
         };
         assert!(why.contains("50,000 meshes"), "{why}");
-        assert_eq!(b.meshes.len(), MAX_LISTED);
+        assert_eq!(b.items.len(), MAX_LISTED);
         // Empty pages with new tokens end at the page bound.
         let mut b = Browser::default();
         let g = b.start_load();
@@ -679,14 +733,14 @@ mod tests {
 
     #[test]
     fn a_name_with_a_line_break_is_confirmed_with_a_question_mark_in_its_place() {
-        let mut d = DeleteConfirm::new("bad\nname\u{202e}");
+        let mut d = DeleteConfirm::for_key(&Key::mesh("bad\nname\u{202e}"));
         assert_eq!(d.expected(), "bad?name?");
         assert_eq!(d.untypeable(), Some((4, '\n')));
         d.input = Input::new("bad name ".into());
         assert!(!d.matches());
         d.input = Input::new("bad?name?".into());
         assert!(d.matches());
-        let plain = DeleteConfirm::new("plain");
+        let plain = DeleteConfirm::for_key(&Key::mesh("plain"));
         assert_eq!(plain.expected(), "plain");
         assert_eq!(plain.untypeable(), None);
     }
@@ -706,7 +760,7 @@ mod tests {
         let new = b.start_load();
         assert_ne!(old, new);
         assert_eq!(b.on_page(old, page(&["stale"], None)), PageOutcome::Stale);
-        assert!(!b.meshes.iter().any(|m| m.name == "stale"));
+        assert!(!b.items.iter().any(|m| m.key.name == "stale"));
         assert_eq!(b.on_page(new, page(&["a", "b"], None)), PageOutcome::Done);
         assert_eq!(shown(&b), ["a", "b"]);
         // After the run ended, late pages of any generation change nothing.
@@ -720,11 +774,11 @@ mod tests {
         let g = b.start_load();
         b.on_page(g, page(&["a", "c2"], Some("t")));
         assert_eq!(shown(&b), ["a", "b", "c", "d"], "old list stays up");
-        assert_eq!(b.selected_mesh().unwrap().name, "c");
+        assert_eq!(b.selected_item().unwrap().key.name, "c");
         b.on_page(g, page(&["c", "e"], None));
         assert_eq!(shown(&b), ["a", "c", "c2", "e"]);
         assert_eq!(
-            b.selected_mesh().unwrap().name,
+            b.selected_item().unwrap().key.name,
             "c",
             "selection kept by name"
         );
@@ -750,7 +804,7 @@ mod tests {
         b.on_page(g, page(&["a", "b", "c"], Some("t")));
         b.remove("a");
         let mut newer = mesh("b", 0, 50);
-        newer.version = 2;
+        newer.meta.version = 2;
         b.upsert(newer);
         b.on_page(g, page(&["d"], None));
         assert_eq!(
@@ -758,7 +812,7 @@ mod tests {
             ["b", "c", "d"],
             "a stays deleted, b is not doubled"
         );
-        assert_eq!(b.meshes[b.rows[0]].version, 2);
+        assert_eq!(b.items[b.rows[0]].meta.version, 2);
     }
 
     #[test]
@@ -767,21 +821,21 @@ mod tests {
         let g = b.start_load();
         b.on_page(g, page(&["a"], Some("t")));
         let mut newer = mesh("b", 0, 50);
-        newer.version = 2;
+        newer.meta.version = 2;
         b.upsert(newer);
         b.upsert(mesh("new", 0, 0));
         b.remove("gone");
         // The last page still has the old b and the deleted mesh, but not the new one.
         b.on_page(
             g,
-            Ok(MeshPage {
-                meshes: vec![mesh("b", 0, 0), mesh("gone", 0, 0)],
+            Ok(Page {
+                items: vec![mesh("b", 0, 0), mesh("gone", 0, 0)],
                 next_token: None,
             }),
         );
         assert_eq!(shown(&b), ["a", "b", "new"]);
-        let bm = &b.meshes[b.rows[1]];
-        assert_eq!(bm.version, 2, "the app's copy wins");
+        let bm = &b.items[b.rows[1]];
+        assert_eq!(bm.meta.version, 2, "the app's copy wins");
     }
 
     #[test]
@@ -791,15 +845,15 @@ mod tests {
             ..Browser::default()
         };
         b.upsert(mesh("fresh", 0, 0));
-        assert!(b.meshes.is_empty(), "not listed yet: nothing invented");
+        assert!(b.items.is_empty(), "not listed yet: nothing invented");
         let g = b.start_load();
         b.on_page(g, page(&["a", "b"], Some("t")));
         b.on_page(g, page(&["fresh", "z"], None));
-        assert_eq!(b.selected_mesh().unwrap().name, "fresh");
+        assert_eq!(b.selected_item().unwrap().key.name, "fresh");
 
         let mut b = loaded(&["a", "b"]);
         b.upsert(mesh("c", 0, 0));
-        assert_eq!(b.selected_mesh().unwrap().name, "c");
+        assert_eq!(b.selected_item().unwrap().key.name, "c");
     }
 
     #[test]
@@ -808,10 +862,10 @@ mod tests {
         b.select_name("ALPINE");
         type_filter(&mut b, "al");
         assert_eq!(shown(&b), ["ALPINE", "alpha"]);
-        assert_eq!(b.selected_mesh().unwrap().name, "ALPINE");
+        assert_eq!(b.selected_item().unwrap().key.name, "ALPINE");
         type_filter(&mut b, "x");
         assert!(b.rows.is_empty());
-        assert!(b.selected_mesh().is_none());
+        assert!(b.selected_item().is_none());
         b.clear_filter();
         assert_eq!(b.rows.len(), 5);
         type_filter(&mut b, "CAF");
@@ -833,8 +887,8 @@ mod tests {
         let g = b.start_load();
         b.on_page(
             g,
-            Ok(MeshPage {
-                meshes: vec![mesh("b", 30, 10), mesh("a", 10, 40), mesh("c", 20, 20)],
+            Ok(Page {
+                items: vec![mesh("b", 30, 10), mesh("a", 10, 40), mesh("c", 20, 20)],
                 next_token: None,
             }),
         );
@@ -848,7 +902,7 @@ mod tests {
         b.cycle_sort();
         assert_eq!(b.sort, SortKey::Name);
         assert_eq!(
-            b.selected_mesh().unwrap().name,
+            b.selected_item().unwrap().key.name,
             "c",
             "selection follows the mesh"
         );
@@ -869,7 +923,7 @@ mod tests {
         b.end();
         assert_eq!((b.selected, b.offset), (99, 90));
         assert_eq!(b.visible().count(), 10);
-        assert_eq!(b.visible().last().unwrap().1.name, "m099");
+        assert_eq!(b.visible().last().unwrap().1.key.name, "m099");
         b.home();
         assert_eq!((b.selected, b.offset), (0, 0));
         // Filtering down to fewer rows than the screen pulls the offset back.
@@ -877,7 +931,7 @@ mod tests {
         type_filter(&mut b, "m09");
         assert_eq!(b.rows.len(), 10);
         assert_eq!(b.offset, 0);
-        assert_eq!(b.selected_mesh().unwrap().name, "m099");
+        assert_eq!(b.selected_item().unwrap().key.name, "m099");
     }
 
     #[test]
@@ -886,17 +940,17 @@ mod tests {
         b.select_name("b");
         b.remove("b");
         assert_eq!(shown(&b), ["a", "c"]);
-        assert_eq!(b.selected_mesh().unwrap().name, "c");
+        assert_eq!(b.selected_item().unwrap().key.name, "c");
         b.remove("c");
-        assert_eq!(b.selected_mesh().unwrap().name, "a");
+        assert_eq!(b.selected_item().unwrap().key.name, "a");
         b.remove("a");
-        assert!(b.selected_mesh().is_none());
+        assert!(b.selected_item().is_none());
         b.remove("never-there");
     }
 
     #[test]
     fn delete_confirmation_needs_the_exact_name() {
-        let mut d = DeleteConfirm::new("prod-mesh");
+        let mut d = DeleteConfirm::for_key(&Key::mesh("prod-mesh"));
         assert!(!d.matches());
         d.input = Input::new("prod-mes".into());
         assert!(!d.matches());
@@ -922,8 +976,8 @@ mod tests {
             let next = (p < 99).then(|| format!("t{p}"));
             b.on_page(
                 g,
-                Ok(MeshPage {
-                    meshes,
+                Ok(Page {
+                    items: meshes,
                     next_token: next,
                 }),
             );

@@ -17,8 +17,11 @@ use serde_json::Value;
 
 /// A resource kind. The order is the order the service needs for deleting a mesh's contents
 /// reversed (see [`Kind::DELETE_ORDER`]); lists show kinds in [`Kind::ALL`] order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub enum Kind {
+    #[default]
     Mesh,
     VirtualService,
     VirtualNode,

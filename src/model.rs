@@ -161,6 +161,41 @@ pub struct Mesh {
     pub metadata: Metadata,
 }
 
+impl Mesh {
+    /// The typed mesh of a described mesh resource (for the create form, which edits meshes
+    /// with its own fields). Values the form has no choice for are left unset.
+    pub fn from_resource(r: &crate::resource::Resource) -> Option<Mesh> {
+        if r.key.kind != crate::kind::Kind::Mesh {
+            return None;
+        }
+        let text = |path: &[&str]| {
+            let mut v = &r.spec;
+            for p in path {
+                v = v.get(*p)?;
+            }
+            v.as_str()
+        };
+        Some(Mesh {
+            name: r.key.name.clone(),
+            spec: MeshSpec {
+                egress_filter: text(&["egressFilter", "type"]).and_then(EgressFilter::parse),
+                ip_preference: text(&["serviceDiscovery", "ipPreference"])
+                    .and_then(IpPreference::parse),
+            },
+            status: MeshStatus::parse(&r.status),
+            metadata: Metadata {
+                arn: r.meta.arn.clone(),
+                uid: r.meta.uid.clone(),
+                version: r.meta.version,
+                created_at: r.meta.created_at,
+                last_updated_at: r.meta.last_updated_at,
+                mesh_owner: r.meta.mesh_owner.clone(),
+                resource_owner: r.meta.resource_owner.clone(),
+            },
+        })
+    }
+}
+
 /// `MeshRef`: one row of ListMeshes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MeshSummary {

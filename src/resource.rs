@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::kind::{Key, Kind};
 
 /// `ResourceMetadata`, and the members every `*Ref` shares.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Meta {
     pub arn: String,
     /// Empty in a list row (`*Ref` has no uid).
@@ -26,7 +26,7 @@ pub struct Meta {
 }
 
 /// A resource as Describe (or Create, Update, Delete) returned it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resource {
     pub key: Key,
     pub meta: Meta,
@@ -37,7 +37,7 @@ pub struct Resource {
 }
 
 /// One row of a List: the key and the metadata the `*Ref` shapes carry.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Summary {
     pub key: Key,
     pub meta: Meta,

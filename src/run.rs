@@ -26,6 +26,7 @@ use tokio::task::AbortHandle;
 use crate::app::{Action, App, Call, CallResult, Effect, MeshResult, Msg, SandboxInfo};
 use crate::aws::{self, Api, ApiError, ErrorKind, Settings, Target};
 use crate::cli::Cli;
+use crate::explore::describe::Described;
 use crate::sandbox::{self, Sandbox, StateLocation};
 use crate::transcript::Transcript;
 
@@ -251,18 +252,26 @@ async fn perform(api: &Api, call: Call) -> CallResult {
             };
             CallResult::Mesh(result)
         }
-        Call::ListPage {
+        Call::List {
+            scope,
             generation,
             next_token,
-        } => CallResult::Page {
-            generation,
-            result: api
-                .list_meshes_page(next_token, Some(crate::browser::PAGE_LIMIT))
+        } => {
+            let result = api
+                .list_page(
+                    scope.kind,
+                    &scope.mesh,
+                    &scope.parent,
+                    next_token,
+                    Some(crate::browser::PAGE_LIMIT),
+                )
                 .await
-                .map(|r| r.value),
-        },
-        Call::Describe { name } => {
-            CallResult::Mesh(with_tags(api, Action::Describe, api.describe_mesh(&name).await).await)
+                .map(|r| r.value);
+            CallResult::Page {
+                scope,
+                generation,
+                result,
+            }
         }
         Call::Update {
             name,
@@ -276,38 +285,65 @@ async fn perform(api: &Api, call: Call) -> CallResult {
             )
             .await,
         ),
-        Call::Delete { name } => CallResult::Mesh(api.delete_mesh(&name).await.map(|reply| {
-            MeshResult {
-                action: Action::Delete,
-                mesh: reply.value,
-                // The tags went with the mesh.
+        Call::Get { key, tags } => {
+            let result = match api.describe(&key).await {
+                Ok(reply) => {
+                    let tags = if tags {
+                        api.list_tags(&reply.value.meta.arn).await.map(|r| r.value)
+                    } else {
+                        Ok(Vec::new())
+                    };
+                    Ok(Described {
+                        verb: Action::Describe.verb_of(key.kind),
+                        resource: reply.value,
+                        tags,
+                        request_id: reply.request_id,
+                    })
+                }
+                Err(e) => Err(e),
+            };
+            CallResult::Resource { key, result }
+        }
+        Call::Remove { key } => {
+            let result = api.delete(&key).await.map(|reply| Described {
+                verb: Action::Delete.verb_of(key.kind),
+                resource: reply.value,
+                // The tags went with the resource.
                 tags: Ok(Vec::new()),
                 request_id: reply.request_id,
-            }
-        })),
-        Call::SaveTags { mesh, tag, untag } => {
-            let arn = &mesh.metadata.arn;
-            let mut request_id = None;
-            if !tag.is_empty() {
-                match api.tag_resource(arn, &tag).await {
-                    Ok(r) => request_id = r.request_id,
-                    Err(e) => return CallResult::Mesh(Err(e)),
+            });
+            CallResult::Resource { key, result }
+        }
+        Call::Tag {
+            key,
+            arn,
+            tag,
+            untag,
+        } => {
+            let result = async {
+                let mut request_id = None;
+                if !tag.is_empty() {
+                    request_id = api.tag_resource(&arn, &tag).await?.request_id;
                 }
-            }
-            if !untag.is_empty() {
-                match api.untag_resource(arn, &untag).await {
-                    Ok(r) => request_id = r.request_id.or(request_id),
-                    Err(e) => return CallResult::Mesh(Err(e)),
+                if !untag.is_empty() {
+                    request_id = api
+                        .untag_resource(&arn, &untag)
+                        .await?
+                        .request_id
+                        .or(request_id);
                 }
+                // What the service holds now, not what was sent.
+                let resource = api.describe(&key).await?.value;
+                let tags = api.list_tags(&arn).await.map(|r| r.value);
+                Ok(Described {
+                    verb: "TagResource".into(),
+                    resource,
+                    tags,
+                    request_id,
+                })
             }
-            // What the service holds now, not what was sent.
-            let tags = api.list_tags(arn).await.map(|r| r.value);
-            CallResult::Mesh(Ok(MeshResult {
-                action: Action::Tag,
-                mesh: *mesh,
-                tags,
-                request_id,
-            }))
+            .await;
+            CallResult::Resource { key, result }
         }
     }
 }
@@ -333,11 +369,20 @@ async fn with_tags(
 
 fn failed(call: &Call, error: ApiError) -> CallResult {
     match call {
-        Call::ListPage { generation, .. } => CallResult::Page {
+        Call::List {
+            scope, generation, ..
+        } => CallResult::Page {
+            scope: scope.clone(),
             generation: *generation,
             result: Err(error),
         },
-        _ => CallResult::Mesh(Err(error)),
+        Call::Get { key, .. } | Call::Remove { key } | Call::Tag { key, .. } => {
+            CallResult::Resource {
+                key: key.clone(),
+                result: Err(error),
+            }
+        }
+        Call::Create(_) | Call::Update { .. } => CallResult::Mesh(Err(error)),
     }
 }
 
@@ -558,7 +603,9 @@ async fn event_loop(
                     "call {id} {}",
                     crate::transcript::result_summary(result)
                 ));
-                record(&mut transcript, app, |t| t.result(*id, result));
+                if *id < crate::explore::BG_BASE {
+                    record(&mut transcript, app, |t| t.result(*id, result));
+                }
             }
         }
         for effect in app.update(msg) {
@@ -609,8 +656,10 @@ async fn event_loop(
                 Effect::Cancel(id) => {
                     if let Some(h) = tasks.remove(&id) {
                         h.abort();
-                        crate::log::line(&format!("call {id} cancelled by the user"));
-                        record(&mut transcript, app, |t| t.cancelled(id));
+                        crate::log::line(&format!("call {id} cancelled"));
+                        if id < crate::explore::BG_BASE {
+                            record(&mut transcript, app, |t| t.cancelled(id));
+                        }
                     }
                 }
                 Effect::Call { id, call } => {
@@ -618,7 +667,11 @@ async fn event_loop(
                         "call {id} {}",
                         crate::transcript::call_summary(&call)
                     ));
-                    record(&mut transcript, app, |t| t.call(id, &call));
+                    // The transcript records what the user did; the lists and describes that
+                    // fill the Meshes view in the background only go to the log.
+                    if id < crate::explore::BG_BASE {
+                        record(&mut transcript, app, |t| t.call(id, &call));
+                    }
                     let shared = shared.clone();
                     let tx = tx.clone();
                     let handle = tokio::spawn(async move {

@@ -1,5 +1,5 @@
-//! The tag editor the Meshes view opens with `t`: the mesh's tags as the service holds them,
-//! edited in place, and the TagResource / UntagResource calls that make the service agree.
+//! The tag editor the Meshes view opens with `t` on any resource: its tags as the service holds
+//! them, edited in place, and the TagResource / UntagResource calls that make the service agree.
 //!
 //! Pure state; `ui::dialogs` draws it.
 
@@ -7,7 +7,8 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::model::{self, Mesh, TAGS_MAX, Tag};
+use crate::kind::Key;
+use crate::model::{self, TAGS_MAX, Tag};
 
 /// The parts of the editor, in Tab order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,8 +43,10 @@ impl TagChanges {
 
 #[derive(Clone, Debug)]
 pub struct TagEditor {
-    /// The mesh as last described (its ARN is what gets tagged).
-    pub mesh: Mesh,
+    /// The resource whose tags these are.
+    pub resource: Key,
+    /// Its ARN, what gets tagged.
+    pub arn: String,
     /// The tags the service held when the editor opened.
     pub original: Vec<Tag>,
     pub tags: Vec<Tag>,
@@ -56,9 +59,10 @@ pub struct TagEditor {
 }
 
 impl TagEditor {
-    pub fn new(mesh: Mesh, tags: Vec<Tag>) -> Self {
+    pub fn new(resource: Key, arn: String, tags: Vec<Tag>) -> Self {
         TagEditor {
-            mesh,
+            resource,
+            arn,
             original: tags.clone(),
             tags,
             key: Input::default(),
@@ -101,7 +105,7 @@ impl TagEditor {
             }
             None if self.tags.len() >= TAGS_MAX => {
                 self.problem = Some(format!(
-                    "A mesh can have at most {TAGS_MAX} tags; remove one first."
+                    "A resource can have at most {TAGS_MAX} tags; remove one first."
                 ));
                 return false;
             }
@@ -208,26 +212,14 @@ impl TagEditor {
 
 #[cfg(test)]
 mod tests {
-    use std::time::SystemTime;
-
     use super::*;
-    use crate::model::{MeshSpec, MeshStatus, Metadata};
 
-    fn mesh() -> Mesh {
-        Mesh {
-            name: "m".into(),
-            spec: MeshSpec::default(),
-            status: MeshStatus::Active,
-            metadata: Metadata {
-                arn: "arn:aws:appmesh:us-east-1:111122223333:mesh/m".into(),
-                uid: "u".into(),
-                version: 1,
-                created_at: SystemTime::UNIX_EPOCH,
-                last_updated_at: SystemTime::UNIX_EPOCH,
-                mesh_owner: "111122223333".into(),
-                resource_owner: "111122223333".into(),
-            },
-        }
+    fn editor(tags: Vec<Tag>) -> TagEditor {
+        TagEditor::new(
+            Key::mesh("m"),
+            "arn:aws:appmesh:us-east-1:111122223333:mesh/m".into(),
+            tags,
+        )
     }
 
     fn key(code: KeyCode) -> KeyEvent {
@@ -242,14 +234,11 @@ mod tests {
 
     #[test]
     fn add_change_remove_gives_tag_and_untag() {
-        let mut e = TagEditor::new(
-            mesh(),
-            vec![
-                Tag::new("env", "dev"),
-                Tag::new("team", "a"),
-                Tag::new("keep", "x"),
-            ],
-        );
+        let mut e = editor(vec![
+            Tag::new("env", "dev"),
+            Tag::new("team", "a"),
+            Tag::new("keep", "x"),
+        ]);
         assert!(e.changes().is_empty());
         // Change env.
         type_text(&mut e, "env");
@@ -282,7 +271,7 @@ mod tests {
 
     #[test]
     fn removing_then_re_adding_the_same_tag_is_no_change() {
-        let mut e = TagEditor::new(mesh(), vec![Tag::new("a", "1")]);
+        let mut e = editor(vec![Tag::new("a", "1")]);
         e.remove_selected();
         assert_eq!(e.changes().untag, ["a"]);
         e.key = Input::new("a".into());
@@ -293,7 +282,7 @@ mod tests {
 
     #[test]
     fn invalid_tags_are_refused_with_a_reason() {
-        let mut e = TagEditor::new(mesh(), vec![]);
+        let mut e = editor(vec![]);
         e.handle_key(key(KeyCode::Enter));
         assert!(e.problem.as_deref().unwrap().contains("required"));
         e.key = Input::new("k".repeat(129));
@@ -309,7 +298,7 @@ mod tests {
 
     #[test]
     fn keys_save_close_and_edit() {
-        let mut e = TagEditor::new(mesh(), vec![Tag::new("a", "1")]);
+        let mut e = editor(vec![Tag::new("a", "1")]);
         assert_eq!(
             e.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
             TagOutcome::Save

@@ -12,13 +12,14 @@ use serde_json::{Value, json};
 
 use crate::app::{Call, CallResult, MeshResult};
 use crate::aws::ApiError;
+use crate::explore::describe::Described;
 use crate::export::{spec_json, tags_json};
 use crate::ui::text::{clean, rfc3339};
 
 pub struct Transcript {
     file: File,
     path: PathBuf,
-    started: HashMap<u64, (Instant, &'static str)>,
+    started: HashMap<u64, (Instant, String)>,
 }
 
 fn code(s: &str) -> String {
@@ -26,7 +27,7 @@ fn code(s: &str) -> String {
     format!("`{}`", clean(s).replace('`', "'"))
 }
 
-fn request(call: &Call) -> (&'static str, String, Option<Value>) {
+fn request(call: &Call) -> (String, String, Option<Value>) {
     match call {
         Call::Create(r) => {
             let mut body = json!({ "meshName": r.name, "clientToken": r.client_token });
@@ -36,18 +37,32 @@ fn request(call: &Call) -> (&'static str, String, Option<Value>) {
             if !r.tags.is_empty() {
                 body["tags"] = tags_json(&r.tags);
             }
-            ("CreateMesh", code(&r.name), Some(body))
+            ("CreateMesh".into(), code(&r.name), Some(body))
         }
-        Call::ListPage { next_token, .. } => (
-            "ListMeshes",
-            if next_token.is_some() {
-                "next page".into()
-            } else {
-                "first page".into()
-            },
+        Call::List {
+            scope, next_token, ..
+        } => (
+            scope.kind.operation(crate::kind::Verb::List),
+            format!(
+                "{}{}",
+                if scope.mesh.is_empty() {
+                    String::new()
+                } else {
+                    format!("in {} ", code(&scope.mesh))
+                },
+                if next_token.is_some() {
+                    "next page"
+                } else {
+                    "first page"
+                }
+            ),
             None,
         ),
-        Call::Describe { name } => ("DescribeMesh", code(name), None),
+        Call::Get { key, .. } => (
+            key.kind.operation(crate::kind::Verb::Describe),
+            where_(key),
+            None,
+        ),
         Call::Update {
             name,
             spec,
@@ -57,14 +72,36 @@ fn request(call: &Call) -> (&'static str, String, Option<Value>) {
             if let Some(spec) = spec_json(spec) {
                 body["spec"] = spec;
             }
-            ("UpdateMesh", code(name), Some(body))
+            ("UpdateMesh".into(), code(name), Some(body))
         }
-        Call::Delete { name } => ("DeleteMesh", code(name), None),
-        Call::SaveTags { mesh, tag, untag } => {
+        Call::Remove { key } => (
+            key.kind.operation(crate::kind::Verb::Delete),
+            where_(key),
+            None,
+        ),
+        Call::Tag {
+            key, tag, untag, ..
+        } => {
             let body = json!({ "tagResource": tags_json(tag), "untagResource": untag });
-            ("TagResource / UntagResource", code(&mesh.name), Some(body))
+            (
+                "TagResource / UntagResource".into(),
+                where_(key),
+                Some(body),
+            )
         }
     }
+}
+
+/// `` `canary` (router `web`) in `payments` ``.
+fn where_(key: &crate::kind::Key) -> String {
+    let mut s = code(&key.name);
+    if let Some(p) = key.kind.info().parent {
+        s.push_str(&format!(" ({} {})", p, code(&key.parent)));
+    }
+    if key.kind != crate::kind::Kind::Mesh {
+        s.push_str(&format!(" in {}", code(&key.mesh)));
+    }
+    s
 }
 
 /// One line about a call, for the log: "CreateMesh `orders`".
@@ -83,8 +120,22 @@ pub fn result_summary(result: &CallResult) -> String {
             r.mesh.metadata.version,
             r.request_id.as_deref().unwrap_or("-")
         ),
-        CallResult::Page { result: Ok(p), .. } => format!("ok: {} meshes", p.meshes.len()),
-        CallResult::Mesh(Err(e)) | CallResult::Page { result: Err(e), .. } => format!(
+        CallResult::Page {
+            scope,
+            result: Ok(p),
+            ..
+        } => format!("ok: {} {}", p.items.len(), scope.kind.info().plural),
+        CallResult::Resource { key, result: Ok(d) } => format!(
+            "ok: {} {} {} version {} (request {})",
+            key.kind,
+            code(&key.name),
+            d.resource.status,
+            d.resource.meta.version,
+            d.request_id.as_deref().unwrap_or("-")
+        ),
+        CallResult::Mesh(Err(e))
+        | CallResult::Page { result: Err(e), .. }
+        | CallResult::Resource { result: Err(e), .. } => format!(
             "failed: {} (HTTP {}) {} (request {})",
             e.title(),
             e.http_status.map_or("-".to_string(), |s| s.to_string()),
@@ -123,8 +174,8 @@ impl Transcript {
 
     pub fn call(&mut self, id: u64, call: &Call) -> Result<(), String> {
         let (op, what, body) = request(call);
-        self.started.insert(id, (Instant::now(), op));
         let mut text = format!("\n## {} · {op} {what}\n", rfc3339(SystemTime::now()));
+        self.started.insert(id, (Instant::now(), op));
         if let Some(body) = body {
             let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
             text.push_str(&format!(
@@ -135,25 +186,29 @@ impl Transcript {
         self.write(&text)
     }
 
-    fn took(&mut self, id: u64) -> (String, &'static str) {
+    fn took(&mut self, id: u64) -> (String, String) {
         match self.started.remove(&id) {
             Some((t, op)) => (format!("{:.2} s", t.elapsed().as_secs_f64()), op),
-            None => ("?".into(), "call"),
+            None => ("?".into(), "call".into()),
         }
     }
 
     pub fn result(&mut self, id: u64, result: &CallResult) -> Result<(), String> {
         let (took, op) = self.took(id);
         let text = match result {
-            CallResult::Mesh(Ok(r)) => mesh_text(op, &took, r),
-            CallResult::Mesh(Err(e)) | CallResult::Page { result: Err(e), .. } => {
-                error_text(op, &took, e)
-            }
+            CallResult::Mesh(Ok(r)) => mesh_text(&op, &took, r),
+            CallResult::Mesh(Err(e))
+            | CallResult::Page { result: Err(e), .. }
+            | CallResult::Resource { result: Err(e), .. } => error_text(&op, &took, e),
+            CallResult::Resource { key, result: Ok(d) } => resource_text(&op, &took, key, d),
             CallResult::Page {
-                result: Ok(page), ..
+                scope,
+                result: Ok(page),
+                ..
             } => format!(
-                "\n{op} answered in {took}: {} meshes{}.\n",
-                page.meshes.len(),
+                "\n{op} answered in {took}: {} {}{}.\n",
+                page.items.len(),
+                scope.kind.info().plural,
                 if page.next_token.is_some() {
                     ", more pages follow"
                 } else {
@@ -227,6 +282,26 @@ fn mesh_text(op: &str, took: &str, r: &MeshResult) -> String {
     text
 }
 
+fn resource_text(op: &str, took: &str, key: &crate::kind::Key, d: &Described) -> String {
+    let r = &d.resource;
+    let mut text = format!(
+        "\n{op} answered in {took}: {} {} is **{}**, version {}.\n\n- ARN: {}\n- UID: {}\n- request ID: {}\n",
+        key.kind,
+        where_(key),
+        clean(&r.status),
+        r.meta.version,
+        code(&r.meta.arn),
+        code(&r.meta.uid),
+        code(d.request_id.as_deref().unwrap_or("-"))
+    );
+    let spec = serde_json::to_string_pretty(&r.spec).unwrap_or_default();
+    text.push_str(&format!(
+        "\nSpec:\n\n```json\n{}\n```\n",
+        clean_block(&spec)
+    ));
+    text
+}
+
 fn error_text(op: &str, took: &str, e: &ApiError) -> String {
     let status = e
         .http_status
@@ -297,23 +372,33 @@ mod tests {
         .unwrap();
         t.call(
             2,
-            &Call::Delete {
-                name: "orders".into(),
+            &Call::Remove {
+                key: crate::kind::Key::mesh("orders"),
             },
         )
         .unwrap();
         t.result(
             2,
-            &CallResult::Mesh(Err(ApiError {
-                kind: ErrorKind::Service,
-                code: Some("ResourceInUseException".into()),
-                message: "has nodes \u{1b}[2J".into(),
-                http_status: Some(409),
-                request_id: Some("req-2".into()),
-            })),
+            &CallResult::Resource {
+                key: crate::kind::Key::mesh("orders"),
+                result: Err(ApiError {
+                    kind: ErrorKind::Service,
+                    code: Some("ResourceInUseException".into()),
+                    message: "has nodes \u{1b}[2J".into(),
+                    http_status: Some(409),
+                    request_id: Some("req-2".into()),
+                }),
+            },
         )
         .unwrap();
-        t.call(3, &Call::Describe { name: "x".into() }).unwrap();
+        t.call(
+            3,
+            &Call::Get {
+                key: crate::kind::Key::new(crate::kind::Kind::Route, "m", "r", "x"),
+                tags: true,
+            },
+        )
+        .unwrap();
         t.cancelled(3).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         for expected in [
@@ -327,7 +412,7 @@ mod tests {
             "Request ID: `req-1`",
             "DeleteMesh failed after",
             "**ResourceInUseException** (HTTP 409)",
-            "DescribeMesh cancelled",
+            "DescribeRoute cancelled",
         ] {
             assert!(text.contains(expected), "missing {expected:?} in\n{text}");
         }

@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use appmesh_tui::app::{Action, App, Call, CallResult, Effect, MeshResult, Msg};
-use appmesh_tui::aws::MeshPage;
 use appmesh_tui::model::{
     EgressFilter, IpPreference, Mesh, MeshSpec, MeshStatus, MeshSummary, Metadata, Tag,
 };
@@ -186,55 +185,25 @@ fn create_form() -> App {
     a
 }
 
+/// Inside the `payments` mesh (the onboarding shape), the router's routes, with the canary
+/// route described beside them.
 fn meshes_list() -> App {
+    let mut svc = appmesh_tui::testing::Service::new();
+    svc.add_mesh("payments", true).add_mesh("checkout", false);
     let mut a = app(120, 32);
-    let listed: Vec<MeshSummary> = [
-        ("checkout", 86_400 * 12, 4),
-        ("inventory", 7_200, 2),
-        ("orders-mesh", 125, 1),
-        ("payments-mesh", 86_400 * 3, 3),
-        ("search-staging", 86_400 * 40, 9),
-        ("shipping", 3_600 * 5, 1),
-    ]
-    .iter()
-    .map(|(n, age, v)| summary(n, *age, *v))
-    .collect();
-    let effects = press(&mut a, KeyCode::F(3));
-    let (id, call) = the_call(&effects);
-    let Call::ListPage { generation, .. } = call else {
-        panic!("{call:?}")
+    let step = |a: &mut App, code: KeyCode, svc: &mut appmesh_tui::testing::Service| {
+        appmesh_tui::testing::press(a, code, svc);
     };
-    a.update(Msg::Done {
-        id,
-        result: CallResult::Page {
-            generation,
-            result: Ok(MeshPage {
-                meshes: listed.clone(),
-                next_token: None,
-            }),
-        },
-    });
-    press(&mut a, KeyCode::Down);
-    press(&mut a, KeyCode::Down);
-    press(&mut a, KeyCode::Down);
-    let effects = press(&mut a, KeyCode::Enter);
-    let (id, _) = the_call(&effects);
-    let spec = MeshSpec {
-        egress_filter: Some(EgressFilter::DropAll),
-        ip_preference: Some(IpPreference::Ipv6Preferred),
-    };
-    a.update(Msg::Done {
-        id,
-        result: CallResult::Mesh(Ok(MeshResult {
-            action: Action::Describe,
-            mesh: mesh(&listed[3], spec),
-            tags: Ok(vec![
-                Tag::new("team", "payments"),
-                Tag::new("cost-center", "cc-1042"),
-            ]),
-            request_id: Some("0b6c1f0e-3a59-4f0a-9a63-4f1f5f0f4c21".into()),
-        })),
-    });
+    step(&mut a, KeyCode::F(3), &mut svc);
+    step(&mut a, KeyCode::Down, &mut svc);
+    step(&mut a, KeyCode::Enter, &mut svc);
+    step(&mut a, KeyCode::Char(':'), &mut svc);
+    for c in "vr".chars() {
+        step(&mut a, KeyCode::Char(c), &mut svc);
+    }
+    step(&mut a, KeyCode::Enter, &mut svc);
+    step(&mut a, KeyCode::Enter, &mut svc);
+    step(&mut a, KeyCode::Enter, &mut svc);
     a
 }
 

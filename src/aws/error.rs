@@ -141,8 +141,9 @@ impl ApiError {
                      Meshes view (F3).",
                 ),
                 "ResourceInUseException" => Some(
-                    "The mesh still has virtual services, virtual nodes, virtual routers or \
-                     virtual gateways. Delete those first, then delete the mesh.",
+                    "Something still refers to it, or it still holds resources: the message \
+                     names them. Change or delete those first. (A mesh: d in the Meshes view \
+                     offers to delete everything in it, in order.)",
                 ),
                 "NotFoundException" => Some(
                     "The service has no such mesh (or resource) in this account and region. \
@@ -441,7 +442,7 @@ mod tests {
         assert!(
             service("ResourceInUseException")
                 .hint()
-                .contains("virtual nodes")
+                .contains("still refers to it")
         );
         let creds = ApiError {
             kind: ErrorKind::Credentials,

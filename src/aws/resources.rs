@@ -17,7 +17,7 @@ use crate::resource::{Resource, Summary};
 use crate::shape;
 
 /// One page of a List.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page {
     pub items: Vec<Summary>,
     /// `None` on the last page.

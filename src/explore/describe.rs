@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::facts;
 use crate::aws::ApiError;
 use crate::kind::{Key, Kind};
-use crate::mesh::{Finding, Link, MeshModel};
+use crate::mesh::{IndexedMesh, Link, MeshModel};
 use crate::model::Tag;
 use crate::resource::Resource;
 use crate::shape::{self, Shape};
@@ -62,7 +62,7 @@ impl DetailLine {
 }
 
 /// A described resource, as the pane holds it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Described {
     pub resource: Resource,
     /// `Err` when the describe worked but ListTagsForResource did not.
@@ -81,7 +81,7 @@ fn link_label(l: &Link, toward: bool) -> String {
     let weight = l
         .reference
         .weight
-        .map(|w| format!(" ({w})"))
+        .map(|w| format!(" · weight {w}"))
         .unwrap_or_default();
     format!("{what}{weight}")
 }
@@ -106,7 +106,7 @@ fn when(t: SystemTime) -> String {
 /// The pane's lines for `d`, with what `model` (the mesh as known so far) says about links.
 pub fn lines(
     d: &Described,
-    model: Option<&MeshModel>,
+    model: Option<&IndexedMesh>,
     folded: &BTreeSet<String>,
 ) -> Vec<DetailLine> {
     let r = &d.resource;
@@ -183,29 +183,30 @@ pub fn lines(
             }
         }
         let used = m.used_by(k);
-        out.push(DetailLine::new(
-            0,
-            "used by",
-            if used.is_empty() {
-                "nothing refers to it"
-            } else {
-                ""
-            },
-            LineKind::Heading,
-        ));
-        for l in used {
+        if k.kind != Kind::Mesh {
             out.push(DetailLine::new(
-                1,
-                l.reference.role,
-                link_label(&l, false),
-                LineKind::Link {
-                    key: l.from.clone(),
-                    exists: true,
+                0,
+                "used by",
+                if used.is_empty() {
+                    "nothing refers to it"
+                } else {
+                    ""
                 },
+                LineKind::Heading,
             ));
+            for l in used {
+                out.push(DetailLine::new(
+                    1,
+                    l.reference.role,
+                    link_label(&l, false),
+                    LineKind::Link {
+                        key: l.from.clone(),
+                        exists: true,
+                    },
+                ));
+            }
         }
-        let findings: Vec<Finding> = m.findings().into_iter().filter(|f| f.key() == k).collect();
-        for f in findings {
+        for f in m.findings_of(k) {
             out.push(DetailLine::new(1, "⚠", f.describe(), LineKind::Warning));
         }
     }
@@ -469,7 +470,7 @@ mod tests {
             Item::new(spec.clone()),
         );
         let d = described(resource(Kind::Route, "r", "canary", spec));
-        let l = lines(&d, Some(&m), &BTreeSet::new());
+        let l = lines(&d, Some(&IndexedMesh::from(m.clone())), &BTreeSet::new());
         let text: Vec<String> = l
             .iter()
             .map(|l| format!("{}{} = {}", " ".repeat(l.indent as usize), l.label, l.value))
@@ -529,17 +530,17 @@ mod tests {
         let d = described(resource(Kind::Route, "r", "x", route));
         let mut folded = BTreeSet::new();
         folded.insert("spec.tcpRoute".to_string());
-        let l = lines(&d, Some(&m), &folded);
+        let l = lines(&d, Some(&IndexedMesh::from(m.clone())), &folded);
         assert!(
             l.iter()
                 .any(|l| l.label == "tcpRoute" && l.value == "{…1 member}")
         );
         assert!(!l.iter().any(|l| l.label == "weightedTargets"));
         let node = described(resource(Kind::VirtualNode, "", "v1", json!({})));
-        let l = lines(&node, Some(&m), &BTreeSet::new());
+        let l = lines(&node, Some(&IndexedMesh::from(m.clone())), &BTreeSet::new());
         let used: Vec<&DetailLine> = l.iter().filter(|l| l.label == "weighted target").collect();
         assert_eq!(used.len(), 1);
-        assert_eq!(used[0].value, "route x (virtual router r) (1)");
+        assert_eq!(used[0].value, "route x (virtual router r) · weight 1");
         assert!(
             l.iter()
                 .any(|l| l.kind == LineKind::Warning

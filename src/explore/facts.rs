@@ -239,10 +239,9 @@ const fn col(
     }
 }
 
-const MESH: &[Column] = &[
-    col("egress", 8, 18, 2, egress),
-    col("ip preference", 9, 14, 1, ip_preference),
-];
+/// The meshes list shows the metadata every list has: a mesh's spec is only known once it is
+/// described, which the list does not do for every mesh.
+const MESH: &[Column] = &[];
 const SERVICE: &[Column] = &[col("provider", 10, 40, 3, provider)];
 const NODE: &[Column] = &[
     col("service discovery", 12, 40, 3, discovery),

@@ -345,7 +345,7 @@ fn route_spec(prefix: &str, targets: &[(&str, i64)]) -> Value {
 
 /// The resources `plan` puts in mesh `mesh`, in an order the service accepts (what is named
 /// exists first).
-fn mesh_contents(plan: &SeedPlan, mesh: &str) -> Vec<(Key, Value)> {
+pub fn mesh_contents(plan: &SeedPlan, mesh: &str) -> Vec<(Key, Value)> {
     let k = |kind, parent: &str, name: &str| Key::new(kind, mesh, parent, name);
     let mut out = Vec::new();
     if plan.realistic {

@@ -60,7 +60,7 @@ fn window(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 pub fn tag_editor(app: &App, frame: &mut Frame, area: Rect) {
-    let Some(e) = &app.tag_editor else {
+    let Some(e) = &app.explorer.tags else {
         return;
     };
     let theme = &app.theme;
@@ -69,7 +69,7 @@ pub fn tag_editor(app: &App, frame: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .border_style(theme.focus_border())
         .title(Span::styled(
-            format!(" Tags of {} ", clean(&e.mesh.name)),
+            format!(" Tags of {} {} ", e.resource.kind, clean(&e.resource.name)),
             theme.title(),
         ));
     let inner = block.inner(r);
@@ -188,17 +188,71 @@ pub fn tag_editor(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(super::key_hints(theme, &hints, keys.width), keys);
 }
 
+/// `route canary (virtual router web)`.
+fn what(key: &crate::kind::Key) -> String {
+    match key.kind.info().parent {
+        Some(p) => format!("{} {} ({} {})", key.kind, key.name, p, key.parent),
+        None => format!("{} {}", key.kind, key.name),
+    }
+}
+
+/// `2 gateway routes, 1 route, …` in delete order.
+fn counts(plan: &[crate::kind::Key]) -> String {
+    crate::kind::Kind::DELETE_ORDER
+        .iter()
+        .filter(|k| **k != crate::kind::Kind::Mesh)
+        .filter_map(|k| {
+            let n = plan.iter().filter(|p| p.kind == *k).count();
+            (n > 0).then(|| {
+                format!(
+                    "{n} {}",
+                    if n == 1 {
+                        k.info().singular
+                    } else {
+                        k.info().plural
+                    }
+                )
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn confirm_delete(app: &App, frame: &mut Frame, area: Rect) {
-    let Some(d) = &app.delete else {
+    if let Some(p) = &app.explorer.purge
+        && (p.running || p.failed.is_some() || p.done == p.plan.len())
+    {
+        purge_progress(app, p, frame, area);
+        return;
+    }
+    let Some(d) = &app.explorer.delete else {
         return;
     };
     let theme = &app.theme;
+    let key = &d.key;
+    let is_mesh = key.kind == crate::kind::Kind::Mesh;
+    let plan = if is_mesh {
+        app.explorer.mesh_plan(&key.name)
+    } else {
+        None
+    };
+    let contents = plan.as_ref().map_or(0, |p| p.len().saturating_sub(1));
     let untypeable = d.untypeable();
-    let r = window(area, 64, if untypeable.is_some() { 13 } else { 10 });
+    let height = match (is_mesh, &plan) {
+        (true, None) => 12,
+        (true, Some(_)) if contents > 0 => 18,
+        _ => 10,
+    } + if untypeable.is_some() { 3 } else { 0 };
+    let r = window(area, 72, height);
     frame.render_widget(Clear, r);
+    let title = if contents > 0 {
+        format!(" Delete mesh {} and everything in it? ", clean(&key.name))
+    } else {
+        format!(" Delete {}? ", key.kind)
+    };
     let block = Block::bordered()
         .border_style(theme.error())
-        .title(Span::styled(" Delete mesh? ", theme.error()));
+        .title(Span::styled(title, theme.error()));
     let inner = block.inner(r);
     frame.render_widget(block, r);
     let [text, input, problem, keys] = Layout::vertical([
@@ -208,38 +262,185 @@ pub fn confirm_delete(app: &App, frame: &mut Frame, area: Rect) {
         Constraint::Length(1),
     ])
     .areas(inner);
-    frame.render_widget(
-        Paragraph::new(
-            vec![Line::from(vec![
-                Span::raw("DeleteMesh removes "),
-                Span::styled(clean(&d.name).into_owned(), theme.title()),
-                Span::raw(" and its tags. It cannot be undone."),
-            ])]
-            .into_iter()
-            .chain(match untypeable {
-                // Another client made a name with characters no keyboard types.
-                Some((at, c)) => vec![
-                    Line::from(format!(
-                        "Its name holds characters that cannot be typed (character {at} is {}). \
-                     Type it with ? for each of them:",
-                        crate::model::char_name(c)
-                    )),
-                    Line::from(Span::styled(clean(&d.expected()).into_owned(), theme.key())),
-                ],
-                None => vec![Line::from("Type the mesh name to confirm:")],
-            })
-            .collect::<Vec<_>>(),
-        )
-        .wrap(Wrap { trim: false }),
-        text,
-    );
-    input_box(frame, theme, input, "Mesh name", &d.input, true, None);
+    let verb = key.kind.operation(crate::kind::Verb::Delete);
+    let mut lines: Vec<Line> = Vec::new();
+    match (is_mesh, &plan) {
+        (true, None) => {
+            let (listed, _) = app
+                .explorer
+                .open
+                .as_ref()
+                .filter(|o| o.name == key.name)
+                .map(|o| {
+                    (
+                        o.lists.values().map(|l| l.items.len()).sum::<usize>(),
+                        false,
+                    )
+                })
+                .unwrap_or((0, false));
+            let spin = super::pane::SPINNER[app.spinner % super::pane::SPINNER.len()];
+            lines.push(Line::from(format!(
+                "{spin} Checking what mesh {} holds ({listed} found so far)…",
+                clean(&key.name)
+            )));
+            lines.push(Line::from(Span::styled(
+                "A mesh that holds resources can only be deleted after them; this window then offers to delete everything, in order.",
+                theme.dim(),
+            )));
+        }
+        (true, Some(plan)) if contents > 0 => {
+            lines.push(Line::from(vec![
+                Span::raw("Mesh "),
+                Span::styled(clean(&key.name).into_owned(), theme.title()),
+                Span::raw(format!(" holds {contents} resources: {}.", counts(plan))),
+            ]));
+            lines.push(Line::from(
+                "They are deleted first, in the order the service requires, then the mesh. It cannot be undone:",
+            ));
+            let room = (text.height as usize).saturating_sub(4).max(1);
+            for (i, k) in plan.iter().enumerate().take(room) {
+                lines.push(Line::from(Span::styled(
+                    format!("  {:>3}. {}", i + 1, clean(&what(k))),
+                    theme.dim(),
+                )));
+            }
+            if plan.len() > room {
+                lines.push(Line::from(Span::styled(
+                    format!("  … {} more, the mesh last", plan.len() - room),
+                    theme.dim(),
+                )));
+            }
+        }
+        _ => lines.push(Line::from(vec![
+            Span::raw(format!("{verb} removes ")),
+            Span::styled(clean(&what(key)).into_owned(), theme.title()),
+            Span::raw(" and its tags. It cannot be undone."),
+        ])),
+    }
+    match untypeable {
+        // Another client made a name with characters no keyboard types.
+        Some((at, c)) => {
+            lines.push(Line::from(format!(
+                "Its name holds characters that cannot be typed (character {at} is {}). \
+                 Type it with ? for each of them:",
+                crate::model::char_name(c)
+            )));
+            lines.push(Line::from(Span::styled(
+                clean(&d.expected()).into_owned(),
+                theme.key(),
+            )));
+        }
+        None => lines.push(Line::from(format!(
+            "Type the {} name to confirm:",
+            key.kind
+        ))),
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    let label = {
+        let mut l = format!("{} name", key.kind);
+        l[..1].make_ascii_uppercase();
+        l
+    };
+    input_box(frame, theme, input, &label, &d.input, true, None);
     let line = match &d.problem {
         Some(p) => Line::from(Span::styled(format!(" ✗ {p}"), theme.error())),
         None if d.matches() => Line::from(Span::styled(" ✓ name matches", theme.ok())),
         None => Line::default(),
     };
     frame.render_widget(line, problem);
-    let hints = [("Enter", "delete"), ("Esc", "keep the mesh")];
+    let keep = format!("keep the {}", key.kind);
+    let delete = if contents > 0 { "delete all" } else { "delete" };
+    let hints = [("Enter", delete), ("Esc", keep.as_str())];
+    frame.render_widget(super::key_hints(theme, &hints, keys.width), keys);
+}
+
+/// A whole-mesh delete under way or ended: what is done, what is left, what stopped it.
+fn purge_progress(app: &App, p: &crate::explore::Purge, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let r = window(area, 72, 18);
+    frame.render_widget(Clear, r);
+    let total = p.plan.len();
+    let title = if p.running {
+        format!(" Deleting {} of {total} ", (p.done + 1).min(total))
+    } else if p.done == total {
+        " Deleted ".to_string()
+    } else {
+        " Stopped ".to_string()
+    };
+    let block = Block::bordered()
+        .border_style(if p.failed.is_some() {
+            theme.error()
+        } else {
+            theme.focus_border()
+        })
+        .title(Span::styled(title, theme.title()));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let [gauge, text, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let width = gauge.width.saturating_sub(12) as usize;
+    let filled = (width * p.done).checked_div(total).unwrap_or(0);
+    frame.render_widget(
+        Line::from(vec![
+            Span::styled("█".repeat(filled), theme.ok()),
+            Span::styled("░".repeat(width - filled), theme.dim()),
+            Span::raw(format!(" {}/{total}", p.done)),
+        ]),
+        gauge,
+    );
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some((k, e)) = &p.failed {
+        lines.push(Line::from(Span::styled(
+            format!("Stopped at {}: {}", clean(&what(k)), e.title()),
+            theme.error(),
+        )));
+        lines.push(Line::from(clean(&e.message).into_owned()));
+        lines.push(Line::default());
+    } else if !p.running && p.done < total {
+        lines.push(Line::from(Span::styled(
+            "Stopped at your request.",
+            theme.warn(),
+        )));
+    }
+    lines.push(Line::from(format!(
+        "Deleted: {} of {total}{}",
+        p.done,
+        if p.done > 0 {
+            format!(" ({})", counts(&p.plan[..p.done]))
+        } else {
+            String::new()
+        }
+    )));
+    if p.done < total {
+        lines.push(Line::from(format!(
+            "Not deleted: {}{}",
+            total - p.done,
+            if p.plan[p.done..]
+                .iter()
+                .any(|k| k.kind == crate::kind::Kind::Mesh)
+            {
+                ", the mesh among them"
+            } else {
+                ""
+            }
+        )));
+        let room = (text.height as usize).saturating_sub(lines.len() + 1);
+        for k in p.plan[p.done..].iter().take(room) {
+            lines.push(Line::from(Span::styled(
+                format!("  · {}", clean(&what(k))),
+                theme.dim(),
+            )));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    let hints: Vec<(&str, &str)> = if p.running {
+        vec![("Esc", "stop after this delete")]
+    } else {
+        vec![("any key", "close")]
+    };
     frame.render_widget(super::key_hints(theme, &hints, keys.width), keys);
 }

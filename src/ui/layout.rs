@@ -63,6 +63,20 @@ pub struct BrowserAreas {
     pub filter: Rect,
 }
 
+/// The parts of the Meshes view: where the user is, the kinds of the open mesh (inside a mesh),
+/// and the list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExploreAreas {
+    /// `payments › virtual routers › web-router › routes`.
+    pub crumbs: Rect,
+    /// The kinds with their counts, inside a mesh.
+    pub kinds: Option<Rect>,
+    pub list: BrowserAreas,
+}
+
+/// Width of the kinds column inside a mesh: "Virtual services 9999…" and its borders.
+pub const KINDS_WIDTH: u16 = 24;
+
 /// The whole screen.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Screen {
@@ -71,7 +85,8 @@ pub struct Screen {
     pub tabs: Vec<(View, Rect)>,
     pub body: Rect,
     pub form: FormAreas,
-    pub browser: BrowserAreas,
+    /// The area left of the pane (the form, or the Meshes view).
+    pub left: Rect,
     /// `None` when the terminal is too narrow: the pane then opens as an overlay.
     pub pane: Option<Rect>,
     pub help_line: Rect,
@@ -127,7 +142,7 @@ pub fn screen(area: Rect) -> Screen {
         tabs,
         body,
         form: form_areas(form_area),
-        browser: browser_areas(form_area),
+        left: form_area,
         pane,
         help_line,
         footer,
@@ -135,9 +150,27 @@ pub fn screen(area: Rect) -> Screen {
 }
 
 impl Screen {
-    /// How many meshes the list shows at once.
-    pub fn list_rows(&self) -> usize {
-        self.browser.rows.height as usize
+    /// The Meshes view's parts; `inside` a mesh the kinds column shows.
+    pub fn explore(&self, inside: bool) -> ExploreAreas {
+        let [crumbs, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(self.left);
+        let (kinds, list) = if inside {
+            let [k, l] = Layout::horizontal([Constraint::Length(KINDS_WIDTH), Constraint::Fill(1)])
+                .areas(rest);
+            (Some(k), l)
+        } else {
+            (None, rest)
+        };
+        ExploreAreas {
+            crumbs,
+            kinds,
+            list: browser_areas(list),
+        }
+    }
+
+    /// How many rows the Meshes view's list shows at once.
+    pub fn list_rows(&self, inside: bool) -> usize {
+        self.explore(inside).list.rows.height as usize
     }
 }
 

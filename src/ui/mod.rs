@@ -42,7 +42,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             }
         }
         View::Meshes => {
-            browser::render(app, frame, &screen.browser);
+            browser::render(app, frame, &screen.explore(app.explorer.inside()));
             if let Some(p) = screen.pane {
                 pane::render(app, frame, p);
             }
@@ -238,7 +238,11 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ];
         }
         Some(Overlay::ConfirmDelete) => {
-            return vec![("Enter", "delete"), ("Esc", "keep the mesh")];
+            return match &app.explorer.purge {
+                Some(p) if p.running => vec![("Esc", "stop after this delete")],
+                Some(_) => vec![("any key", "close")],
+                None => vec![("Enter", "delete"), ("Esc", "keep it")],
+            };
         }
         Some(Overlay::Result) => {
             let back = if app.view == View::Meshes {
@@ -385,7 +389,18 @@ fn export_keys(app: &App) -> Vec<(&'static str, &'static str)> {
 /// The Meshes view's keys, most important first (the footer leaves out what does not fit;
 /// the help window lists them all).
 fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
-    let b = &app.browser;
+    use crate::explore::{Focus, Where};
+    use crate::kind::Kind;
+    let e = &app.explorer;
+    let b = e.list();
+    if e.jump.is_some() {
+        return vec![
+            ("type", "kind or name"),
+            ("Tab", "complete"),
+            ("Enter", "go"),
+            ("Esc", "close"),
+        ];
+    }
     if b.filtering {
         return vec![
             ("type", "filter"),
@@ -396,13 +411,35 @@ fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         ];
     }
     let mut keys = Vec::new();
-    let any = b.selected_mesh().is_some();
-    if any {
-        keys.push(("Enter", "describe"));
+    match e.focus {
+        Focus::Kinds => {
+            keys.push(("↑↓", "kind"));
+            keys.push(("Enter/→", "to the list"));
+        }
+        Focus::Detail => {
+            keys.push(("↑↓", "links"));
+            keys.push(("Enter", "open / fold"));
+            keys.push(("z", "fold all"));
+            keys.push(("←/Tab", "back"));
+        }
+        Focus::List => {}
+    }
+    let selected = b.selected_item().map(|s| s.key.kind);
+    match selected {
+        Some(Kind::Mesh) => keys.push(("Enter", "open")),
+        Some(Kind::VirtualRouter | Kind::VirtualGateway) => keys.push(("Enter", "open")),
+        Some(_) => keys.push(("Enter", "describe")),
+        None => {}
+    }
+    if e.inside() {
+        keys.push(("Bksp", "up"));
     }
     keys.push(("/", "filter"));
-    if any && !app.read_only {
-        keys.push(("e", "edit"));
+    keys.push((":", "jump"));
+    if selected.is_some() && !app.read_only {
+        if selected == Some(Kind::Mesh) {
+            keys.push(("e", "edit"));
+        }
         keys.push(("t", "tags"));
         keys.push(("d", "delete"));
     }
@@ -410,12 +447,16 @@ fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         keys.push(("Esc", "cancel"));
     } else if !b.filter.value().is_empty() {
         keys.push(("Esc", "clear filter"));
+    } else if !matches!(e.at, Where::Meshes) {
+        keys.push(("Esc", "up"));
     }
+    keys.push(("Tab", "focus"));
     keys.push(("F1", "help"));
-    if any {
+    if selected.is_some() {
         keys.push(("y", "copy ARN"));
     }
-    if matches!(&app.pane, Pane::Mesh(r) if r.action != crate::app::Action::Delete) {
+    if matches!(&app.pane, Pane::Resource(d) if d.resource.status != "DELETED" && d.resource.key.kind == Kind::Mesh)
+    {
         keys.push(("x", "export"));
     }
     keys.push(("s", "sort"));

@@ -103,28 +103,45 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
-        "Meshes view",
+        "Meshes view and inside a mesh",
         &[
             ("↑ ↓ / k j, wheel", "move the selection"),
             ("PgUp / PgDn", "a screen up / down"),
-            ("Home / End, g / G", "first / last mesh"),
+            ("Home / End, g / G", "first / last row"),
             (
                 "mouse click",
                 "select a row; click the filter line to filter",
             ),
             (
                 "Enter",
-                "describe the selected mesh (DescribeMesh + ListTagsForResource)",
+                "a mesh, router or gateway: open it (its children listed) and describe it; anything else: describe it",
             ),
+            (
+                "Backspace / Esc",
+                "up one level (payments › virtual routers › web-router › routes)",
+            ),
+            (
+                ":",
+                "jump: vn, vs, vr, vg, routes, gr, meshes or a resource name (Tab completes)",
+            ),
+            (
+                "Tab / ← →, h l",
+                "move between the kinds column, the list and the detail pane",
+            ),
+            (
+                "Enter (detail pane)",
+                "follow a link (a target, a provider, a backend, used by); fold a branch",
+            ),
+            ("z / Space", "fold or unfold the whole spec / one branch"),
             (
                 "/",
                 "filter by name as you type; Enter keeps the filter, Esc clears it",
             ),
             ("s", "sort by name, then created, then last updated"),
-            ("r / F5", "list the meshes again (keeps the selection)"),
+            ("r / F5", "list again (keeps the selection)"),
             (
                 "y",
-                "copy the selected mesh's ARN to the clipboard (OSC 52)",
+                "copy the selected resource's ARN to the clipboard (OSC 52)",
             ),
             (
                 "x",
@@ -132,11 +149,20 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ),
             (
                 "e",
-                "edit the spec in the form (UpdateMesh); Esc or F2 ends the edit",
+                "edit a mesh's spec in the form (UpdateMesh); Esc or F2 ends the edit",
             ),
-            ("t", "edit the tags (TagResource / UntagResource)"),
-            ("d / Delete", "delete the mesh: type its name to confirm"),
-            ("Esc", "cancel a request; clear the filter; otherwise quit"),
+            (
+                "t",
+                "edit the tags of any resource (TagResource / UntagResource)",
+            ),
+            (
+                "d / Delete",
+                "delete any resource: type its name to confirm; a mesh with resources offers to delete them all first",
+            ),
+            (
+                "Esc",
+                "cancel a request; clear the filter; at the Meshes list quit",
+            ),
             ("--read-only", "e, t and d are off and refused"),
         ],
     ),
@@ -160,7 +186,10 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         "Delete (d)",
         &[
             ("type the name", "exactly, to confirm"),
-            ("Enter / Esc", "delete / keep the mesh"),
+            (
+                "Enter / Esc",
+                "delete / keep it (a mesh that holds resources shows the plan in order; Enter runs it with progress, Esc stops after the delete in flight)",
+            ),
         ],
     ),
 ];
@@ -175,7 +204,7 @@ fn groups_for(view: View) -> &'static [&'static str] {
             "Export (x)",
         ],
         View::Meshes => &[
-            "Meshes view",
+            "Meshes view and inside a mesh",
             "Tag editor (t)",
             "Delete (d)",
             "Export (x)",

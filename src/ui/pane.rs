@@ -1,4 +1,6 @@
-//! The detail pane: a call in flight, the mesh the service returned, or the error.
+//! The detail pane: a call in flight, the mesh the service returned, a resource of any kind as
+//! described (its lines from `explore::describe`, with the cursor on a link or fold when the
+//! pane has the keys), or the error.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -6,10 +8,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::text::{ago, clean, fit, rfc3339, wrap};
+use super::text::{ago, clean, fit, rfc3339, width as text_width, wrap};
 use super::theme::Theme;
 use crate::app::{Action, App, MeshResult, Pane, View};
 use crate::aws::ApiError;
+use crate::explore::Focus;
+use crate::explore::describe::{Described, LineKind};
 use crate::model::MeshStatus;
 
 pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -40,8 +44,14 @@ impl<'t> Lines<'t> {
             .enumerate()
         {
             let label = if i == 0 { label } else { "" };
+            // A label as wide as the column still gets a space before its value.
+            let shown = if text_width(label) >= LABEL_WIDTH {
+                format!("{label} ")
+            } else {
+                format!("{label:<LABEL_WIDTH$}")
+            };
             self.lines.push(Line::from(vec![
-                Span::styled(format!("{label:<LABEL_WIDTH$}"), self.theme.label()),
+                Span::styled(shown, self.theme.label()),
                 Span::styled(part, style),
             ]));
         }
@@ -146,6 +156,78 @@ pub fn mesh_lines(out: &mut Lines, r: &MeshResult, now: std::time::SystemTime) {
     );
 }
 
+/// A described resource's lines; returns the row of the cursor when the pane has the keys.
+fn resource_lines(app: &App, out: &mut Lines, d: &Described) -> Option<usize> {
+    let theme = out.theme;
+    let focused = app.explorer.focus == Focus::Detail && app.view == View::Meshes;
+    let mut cursor_row = None;
+    let lines = app.explorer.detail_lines(d);
+    let cursor = app.explorer.cursor;
+    for (i, l) in lines.iter().enumerate() {
+        let at_cursor = focused && i == cursor && l.is_stop();
+        if at_cursor {
+            cursor_row = Some(out.lines.len());
+        }
+        let indent = "  ".repeat(l.indent as usize);
+        let sel = |st: Style| if at_cursor { theme.selected() } else { st };
+        match &l.kind {
+            LineKind::Heading => {
+                if i > 0 {
+                    out.blank();
+                }
+                let mut spans = vec![Span::styled(clean(&l.label).into_owned(), theme.title())];
+                if !l.value.is_empty() {
+                    spans.push(Span::raw("  "));
+                    spans.push(Span::styled(clean(&l.value).into_owned(), theme.dim()));
+                }
+                out.lines.push(Line::from(spans));
+            }
+            LineKind::Field => {
+                out.row(&format!("{indent}{}", l.label), &l.value, Style::new());
+            }
+            LineKind::Warning => {
+                out.text(&format!("{indent}⚠ {}", l.value), theme.warn());
+            }
+            LineKind::Link { exists, .. } => {
+                let style = if *exists { theme.key() } else { theme.error() };
+                let arrow = if l.label == "mesh" || l.label.starts_with("virtual ") {
+                    "↑"
+                } else {
+                    "→"
+                };
+                let label = format!("{indent}{}", clean(&l.label));
+                let label = if text_width(&label) >= LABEL_WIDTH {
+                    format!("{label} ")
+                } else {
+                    format!("{label:<LABEL_WIDTH$}")
+                };
+                out.lines.push(Line::from(vec![
+                    Span::styled(label, theme.label()),
+                    Span::styled(format!("{arrow} {}", clean(&l.value)), sel(style)),
+                ]));
+            }
+            LineKind::Branch { folded, .. } => {
+                let mark = if *folded { "▸" } else { "▾" };
+                let text = if l.value.is_empty() {
+                    format!("{indent}{mark} {}", clean(&l.label))
+                } else {
+                    format!("{indent}{mark} {}  {}", clean(&l.label), clean(&l.value))
+                };
+                out.lines
+                    .push(Line::from(Span::styled(text, sel(theme.label()))));
+            }
+        }
+    }
+    if d.resource.status == "DELETED" {
+        out.blank();
+        out.text(
+            "Deleted: the service no longer holds it; this is what the delete returned.",
+            theme.dim(),
+        );
+    }
+    cursor_row
+}
+
 pub fn error_lines(out: &mut Lines, e: &ApiError, action: Action) {
     let theme = out.theme;
     let plain = Style::new();
@@ -173,7 +255,7 @@ pub fn error_lines(out: &mut Lines, e: &ApiError, action: Action) {
             if form {
                 "Outcome unknown: the request may have reached the service. Retrying the unchanged form is safe (same clientToken)."
             } else {
-                "Outcome unknown: the request may have reached the service. Describe the mesh (Enter in the Meshes view) to see what it holds now."
+                "Outcome unknown: the request may have reached the service. Describe it (Enter in the Meshes view) to see what the service holds now."
             },
             theme.warn(),
         );
@@ -183,7 +265,7 @@ pub fn error_lines(out: &mut Lines, e: &ApiError, action: Action) {
         if form {
             "Your form is unchanged: fix it or submit again."
         } else {
-            "The Meshes list is unchanged: select the mesh and try again."
+            "The list is unchanged: select the row and try again."
         },
         theme.dim(),
     );
@@ -194,9 +276,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut out = Lines::new(theme, area.width.saturating_sub(2));
     let (title, title_style): (String, Style) = match &app.pane {
         Pane::Empty if app.view == View::Meshes => {
-            out.text("No mesh opened yet.", theme.dim());
+            out.text("Nothing described yet.", theme.dim());
             out.blank();
-            out.text("Select a mesh and press Enter: its status, ARN, version, times, owners, spec and tags show here.", Style::new());
+            out.text("Select a row and press Enter: its key facts, what it refers to and what refers to it, its whole spec, tags and metadata show here.", Style::new());
             ("Detail".into(), theme.title())
         }
         Pane::Empty => {
@@ -207,12 +289,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
         Pane::InFlight {
             action,
+            kind,
             name,
             attempt,
         } => {
             let spin = SPINNER[app.spinner % SPINNER.len()];
             out.text(
-                &format!("{spin} {} {}…", action.progress(), name),
+                &format!("{spin} {} {}…", action.progress_of(*kind), name),
                 theme.key(),
             );
             if *attempt > 1 {
@@ -225,7 +308,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             }
             out.blank();
             out.text("Esc cancels (the outcome is then unknown).", theme.dim());
-            (format!("{} in flight", action.verb()), theme.title())
+            (
+                format!("{} in flight", action.verb_of(*kind)),
+                theme.title(),
+            )
+        }
+        Pane::Resource(d) => {
+            let cursor_row = resource_lines(app, &mut out, d);
+            let title = format!("{} ✓ {}", d.verb, clean(&d.resource.key.name));
+            return finish(app, frame, area, out, title, theme.ok(), cursor_row);
         }
         Pane::Mesh(r) => {
             mesh_lines(&mut out, r, app.now);
@@ -234,22 +325,55 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 theme.ok(),
             )
         }
-        Pane::Error { action, error, .. } => {
+        Pane::Error {
+            action,
+            kind,
+            error,
+            ..
+        } => {
             error_lines(&mut out, error, *action);
-            (format!("{} failed", action.verb()), theme.error())
+            (format!("{} failed", action.verb_of(*kind)), theme.error())
         }
     };
+    finish(app, frame, area, out, title, title_style, None)
+}
+
+/// Draws the pane's box and lines, scrolled so that `cursor_row` (when the pane has the keys)
+/// is on screen.
+fn finish(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    out: Lines,
+    title: String,
+    title_style: Style,
+    cursor_row: Option<usize>,
+) {
+    let theme = &app.theme;
     let lines = out.lines;
     let visible = area.height.saturating_sub(2) as usize;
     let max_scroll = lines.len().saturating_sub(visible) as u16;
-    let scroll = app.pane_scroll.min(max_scroll);
+    let mut scroll = app.pane_scroll.min(max_scroll);
+    if let Some(row) = cursor_row {
+        let row = row as u16;
+        if row < scroll {
+            scroll = row;
+        } else if visible > 0 && row >= scroll + visible as u16 {
+            scroll = (row + 1 - visible as u16).min(max_scroll);
+        }
+    }
     let more = if scroll < max_scroll {
         " ↓ more (PgDn) "
     } else {
         ""
     };
+    let focused = cursor_row.is_some();
     let block = Block::bordered()
-        .border_style(theme.border())
+        .border_style(if focused {
+            theme.focus_border()
+        } else {
+            theme.border()
+        })
         .title(Span::styled(
             format!(" {} ", fit(&title, area.width.saturating_sub(4) as usize)),
             title_style,

@@ -489,10 +489,16 @@ fn submit_status(app: &App, out: &mut Lines) {
         return;
     }
     match &app.pane {
-        Pane::InFlight { action, name, .. } => {
+        Pane::InFlight {
+            action, kind, name, ..
+        } => {
             let spin = SPINNER[app.spinner % SPINNER.len()];
             out.text(
-                &format!("{spin} {} {}… (Esc cancels)", action.progress(), name),
+                &format!(
+                    "{spin} {} {}… (Esc cancels)",
+                    action.progress_of(*kind),
+                    name
+                ),
                 theme.key(),
             );
         }
