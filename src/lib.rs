@@ -16,6 +16,7 @@ pub mod export;
 pub mod export_menu;
 pub mod form;
 pub mod headless;
+pub mod iac;
 pub mod kind;
 pub mod log;
 pub mod mesh;
