@@ -495,7 +495,10 @@ impl Template<'_> {
                             )
                         }
                         _ => {
-                            return fail(&fpath, "Fn::Sub takes a string, or [string, {variables}]");
+                            return fail(
+                                &fpath,
+                                "Fn::Sub takes a string, or [string, {variables}]",
+                            );
                         }
                     };
                     self.sub(text, &vars, &fpath)
