@@ -235,7 +235,13 @@ fn inp(
             let (obj, path) = match v {
                 Value::Object(o) => (o, path.to_string()),
                 Value::Array(items) if tf && items.len() == 1 && items[0].is_object() => {
-                    (items[0].as_object()?, format!("{path}[0]"))
+                    // The spec block itself is the root: its paths start inside it.
+                    let inner = if path.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{path}[0]")
+                    };
+                    (items[0].as_object()?, inner)
                 }
                 Value::Array(items) if tf && items.len() > 1 => {
                     return fail(

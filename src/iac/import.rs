@@ -108,7 +108,8 @@ pub struct ImportResult {
     /// One per mesh name, in name order. A mesh whose own resource is not in the files holds
     /// only its other resources.
     pub meshes: Vec<MeshModel>,
-    /// In file order, then line order.
+    /// In the order found: file by file, and within a file resource by resource (a
+    /// resource's problems, then the line saying it was left out).
     pub problems: Vec<ImportProblem>,
 }
 

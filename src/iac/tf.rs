@@ -829,7 +829,12 @@ impl<'a> Module<'a> {
         // Issue paths start inside the spec block (`listener[0]…`); lines are recorded from
         // the resource body (`spec[0].listener[0]…`).
         bad |= report_issues(out, f, &what, "spec", &issues, &mut |p| {
-            lines_of.get(&format!("spec[0].{p}")).copied().or(line)
+            let at = format!("spec[0].{p}");
+            lines_of
+                .get(&at)
+                .or_else(|| lines_of.get(&format!("{at}[0]")))
+                .copied()
+                .or(line)
         });
         let (Some(name), Some(mesh), Some(parent)) = (name, mesh, parent) else {
             out.error(f, line, format!("{what} is left out (see above)"));

@@ -355,8 +355,13 @@ impl<'de> Visitor<'de> for Find<'_> {
         let Some((Seg::Key(want), rest)) = self.path.split_first() else {
             return Err(de::Error::custom(HERE));
         };
-        while let Some(k) = map.next_key_seed(KeyText)? {
-            if &k == want {
+        // The last step stops at the key, whose line is where a person looks (a mapping or
+        // list value starts on the next line).
+        while let Some(found) = map.next_key_seed(KeyMatch {
+            want,
+            stop: rest.is_empty(),
+        })? {
+            if found {
                 map.next_value_seed(Find { path: rest })?;
                 break;
             }
@@ -373,6 +378,52 @@ impl<'de> Visitor<'de> for Find<'_> {
             }
             _ => Err(de::Error::custom(HERE)),
         }
+    }
+}
+
+/// A mapping key compared with the one wanted: `true` when it is; raises [`HERE`] at the key
+/// when it is and `stop` is set.
+struct KeyMatch<'w> {
+    want: &'w str,
+    stop: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for KeyMatch<'_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        // Raised inside the key's own visit, so the parser attaches the key's position.
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyMatch<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a plain mapping key")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        if v == self.want && self.stop {
+            return Err(E::custom(HERE));
+        }
+        Ok(v == self.want)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<bool, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        self.visit_str("null")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<bool, E> {
+        self.visit_str("null")
     }
 }
 
@@ -469,7 +520,9 @@ mod tests {
         assert_eq!(at("Resources.Node.Properties.Nope"), Some(5));
         let json = "{\n  \"a\": {\n    \"b\": [\n      1,\n      2\n    ]\n  }\n}";
         assert_eq!(locate(json, true, 0, &segs("a.b[1]")), Some(5));
-        let multi = "a: 1\n---\nb:\n  c: 2\n";
-        assert_eq!(locate(multi, false, 1, &segs("b.c")), Some(4));
+        let multi = "# c\n---\na: 1\n---\nx: 1\nb:\n  c: 2\n";
+        assert_eq!(locate(multi, false, 1, &segs("b.c")), Some(7));
+        // A key that is not the first of its mapping: its own line.
+        assert_eq!(locate(multi, false, 1, &segs("b")), Some(6));
     }
 }
