@@ -62,7 +62,7 @@ fn key(kind: Kind, mesh: &str, parent: &str, name: &str) -> Key {
 fn a_cloudformation_stack_like_the_colorapp_example() {
     let path = examples().join("shop-cloudformation.yaml");
     // The mesh name has no default: without it, every resource is named as missing it.
-    let r = iac::read(&[path.clone()], &ImportOptions::default());
+    let r = iac::read(std::slice::from_ref(&path), &ImportOptions::default());
     assert!(r.meshes.is_empty(), "{:?}", r.meshes);
     let (_, line) = error_at(&r, "parameter AppMeshMeshName has no value");
     assert_eq!(
@@ -168,7 +168,7 @@ fn a_json_template_with_defaults_and_joins() {
 #[test]
 fn terraform_like_the_provider_examples() {
     let path = examples().join("shop.tf");
-    let r = iac::read(&[path.clone()], &ImportOptions::default());
+    let r = iac::read(std::slice::from_ref(&path), &ImportOptions::default());
     // canary_weight has no default: the route that uses it is named, with its line.
     let (_, line) = error_at(&r, "variable canary_weight has no value");
     assert_eq!(
@@ -637,4 +637,59 @@ fn several_files_of_one_mesh_merge_and_a_duplicate_is_named() {
     let r = text("x.yaml", "just: a mapping\n", &o);
     error_at(&r, "not a CloudFormation template");
     let _ = BTreeMap::<String, String>::new();
+}
+
+#[test]
+fn a_mesh_file_reader_plugs_in_and_its_resources_are_checked() {
+    fn reader(
+        file: &str,
+        text: &str,
+    ) -> Result<Vec<appmesh_tui::mesh::MeshModel>, Vec<(Option<usize>, String)>> {
+        assert_eq!(file, "mesh.yaml");
+        if text.contains("broken") {
+            return Err(vec![(Some(2), "not a mesh file".into())]);
+        }
+        let mut m = appmesh_tui::mesh::MeshModel::new("mf");
+        m.items
+            .insert(Key::mesh("mf"), appmesh_tui::mesh::Item::new(json!({})));
+        m.items.insert(
+            key(Kind::VirtualRouter, "mf", "", "r"),
+            appmesh_tui::mesh::Item::new(
+                json!({"listeners": [{"portMapping": {"port": 0, "protocol": "http"}}]}),
+            ),
+        );
+        Ok(vec![m])
+    }
+    let o = ImportOptions {
+        mesh_file: Some(reader),
+        ..ImportOptions::default()
+    };
+    let r = text(
+        "mesh.yaml",
+        "mesh: mf
+",
+        &o,
+    );
+    assert_eq!(
+        r.mesh("mf").unwrap().items.len(),
+        1,
+        "the router breaks the model"
+    );
+    error_at(
+        &r,
+        "spec.listeners[0].portMapping.port: must be between 1 and 65535",
+    );
+    let r = text(
+        "mesh.yaml",
+        "mesh: broken
+",
+        &o,
+    );
+    assert_eq!(
+        error_at(&r, "not a mesh file"),
+        ("mesh.yaml".into(), Some(2))
+    );
+    // Without a reader, the file is named as not recognised.
+    let r = text("mesh.yaml", "mesh: mf\n", &ImportOptions::default());
+    error_at(&r, "or mesh file");
 }

@@ -17,7 +17,7 @@ use support::fixtures;
 /// Tags with characters that break naive quoting in YAML, HCL and shells.
 fn awkward_tags(i: usize) -> BTreeMap<String, String> {
     let mut t = BTreeMap::new();
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         t.insert(
             "team".to_string(),
             "it's \"q\" ${x} %{y} #z: [a]".to_string(),

@@ -268,6 +268,9 @@ fn check_tf_body(
     }
 }
 
+/// A resource's body as python-hcl2 reads it.
+type Body = serde_json::Map<String, Value>;
+
 #[test]
 fn terraform_files_parse_with_python_hcl2_and_fit_the_provider_schema() {
     let dir = tempfile::tempdir().unwrap();
@@ -279,8 +282,7 @@ fn terraform_files_parse_with_python_hcl2_and_fit_the_provider_schema() {
     let meshes = meshes();
     let mut problems = Vec::new();
     for ((name, _), doc) in exports.iter().zip(parsed.as_array().unwrap()) {
-        let mut seen: BTreeMap<String, Vec<(String, serde_json::Map<String, Value>)>> =
-            BTreeMap::new();
+        let mut seen: BTreeMap<String, Vec<(String, Body)>> = BTreeMap::new();
         for block in doc["resource"].as_array().unwrap() {
             for (ty, by_name) in block.as_object().unwrap() {
                 for (id, body) in by_name.as_object().unwrap() {
@@ -391,10 +393,10 @@ fn check_k8s(schema: &BTreeMap<String, String>, v: &Value, path: &str, out: &mut
         ("integer", Value::Number(n)) if n.is_i64() => {}
         ("boolean", Value::Bool(_)) => {}
         (t, Value::String(s)) if t.starts_with("string") => {
-            if let Some(e) = t.strip_prefix("string enum=") {
-                if !e.split('|').any(|x| x == s) {
-                    out.push(format!("{path}: {s:?} is not one of {e}"));
-                }
+            if let Some(e) = t.strip_prefix("string enum=")
+                && !e.split('|').any(|x| x == s)
+            {
+                out.push(format!("{path}: {s:?} is not one of {e}"));
             }
         }
         (t, other) => out.push(format!("{path}: {other} does not fit {t}")),

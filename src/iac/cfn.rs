@@ -671,6 +671,17 @@ pub(crate) fn read(src: &Source<'_>, doc: Value, opts: &ImportOptions, out: &mut
         opts,
         stack: RefCell::new(Vec::new()),
     };
+    if !resources.values().any(|r| {
+        r.get("Type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.starts_with("AWS::AppMesh::"))
+    }) {
+        out.note(
+            file,
+            line("Resources"),
+            "the template holds no App Mesh resource",
+        );
+    }
     for (id, res) in resources {
         if out.full() {
             out.error(

@@ -14,6 +14,8 @@
 //!   VirtualNode, VirtualService, VirtualRouter with its inline routes, VirtualGateway,
 //!   GatewayRoute, with Namespaces for mesh membership. All manifests of one call form one
 //!   cluster.
+//! - the project's **mesh file**, through the reader in [`ImportOptions::mesh_file`] (the
+//!   mesh-file module provides it), for YAML or JSON that is none of the above.
 //!
 //! What is read is checked as the service would (`shape::validate`); a resource with any
 //! error is left out, so every mesh returned holds only resources that can be created.
@@ -49,7 +51,7 @@ pub const MAX_FILES: usize = 10_000;
 pub const MAX_RESOURCES: usize = 100_000;
 
 /// Settings of an import.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ImportOptions {
     /// CloudFormation parameter values (`--parameter K=V`), pseudo parameters included
     /// (`AWS::Region`, `AWS::AccountId`, `AWS::StackName`).
@@ -58,7 +60,14 @@ pub struct ImportOptions {
     pub vars: BTreeMap<String, String>,
     /// The largest file read, in bytes.
     pub max_file_bytes: u64,
+    /// The reader of the project's own mesh file, tried on a YAML or JSON file that is neither
+    /// a CloudFormation template nor Kubernetes manifests. What it returns goes through the
+    /// same checks as every other resource.
+    pub mesh_file: Option<MeshFileReader>,
 }
+
+/// Reads a mesh file: `(file name, text)` → its meshes, or its problems as `(line, reason)`.
+pub type MeshFileReader = fn(&str, &str) -> Result<Vec<MeshModel>, Vec<(Option<usize>, String)>>;
 
 impl Default for ImportOptions {
     fn default() -> Self {
@@ -66,6 +75,7 @@ impl Default for ImportOptions {
             parameters: BTreeMap::new(),
             vars: BTreeMap::new(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            mesh_file: None,
         }
     }
 }
@@ -358,11 +368,25 @@ pub(crate) fn spec_format_path(rules: &Rules, kind: crate::kind::Kind, wire: &st
     format_path(rules, kind.info().spec_shape, wire)
 }
 
-/// Which format a text is, from its name and content. `None`: none the import reads.
-fn detect(name: &str, text: &str) -> Result<(SourceFormat, Option<Vec<Value>>, bool), String> {
+/// Why a text is not one of the formats read here.
+enum Unrecognised {
+    /// It cannot be read at all (not YAML or JSON, empty, Terraform JSON).
+    NotRead(String),
+    /// YAML or JSON of another kind: perhaps the project's mesh file.
+    Other(String),
+}
+
+/// Which format a text is, from its name and content.
+fn detect(
+    name: &str,
+    text: &str,
+) -> Result<(SourceFormat, Option<Vec<Value>>, bool), Unrecognised> {
+    use Unrecognised::{NotRead, Other};
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".tf.json") {
-        return Err("Terraform's JSON syntax is not read; write the resources in HCL (.tf)".into());
+        return Err(NotRead(
+            "Terraform's JSON syntax is not read; write the resources in HCL (.tf)".into(),
+        ));
     }
     if lower.ends_with(".tf") {
         return Ok((SourceFormat::Terraform, None, false));
@@ -372,9 +396,9 @@ fn detect(name: &str, text: &str) -> Result<(SourceFormat, Option<Vec<Value>>, b
             && !lower.ends_with(".yml")
             && text.trim_start().starts_with('{'));
     let docs = if json {
-        vec![yaml::load_json(text).map_err(|e| load_message(&e, "JSON"))?]
+        vec![yaml::load_json(text).map_err(|e| NotRead(load_message(&e, "JSON")))?]
     } else {
-        yaml::load_yaml(text).map_err(|e| load_message(&e, "YAML"))?
+        yaml::load_yaml(text).map_err(|e| NotRead(load_message(&e, "YAML")))?
     };
     let is_cfn =
         |v: &Value| v.get("Resources").is_some() || v.get("AWSTemplateFormatVersion").is_some();
@@ -387,14 +411,13 @@ fn detect(name: &str, text: &str) -> Result<(SourceFormat, Option<Vec<Value>>, b
         return Ok((SourceFormat::Kubernetes, Some(docs), json));
     }
     if real.is_empty() {
-        return Err("the file is empty".into());
+        return Err(NotRead("the file is empty".into()));
     }
-    // The project's own mesh file is read by the mesh-file module; it plugs in here.
-    Err(
+    Err(Other(
         "not a CloudFormation template (no Resources), Kubernetes manifest (no apiVersion and \
-         kind) or Terraform file (.tf)"
+         kind), Terraform file (.tf) or mesh file"
             .into(),
-    )
+    ))
 }
 
 fn load_message(e: &yaml::LoadError, what: &str) -> String {
@@ -421,13 +444,26 @@ pub fn read_texts(files: &[(String, String)], opts: &ImportOptions) -> ImportRes
             }
             Ok((SourceFormat::Kubernetes, Some(docs), json)) => k8s.push((name, text, json, docs)),
             Ok((_, None, _)) => {}
-            Err(message) => {
-                let line = match yaml_line(name, text) {
-                    Some(l) => Some(l),
-                    None => None,
-                };
-                out.error(name, line, message);
+            Err(Unrecognised::NotRead(message)) => {
+                out.error(name, yaml_line(name, text), message);
             }
+            Err(Unrecognised::Other(message)) => match opts.mesh_file {
+                Some(reader) => match reader(name, text) {
+                    Ok(meshes) => {
+                        for mesh in meshes {
+                            for (key, item) in mesh.items {
+                                out.add(name, None, key, item, &mut |_| None);
+                            }
+                        }
+                    }
+                    Err(problems) => {
+                        for (line, why) in problems {
+                            out.error(name, line, why);
+                        }
+                    }
+                },
+                None => out.error(name, None, message),
+            },
         }
     }
     if !tf.is_empty() {

@@ -359,61 +359,6 @@ pub fn selector_matches(
     Some(true)
 }
 
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn selectors() {
-        let labels: BTreeMap<String, String> = [("mesh".to_string(), "shop".to_string())]
-            .into_iter()
-            .collect();
-        assert_eq!(selector_matches(None, &labels), Some(false));
-        assert_eq!(selector_matches(Some(&json!({})), &labels), Some(true));
-        assert_eq!(
-            selector_matches(Some(&json!({"matchLabels": {"mesh": "shop"}})), &labels),
-            Some(true)
-        );
-        assert_eq!(
-            selector_matches(Some(&json!({"matchLabels": {"mesh": "x"}})), &labels),
-            Some(false)
-        );
-        assert_eq!(
-            selector_matches(
-                Some(
-                    &json!({"matchExpressions": [{"key": "mesh", "operator": "In", "values": ["a", "shop"]}]})
-                ),
-                &labels
-            ),
-            Some(true)
-        );
-        assert_eq!(
-            selector_matches(
-                Some(&json!({"matchExpressions": [{"key": "team", "operator": "Exists"}]})),
-                &labels
-            ),
-            Some(false)
-        );
-        assert_eq!(
-            selector_matches(
-                Some(&json!({"matchExpressions": [{"key": "team", "operator": "Near"}]})),
-                &labels
-            ),
-            None
-        );
-        assert_eq!(
-            default_aws_name(Kind::VirtualService, "web", "prod"),
-            "web.prod"
-        );
-        assert_eq!(
-            default_aws_name(Kind::VirtualNode, "web", "prod"),
-            "web_prod"
-        );
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading manifests
 
@@ -586,6 +531,11 @@ pub(crate) fn read(sources: &[(Source<'_>, Vec<Value>)], out: &mut Collector) {
             }
         }
     }
+    for (si, (src, _)) in sources.iter().enumerate() {
+        if !objs.iter().any(|o| o.src == si) {
+            out.note(src.file, None, "the manifests hold no App Mesh object");
+        }
+    }
     let meshes: Vec<&Obj<'_>> = objs.iter().filter(|o| o.kind == Kind::Mesh).collect();
     let find = |kind: Kind, ns: &str, name: &str| {
         objs.iter()
@@ -679,7 +629,7 @@ pub(crate) fn read(sources: &[(Source<'_>, Vec<Value>)], out: &mut Collector) {
         // The parent of a gateway route.
         let parent = if o.kind == Kind::GatewayRoute {
             let by_ref = o.spec.get("virtualGatewayRef");
-            let gw = if let Some(r) = by_ref {
+            if let Some(r) = by_ref {
                 let n = r.get("name").and_then(Value::as_str).unwrap_or_default();
                 let ns = r
                     .get("namespace")
@@ -696,6 +646,13 @@ pub(crate) fn read(sources: &[(Source<'_>, Vec<Value>)], out: &mut Collector) {
                 }
             } else {
                 let ns_labels = namespaces.get(&o.namespace);
+                if ns_labels.is_none() {
+                    out.note(file, line("metadata"), format!(
+                        "{what}: namespace {:?} is not in the files, so its labels are unknown; \
+                         only gateways of the same namespace are taken to select it",
+                        o.namespace
+                    ));
+                }
                 let gateways: Vec<&Obj<'_>> = objs
                     .iter()
                     .filter(|g| g.kind == Kind::VirtualGateway)
@@ -731,8 +688,7 @@ pub(crate) fn read(sources: &[(Source<'_>, Vec<Value>)], out: &mut Collector) {
                         continue;
                     }
                 }
-            };
-            gw
+            }
         } else {
             String::new()
         };
@@ -899,5 +855,60 @@ fn resolve_ref(
             "{member} names {} {ns}/{name}, which is not in the files",
             target.info().name
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn selectors() {
+        let labels: BTreeMap<String, String> = [("mesh".to_string(), "shop".to_string())]
+            .into_iter()
+            .collect();
+        assert_eq!(selector_matches(None, &labels), Some(false));
+        assert_eq!(selector_matches(Some(&json!({})), &labels), Some(true));
+        assert_eq!(
+            selector_matches(Some(&json!({"matchLabels": {"mesh": "shop"}})), &labels),
+            Some(true)
+        );
+        assert_eq!(
+            selector_matches(Some(&json!({"matchLabels": {"mesh": "x"}})), &labels),
+            Some(false)
+        );
+        assert_eq!(
+            selector_matches(
+                Some(
+                    &json!({"matchExpressions": [{"key": "mesh", "operator": "In", "values": ["a", "shop"]}]})
+                ),
+                &labels
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            selector_matches(
+                Some(&json!({"matchExpressions": [{"key": "team", "operator": "Exists"}]})),
+                &labels
+            ),
+            Some(false)
+        );
+        assert_eq!(
+            selector_matches(
+                Some(&json!({"matchExpressions": [{"key": "team", "operator": "Near"}]})),
+                &labels
+            ),
+            None
+        );
+        assert_eq!(
+            default_aws_name(Kind::VirtualService, "web", "prod"),
+            "web.prod"
+        );
+        assert_eq!(
+            default_aws_name(Kind::VirtualNode, "web", "prod"),
+            "web_prod"
+        );
     }
 }

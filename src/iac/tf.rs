@@ -1064,6 +1064,17 @@ pub(crate) fn read(files: &[(&str, &str)], opts: &ImportOptions, out: &mut Colle
             );
         }
     }
+    if m.resources.is_empty() {
+        for (fi, body) in bodies.iter().enumerate() {
+            if body.is_some() {
+                out.note(
+                    files[fi].0,
+                    None,
+                    "the Terraform files hold no aws_appmesh_* resource",
+                );
+            }
+        }
+    }
     let all: Vec<Entity> = m
         .resources
         .values()
