@@ -418,3 +418,27 @@ fn kubernetes_round_trip_reads_notes_not_errors() {
         res.problems
     );
 }
+
+#[test]
+fn exports_of_existing_resources_read_back_too() {
+    // Import blocks, DeletionPolicy: Retain and the comments naming the resources are read past.
+    let opts = ExportOptions {
+        existing: Some(true),
+        ..ExportOptions::default()
+    };
+    for mesh in fixture_meshes() {
+        for format in [Format::CloudFormation, Format::Terraform] {
+            let out = iac::export_mesh(format, &mesh, &opts);
+            assert!(
+                out.text.contains("DeletionPolicy: \"Retain\"") || out.text.contains("import {"),
+                "{format:?}"
+            );
+            let res = iac::import::read_texts(
+                &[(file_name(format).to_string(), out.text)],
+                &ImportOptions::default(),
+            );
+            assert!(res.errors().next().is_none(), "{format:?}: {:#?}", res.problems);
+            assert_same(format, &mesh, &res.meshes[0]);
+        }
+    }
+}
