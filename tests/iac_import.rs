@@ -607,7 +607,7 @@ fn bounds_hold_for_hostile_files() {
         ..ImportOptions::default()
     };
     let r = iac::read(&[big], &small);
-    error_at(&r, "more than the 100 bytes an import reads");
+    error_at(&r, "is larger than 100 bytes, the cap for import files");
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
     let r = iac::read(&[empty], &o);
@@ -618,7 +618,7 @@ fn bounds_hold_for_hostile_files() {
     let r = iac::read(&[fifo], &o);
     error_at(&r, "not a regular file");
     let r = iac::read(&[dir.path().join("nope.tf")], &o);
-    error_at(&r, "no such file");
+    error_at(&r, "does not exist");
 }
 
 #[test]

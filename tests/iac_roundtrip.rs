@@ -437,7 +437,11 @@ fn exports_of_existing_resources_read_back_too() {
                 &[(file_name(format).to_string(), out.text)],
                 &ImportOptions::default(),
             );
-            assert!(res.errors().next().is_none(), "{format:?}: {:#?}", res.problems);
+            assert!(
+                res.errors().next().is_none(),
+                "{format:?}: {:#?}",
+                res.problems
+            );
             assert_same(format, &mesh, &res.meshes[0]);
         }
     }

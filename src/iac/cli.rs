@@ -139,7 +139,8 @@ pub fn command(input: &CreateInput<'_>, target: &CliTarget) -> String {
         words.push(cli_option("--region", r));
     }
     if let Some(u) = &target.endpoint_url {
-        words.push(cli_option("--endpoint-url", u));
+        // A password in the URL never goes into an export.
+        words.push(cli_option("--endpoint-url", &crate::redact::redact(u)));
     }
     let one_line = words.join(" ");
     let mut out = String::new();

@@ -23,8 +23,9 @@
 //! something does not carry over, or was deliberately skipped, such as a resource of another
 //! AWS service).
 //!
-//! Bounds: files are read with a size cap ([`ImportOptions::max_file_bytes`]), only regular
-//! files; YAML and JSON go through the bounded loader (nesting, value count, alias bombs); HCL
+//! Bounds: files are read through [`crate::fileio`] with a size cap
+//! ([`ImportOptions::max_file_bytes`]), only regular files (a FIFO or device is refused
+//! unopened); YAML and JSON go through the bounded loader (nesting, value count, alias bombs); HCL
 //! is parsed only after the same size check, and its nesting is bounded before evaluation.
 //! At most [`MAX_PROBLEMS`] problems are listed per call.
 
@@ -60,6 +61,9 @@ pub struct ImportOptions {
     pub vars: BTreeMap<String, String>,
     /// The largest file read, in bytes.
     pub max_file_bytes: u64,
+    /// How the user raises [`ImportOptions::max_file_bytes`] (a flag), for the message about a
+    /// larger file.
+    pub raise_cap: Option<&'static str>,
     /// The reader of the project's own mesh file, tried on a YAML or JSON file that is neither
     /// a CloudFormation template nor Kubernetes manifests. What it returns goes through the
     /// same checks as every other resource.
@@ -75,6 +79,7 @@ impl Default for ImportOptions {
             parameters: BTreeMap::new(),
             vars: BTreeMap::new(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            raise_cap: None,
             mesh_file: None,
         }
     }
@@ -494,42 +499,14 @@ fn yaml_line(name: &str, text: &str) -> Option<usize> {
     err.and_then(|e| e.line)
 }
 
-/// A bounded read of a regular file.
-// TODO(fileio): replace with `fileio::read_text` once the `harden` branch is on main.
-fn read_file(path: &Path, cap: u64) -> Result<String, String> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        _ => format!("cannot read it: {e}"),
-    })?;
-    if !meta.is_file() {
-        return Err(if meta.is_dir() {
-            "is a directory".into()
-        } else {
-            "is not a regular file (a device, FIFO or socket is never read)".into()
-        });
-    }
-    if meta.len() > cap {
-        return Err(format!(
-            "is {} bytes, more than the {} bytes an import reads",
-            meta.len(),
-            cap
-        ));
-    }
-    let f = std::fs::File::open(path).map_err(|e| format!("cannot open it: {e}"))?;
-    let mut buf = Vec::new();
-    f.take(cap + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| format!("cannot read it: {e}"))?;
-    if buf.len() as u64 > cap {
-        return Err(format!("is more than the {cap} bytes an import reads"));
-    }
-    String::from_utf8(buf).map_err(|e| {
-        format!(
-            "is not UTF-8 text (byte {} is not)",
-            e.utf8_error().valid_up_to()
-        )
-    })
+/// A file to import, through `fileio`: a regular file only, at most the cap.
+fn read_file(path: &Path, opts: &ImportOptions) -> Result<String, String> {
+    let cap = crate::fileio::Cap {
+        what: "import file",
+        bytes: opts.max_file_bytes,
+        raise: opts.raise_cap,
+    };
+    crate::fileio::read_text(path, &cap).map_err(|e| e.to_string())
 }
 
 fn wanted(p: &Path) -> bool {
@@ -593,13 +570,13 @@ pub fn read(paths: &[PathBuf], opts: &ImportOptions) -> ImportResult {
         if !seen.insert(f.clone()) {
             continue;
         }
-        match read_file(&f, opts.max_file_bytes) {
+        match read_file(&f, opts) {
             Ok(t) => texts.push((f.display().to_string(), t)),
             Err(why) => early.push(ImportProblem {
                 file: f.display().to_string(),
                 line: None,
                 severity: Severity::Error,
-                message: format!("not read: the file {why}"),
+                message: format!("not read: {why}"),
             }),
         }
     }
