@@ -693,3 +693,47 @@ fn a_mesh_file_reader_plugs_in_and_its_resources_are_checked() {
     let r = text("mesh.yaml", "mesh: mf\n", &ImportOptions::default());
     error_at(&r, "or mesh file");
 }
+
+#[test]
+fn values_that_grow_by_reference_are_stopped() {
+    let o = ImportOptions::default();
+    // Terraform: each local doubles the last; 30 of them would be a gigabyte.
+    let mut tf = String::from("locals {\n  l0 = \"0123456789abcdef\"\n");
+    for i in 1..30 {
+        tf.push_str(&format!(
+            "  l{i} = \"${{local.l{}}}${{local.l{}}}\"\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    tf.push_str("}\nresource \"aws_appmesh_mesh\" \"m\" {\n  name = local.l29\n}\n");
+    let r = text("grow.tf", &tf, &o);
+    error_at(&r, "is larger than 64 KiB");
+    assert!(r.meshes.is_empty());
+    // A for expression multiplies what it names.
+    let r = text(
+        "for.tf",
+        "resource \"aws_appmesh_mesh\" \"m\" {\n  name = join(\"\", [for i in [1, 2] : \"x\"])\n}\n",
+        &o,
+    );
+    assert_eq!(error_at(&r, "for expressions are not read").1, Some(2));
+    // A long chain of locals.
+    let mut chain = String::from("locals {\n  c0 = \"m\"\n");
+    for i in 1..100 {
+        chain.push_str(&format!("  c{i} = local.c{}\n", i - 1));
+    }
+    chain.push_str("}\nresource \"aws_appmesh_mesh\" \"m\" {\n  name = local.c99\n}\n");
+    let r = text("chain.tf", &chain, &o);
+    error_at(&r, "references nested more than 64 deep");
+    // CloudFormation: a parameter joined into itself, over and over.
+    let mut y = String::from("Parameters:\n  P:\n    Type: String\n    Default: ");
+    y.push_str(&"x".repeat(60_000));
+    y.push_str("\nResources:\n");
+    for i in 0..120 {
+        y.push_str(&format!(
+            "  N{i}:\n    Type: AWS::AppMesh::VirtualNode\n    Properties:\n      MeshName: m\n      VirtualNodeName: !Join [\"\", [!Ref P, !Ref P, !Ref P]]\n"
+        ));
+    }
+    let r = text("grow.yaml", &y, &o);
+    error_at(&r, "produce more than 16 MiB");
+}

@@ -230,6 +230,22 @@ struct Template<'a> {
     opts: &'a ImportOptions,
     /// The logical IDs whose names are being resolved, for cycles.
     stack: RefCell<Vec<String>>,
+    /// Bytes the intrinsic functions have produced so far (see [`MAX_RESOLVED_BYTES`]).
+    produced: std::cell::Cell<usize>,
+}
+
+/// The most bytes a template's intrinsic functions may produce in all: a parameter named many
+/// times, joined and substituted into itself, must not grow without end.
+const MAX_RESOLVED_BYTES: usize = 16 * 1024 * 1024;
+
+/// About how many bytes a value holds.
+fn size_of(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len() + 8,
+        Value::Array(a) => 8 + a.iter().map(size_of).sum::<usize>(),
+        Value::Object(o) => 8 + o.iter().map(|(k, v)| k.len() + size_of(v)).sum::<usize>(),
+        _ => 8,
+    }
 }
 
 fn kind_of_type(ty: &str) -> Option<Kind> {
@@ -448,6 +464,25 @@ impl Template<'_> {
     /// A value with every intrinsic function replaced by its result; `None` for
     /// `AWS::NoValue`.
     fn resolve(&self, v: &Value, path: &str) -> Result<Option<Value>, Unresolved> {
+        if intrinsic(v).is_some() {
+            let r = self.intrinsic(v, path)?;
+            let n = self.produced.get() + r.as_ref().map_or(0, size_of);
+            self.produced.set(n);
+            if n > MAX_RESOLVED_BYTES {
+                return fail(
+                    path,
+                    format!(
+                        "the template's intrinsic functions produce more than {} MiB; it is not an App Mesh definition",
+                        MAX_RESOLVED_BYTES / 1024 / 1024
+                    ),
+                );
+            }
+            return Ok(r);
+        }
+        self.plain(v, path)
+    }
+
+    fn intrinsic(&self, v: &Value, path: &str) -> Result<Option<Value>, Unresolved> {
         if let Some((f, arg)) = intrinsic(v) {
             let fpath = format!(
                 "{path}.{}",
@@ -589,6 +624,11 @@ impl Template<'_> {
                 ),
             };
         }
+        self.plain(v, path)
+    }
+
+    /// A value that is not a function call: its members resolved.
+    fn plain(&self, v: &Value, path: &str) -> Result<Option<Value>, Unresolved> {
         match v {
             Value::Object(o) => {
                 let mut out = Map::new();
@@ -670,6 +710,7 @@ pub(crate) fn read(src: &Source<'_>, doc: Value, opts: &ImportOptions, out: &mut
         resources,
         opts,
         stack: RefCell::new(Vec::new()),
+        produced: std::cell::Cell::new(0),
     };
     if !resources.values().any(|r| {
         r.get("Type")

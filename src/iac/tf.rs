@@ -208,7 +208,16 @@ struct Refs<'a> {
     funcs: Vec<(String, Option<usize>)>,
     /// Names bound by `for` expressions around the current one.
     bound: Vec<String>,
+    /// Lines of `for` expressions and `%{ for }` directives.
+    fors: Vec<Option<usize>>,
 }
+
+/// The most references one resource or local value may make.
+const MAX_REFERENCES: usize = 256;
+/// The largest value a variable or local value may hold (as JSON).
+const MAX_VALUE_BYTES: usize = 64 * 1024;
+/// The longest chain of references (a local naming a local naming a local …).
+const MAX_CHAIN: usize = 64;
 
 impl Visit for Refs<'_> {
     fn visit_expr(&mut self, node: &EExpr) {
@@ -254,6 +263,7 @@ impl Visit for Refs<'_> {
                 visit::visit_func_call(self, f);
             }
             EExpr::ForExpr(f) => {
+                self.fors.push(self.lines.of(node.span()));
                 let mut names = vec![f.intro.value_var.as_str().to_string()];
                 if let Some(k) = &f.intro.key_var {
                     names.push(k.as_str().to_string());
@@ -272,6 +282,11 @@ impl Visit for Refs<'_> {
             }
             other => visit::visit_expr(self, other),
         }
+    }
+
+    fn visit_for_directive(&mut self, node: &hcl::edit::template::ForDirective) {
+        self.fors.push(self.lines.of(node.span()));
+        visit::visit_for_directive(self, node);
     }
 }
 
@@ -320,6 +335,16 @@ fn known_attrs(kind: Kind) -> Vec<String> {
     v
 }
 
+/// About how many bytes a value holds.
+fn json_size(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len() + 8,
+        Value::Array(a) => 8 + a.iter().map(json_size).sum::<usize>(),
+        Value::Object(o) => 8 + o.iter().map(|(k, v)| k.len() + json_size(v)).sum::<usize>(),
+        _ => 8,
+    }
+}
+
 fn hcl_to_json(v: hcl::Value) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
@@ -343,12 +368,29 @@ impl<'a> Module<'a> {
             found: Vec::new(),
             funcs: Vec::new(),
             bound: Vec::new(),
+            fors: Vec::new(),
         };
         for e in exprs {
             r.visit_expr(e);
         }
         let f = self.file(file);
         let mut ok = true;
+        // A `for` multiplies what it names; the import reads written-out values only, which
+        // bounds what an expression can produce.
+        for line in r.fors {
+            out.error(
+                f,
+                line,
+                format!("{what}: for expressions are not read by the import; write the values out"),
+            );
+            ok = false;
+        }
+        if r.found.len() > MAX_REFERENCES {
+            out.error(f, r.found[MAX_REFERENCES].line, format!(
+                "{what}: more than {MAX_REFERENCES} references; the import reads App Mesh definitions, which need far fewer"
+            ));
+            return None;
+        }
         for (name, line) in r.funcs {
             out.error(f, line, format!(
                 "{what}: the function {name}() is not evaluated by the import; put its result in the file"
@@ -523,12 +565,15 @@ impl<'a> Module<'a> {
             }
             None => {}
         }
-        if self.stack.len() > 256 {
+        if self.stack.len() > MAX_CHAIN {
             let (file, line) = self.where_is(e);
             out.error(
                 self.file(file),
                 line,
-                format!("{}: references nested more than 256 deep", e.address()),
+                format!(
+                    "{}: references nested more than {MAX_CHAIN} deep",
+                    e.address()
+                ),
             );
             return None;
         }
@@ -590,6 +635,13 @@ impl<'a> Module<'a> {
             return None;
         }
         match self.eval(&attr.value, &self.context()) {
+            Ok(v) if json_size(&v) > MAX_VALUE_BYTES => {
+                out.error(self.file(file), line, format!(
+                    "{what} is larger than {} KiB; the import reads App Mesh definitions, whose values are far smaller",
+                    MAX_VALUE_BYTES / 1024
+                ));
+                None
+            }
             Ok(v) => Some(v),
             Err(e) => {
                 out.error(self.file(file), line, format!("{what}: {e}"));
@@ -972,6 +1024,20 @@ pub(crate) fn read(files: &[(&str, &str)], opts: &ImportOptions, out: &mut Colle
                             },
                             None => None,
                         },
+                    };
+                    let value = match value {
+                        Some(v) if json_size(&v) > MAX_VALUE_BYTES => {
+                            out.error(
+                                f,
+                                line,
+                                format!(
+                                    "variable {name}: its value is larger than {} KiB",
+                                    MAX_VALUE_BYTES / 1024
+                                ),
+                            );
+                            None
+                        }
+                        other => other,
                     };
                     if m.vars.insert(name.to_string(), Var { value }).is_some() {
                         out.error(f, line, format!("variable {name} is declared twice"));
