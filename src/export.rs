@@ -218,10 +218,10 @@ pub fn shell_quote(s: &str) -> String {
 }
 
 /// Value prefixes for which the AWS CLI reads the parameter from a file or URL instead.
-const CLI_PARAMFILE_PREFIXES: [&str; 4] = ["file://", "fileb://", "http://", "https://"];
+pub(crate) const CLI_PARAMFILE_PREFIXES: [&str; 4] = ["file://", "fileb://", "http://", "https://"];
 
 /// One `--option value` pair, in the form the AWS CLI reads back verbatim.
-fn cli_option(option: &str, value: &str) -> String {
+pub(crate) fn cli_option(option: &str, value: &str) -> String {
     if value.starts_with('-') {
         // `--opt -x` would make argparse take `-x` for an option.
         format!("{option}={}", shell_quote(value))
@@ -239,48 +239,30 @@ pub const CLI_LINE_WIDTH: usize = 80;
 /// a file or URL reference (`file://…`, `fileb://…`, `http://…`, `https://…`) is passed inside
 /// `--cli-input-json` instead, where the CLI does not follow it.
 pub fn aws_cli_command(input: &ExportInput<'_>, target: &ExportTarget) -> String {
-    let mut words: Vec<String> = vec!["aws appmesh create-mesh".into()];
-    if CLI_PARAMFILE_PREFIXES
+    // The general command of every kind (`iac::cli`), for a mesh.
+    let key = crate::kind::Key::mesh(input.name);
+    let spec = spec_json(input.spec);
+    let tags: Vec<(&str, &str)> = input
+        .tags
         .iter()
-        .any(|p| input.name.starts_with(p))
-    {
-        let doc = serde_json::to_string(&cli_input_value(input.name, input.spec, input.tags))
-            .expect("a JSON value always serializes");
-        words.push(cli_option("--cli-input-json", &doc));
-    } else {
-        words.push(cli_option("--mesh-name", input.name));
-        if let Some(spec) = spec_json(input.spec) {
-            words.push(cli_option("--spec", &spec.to_string()));
-        }
-        if !input.tags.is_empty() {
-            words.push(cli_option("--tags", &tags_json(input.tags).to_string()));
-        }
-    }
-    if let Some(r) = &target.region {
-        words.push(cli_option("--region", r));
-    }
-    if let Some(u) = &target.endpoint_url {
-        // A password in the URL never goes into an export.
-        words.push(cli_option("--endpoint-url", &crate::redact::redact(u)));
-    }
-    let one_line = words.join(" ");
-    let mut out = String::new();
-    if let Some(arn) = input.existing_arn {
-        out.push_str("# Recreates the existing mesh ");
-        out.push_str(&comment_safe(arn));
-        out.push('\n');
-    }
-    if one_line.chars().count() <= CLI_LINE_WIDTH && !one_line.contains('\n') {
-        out.push_str(&one_line);
-    } else {
-        out.push_str(&words.join(" \\\n  "));
-    }
-    out.push('\n');
-    out
+        .map(|t| (t.key.as_str(), t.value.as_str()))
+        .collect();
+    crate::iac::cli::command(
+        &crate::iac::cli::CreateInput {
+            key: &key,
+            spec: spec.as_ref(),
+            tags: &tags,
+            existing_arn: input.existing_arn,
+        },
+        &crate::iac::cli::CliTarget {
+            region: target.region.clone(),
+            endpoint_url: target.endpoint_url.clone(),
+        },
+    )
 }
 
 /// Text for a `#` comment line: control characters (line breaks included) shown escaped.
-fn comment_safe(s: &str) -> String {
+pub(crate) fn comment_safe(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
             if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {

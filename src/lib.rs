@@ -18,6 +18,7 @@ pub mod export_menu;
 pub mod fileio;
 pub mod form;
 pub mod headless;
+pub mod iac;
 pub mod kind;
 pub mod log;
 pub mod mesh;
