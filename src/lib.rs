@@ -20,6 +20,7 @@ pub mod headless;
 pub mod kind;
 pub mod log;
 pub mod mesh;
+pub mod migrate;
 pub mod model;
 pub mod picker;
 pub mod resource;
