@@ -267,6 +267,11 @@ pub fn build(model: &MeshModel, notes: &mut Notes) -> Plan {
     for (key, item) in model.of_kind(Kind::VirtualNode) {
         let listeners = node_listeners(&item.spec);
         if listeners.is_empty() {
+            notes.becomes(
+                key,
+                "nothing of its own: a client in a VPC associated with the service network"
+                    .to_string(),
+            );
             notes.lost(
                 key,
                 "no listener: a client only, it gets no target group".to_string(),
@@ -439,6 +444,30 @@ pub fn build(model: &MeshModel, notes: &mut Notes) -> Plan {
             tags: tags_of(model, key),
             listeners,
         });
+    }
+    // Routers no virtual service names as provider, and their routes, make nothing.
+    for (rkey, _) in model.of_kind(Kind::VirtualRouter) {
+        let provides = model.of_kind(Kind::VirtualService).any(|(_, i)| {
+            i.spec
+                .get("provider")
+                .and_then(|p| str_get(p, &["virtualRouter", "virtualRouterName"]))
+                == Some(rkey.name.as_str())
+        });
+        if !provides {
+            notes.lost(
+                rkey,
+                "no virtual service names it as provider: nothing to create".to_string(),
+            );
+            for (route, _) in model
+                .of_kind(Kind::Route)
+                .filter(|(k, _)| k.parent == rkey.name)
+            {
+                notes.lost(
+                    route,
+                    "its router provides no virtual service: no rule".to_string(),
+                );
+            }
+        }
     }
     Plan {
         network,

@@ -10,6 +10,7 @@
 //! the mesh is made valid for the target ([`names`]) and quoted by the YAML and HCL writers
 //! (serde_norway, hcl-rs), never spliced into text by hand.
 
+pub mod cli;
 pub mod ecs;
 pub mod lattice;
 pub mod names;
@@ -258,7 +259,8 @@ pub fn migrate(model: &MeshModel, target: Target) -> Migration {
         }
         let mut rows_here = BTreeSet::new();
         let (becomes, mut lost) = notes.map.remove(&key).unwrap_or_default();
-        let mut said = Vec::new();
+        // (how, status) -> the fields it is said of, so one piece of advice is given once.
+        let mut said: Vec<(String, table::Status, Vec<String>)> = Vec::new();
         for (field, n) in &used {
             let i = table::lookup_index(key.kind, field);
             let m = &table::TABLE[i];
@@ -279,19 +281,26 @@ pub fn migrate(model: &MeshModel, target: Target) -> Migration {
                     } else {
                         m.field.to_string()
                     };
-                    said.push(format!("{what} ({}): {}", fate.status.word(), fate.how));
+                    match said
+                        .iter_mut()
+                        .find(|(h, st, _)| h == fate.how && *st == fate.status)
+                    {
+                        Some((_, _, fields)) => fields.push(what),
+                        None => said.push((fate.how.to_string(), fate.status, vec![what])),
+                    }
                 }
             }
         }
+        let mut said: Vec<String> = said
+            .into_iter()
+            .map(|(how, st, fields)| format!("{} ({}): {how}", fields.join(", "), st.word()))
+            .collect();
         said.append(&mut lost);
         lost = said;
+        // What the converter made is the only claim made here: the table's general line is
+        // not repeated for a resource that produced nothing (the last column says why).
         let becomes = if becomes.is_empty() {
-            let f = table::lookup(key.kind, "").fate(target);
-            if f.status == table::Status::Lost {
-                vec!["nothing".to_string()]
-            } else {
-                vec![f.to.to_string()]
-            }
+            vec!["nothing".to_string()]
         } else {
             becomes
         };

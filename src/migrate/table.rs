@@ -755,7 +755,7 @@ pub static TABLE: &[Mapping] = &[
         ),
         a(
             "the client alias port",
-            "taken from the node's listener",
+            "the alias keeps the router listener's port; the container port is the node listener's",
             CfnEcs,
         ),
     ),
