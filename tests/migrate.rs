@@ -641,10 +641,10 @@ proptest! {
                     Format::Cloudformation => {
                         let doc: Value = serde_norway::from_str(&text).expect("the template parses");
                         for r in doc["Resources"].as_object().unwrap().values() {
-                            if let Some(n) = r["Properties"]["Name"].as_str() {
-                                if r["Type"].as_str().unwrap().starts_with("AWS::VpcLattice::") {
-                                    prop_assert!(lattice_name_ok(n, 128), "{n:?}");
-                                }
+                            if let Some(n) = r["Properties"]["Name"].as_str()
+                                && r["Type"].as_str().unwrap().starts_with("AWS::VpcLattice::")
+                            {
+                                prop_assert!(lattice_name_ok(n, 128), "{n:?}");
                             }
                         }
                     }
@@ -818,4 +818,33 @@ async fn fetch_reads_back_every_fixture_and_migrate_runs_on_the_sandbox() {
     );
     let (ok, _, err) = run(&mut base(&["--mesh", "x", "--to", "istio"]));
     assert!(!ok && err.contains("lattice-gateway-api"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The README's copy of the mapping table
+
+#[test]
+fn the_readme_shows_the_mapping_table_of_the_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let (start, end) = (
+        "<!-- migrate-table:start -->\n",
+        "<!-- migrate-table:end -->",
+    );
+    let a = readme
+        .find(start)
+        .expect("README has the migrate-table:start marker")
+        + start.len();
+    let b = readme
+        .find(end)
+        .expect("README has the migrate-table:end marker");
+    let want = appmesh_tui::migrate::table::markdown_summary();
+    if std::env::var_os("UPDATE_README").is_some() {
+        std::fs::write(path, format!("{}{want}{}", &readme[..a], &readme[b..])).unwrap();
+        return;
+    }
+    assert!(
+        readme[a..b] == want,
+        "README.md's mapping table differs from src/migrate/table.rs: run UPDATE_README=1 cargo test --test migrate the_readme"
+    );
 }
