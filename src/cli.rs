@@ -112,6 +112,9 @@ pub enum Command {
     },
     /// Print the man page (roff): `appmesh-tui man | man -l -`.
     Man,
+    /// Convert a mesh for VPC Lattice, VPC Lattice with the Kubernetes Gateway API, or ECS
+    /// Service Connect: CloudFormation, Terraform, YAML, or a report of what carries over.
+    Migrate(crate::migrate::cli::MigrateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,7 +154,7 @@ pub fn run_plain(command: &Command, out: &mut dyn std::io::Write) -> Option<Resu
             .map_err(io),
             None => Err("no config directory: set HOME or XDG_CONFIG_HOME".into()),
         }),
-        Command::Sandbox(_) => None,
+        Command::Sandbox(_) | Command::Migrate(_) => None,
     }
 }
 

@@ -5,6 +5,7 @@ pub mod dialogs;
 pub mod export;
 pub mod form;
 pub mod layout;
+pub mod migrate;
 pub mod overlay;
 pub mod pane;
 pub mod picker;

@@ -26,6 +26,7 @@
 
 pub mod fault;
 pub mod fixtures;
+pub mod meshes;
 pub mod moto;
 pub mod pty;
 pub mod sdk;
