@@ -19,6 +19,7 @@ pub mod headless;
 pub mod kind;
 pub mod log;
 pub mod mesh;
+pub mod meshfile;
 pub mod model;
 pub mod picker;
 pub mod resource;
