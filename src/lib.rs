@@ -12,6 +12,7 @@ pub mod aws;
 pub mod browser;
 pub mod cli;
 pub mod config;
+pub mod explore;
 pub mod export;
 pub mod export_menu;
 pub mod form;

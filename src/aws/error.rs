@@ -20,6 +20,8 @@ pub enum ErrorKind {
     Request,
     /// The user cancelled it: the outcome is unknown.
     Cancelled,
+    /// Not sent: the input does not fit the service model (the message names the JSON path).
+    Invalid,
 }
 
 /// An App Mesh call that failed.
@@ -44,6 +46,18 @@ impl ApiError {
         }
     }
 
+    /// Not sent because the input does not fit the service model; `message` names the JSON
+    /// path and the rule (`spec.listeners[0].portMapping.port: is required`).
+    pub fn invalid(message: String) -> Self {
+        ApiError {
+            kind: ErrorKind::Invalid,
+            code: None,
+            message,
+            http_status: None,
+            request_id: None,
+        }
+    }
+
     /// True when the request may have reached the service (so retrying the unchanged form,
     /// which reuses its clientToken, is the safe way to find out).
     pub fn outcome_unknown(&self) -> bool {
@@ -62,6 +76,7 @@ impl ApiError {
             (None, ErrorKind::Credentials) => "No credentials".into(),
             (None, ErrorKind::Request) => "Request not sent".into(),
             (None, ErrorKind::Cancelled) => "Cancelled".into(),
+            (None, ErrorKind::Invalid) => "Not sent".into(),
         }
     }
 
@@ -180,6 +195,10 @@ impl ApiError {
             ErrorKind::Request => {
                 "The request could not be built. Check --endpoint-url and the region.".into()
             }
+            ErrorKind::Invalid => "Nothing was sent: the request does not fit the App Mesh \
+                 service model. The message names the field and what is wrong; fix it and send \
+                 again."
+                .into(),
             ErrorKind::Service => "The service rejected the request. The message above says \
                  why."
                 .into(),
