@@ -11,6 +11,12 @@ use serde_json::Value;
 use crate::kind::{Key, Kind, Reference, references};
 use crate::resource::{Meta, Resource};
 
+/// Everything in a mesh as an endpoint holds it now (every kind listed and described, with
+/// tags, at most 16 calls in flight): `fetch(&api, "payments").await`. A missing mesh is the
+/// service's `NotFoundException`; [`fetch_or_empty`] gives an empty model instead. Defined in
+/// [`crate::meshfile::remote`].
+pub use crate::meshfile::remote::{fetch, fetch_or_empty};
+
 /// One resource of the mesh.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Item {

@@ -932,7 +932,7 @@ pub fn to_yaml(meshes: &[MeshModel]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use serde_json::json;
 
     use super::*;

@@ -15,6 +15,7 @@
 
 pub mod format;
 pub mod plan;
+pub mod remote;
 mod yaml;
 
 pub use format::{API_VERSION, FileError, FileProblem, MeshFile, parse, to_yaml};

@@ -584,7 +584,7 @@ mod tests {
         desired.items.remove(&v2);
         let kept = Plan::new(&desired, &current, false);
         assert_eq!(kept.count(Op::Delete), 0);
-        assert_eq!(kept.kept, [v2.clone()]);
+        assert_eq!(kept.kept, std::slice::from_ref(&v2));
         assert!(
             kept.render(false).contains(
                 "1 resource is in the mesh but not in the file: kept (--prune deletes it)"
