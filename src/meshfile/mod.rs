@@ -16,6 +16,7 @@
 pub mod format;
 pub mod plan;
 pub mod remote;
+pub mod replay;
 mod yaml;
 
 pub use format::{API_VERSION, FileError, FileProblem, MeshFile, parse, to_yaml};
