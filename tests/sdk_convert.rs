@@ -439,7 +439,7 @@ async fn api_for(endpoint: &str) -> aws::Api {
         static_credentials: Some(aws::fixed_credentials("AKIDEXAMPLE", "secret")),
         ..Settings::default()
     };
-    aws::connect(&settings).await.0
+    aws::connect(&settings).await.expect("connects").0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

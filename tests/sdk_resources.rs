@@ -30,7 +30,7 @@ async fn sandbox() -> (Sandbox, Api) {
         static_credentials: Some(aws::fixed_credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY)),
         ..Settings::default()
     };
-    let (api, _) = aws::connect(&settings).await;
+    let (api, _) = aws::connect(&settings).await.expect("connects");
     (sb, api)
 }
 

@@ -9,6 +9,7 @@
 pub mod convert;
 pub mod error;
 pub mod json;
+pub mod limits;
 #[rustfmt::skip]
 mod operations;
 mod resources;
@@ -30,7 +31,7 @@ use aws_sdk_appmesh::operation::RequestId;
 use aws_sdk_appmesh::primitives::DateTime;
 use aws_sdk_appmesh::types as sdk;
 
-pub use error::{ApiError, ErrorKind};
+pub use error::{ApiError, CallKind, ErrorKind};
 pub use resources::Page;
 
 use crate::model::{
@@ -128,6 +129,9 @@ pub struct Settings {
     pub timeouts: Timeouts,
     /// Longest wait for the region lookup (which may probe EC2 instance metadata).
     pub region_lookup_limit: Option<Duration>,
+    /// Read nothing of the user's AWS configuration (the sandbox: fixed credentials, region and
+    /// endpoint); the SDK gets empty profile files.
+    pub isolated: bool,
 }
 
 /// Where requests go, as the header shows it.
@@ -212,16 +216,104 @@ pub fn fixed_credentials(id: &str, secret: &str) -> Credentials {
     Credentials::new(id, secret, None, None, "appmesh-tui")
 }
 
+/// The most read of an AWS config or credentials file by the app itself (to list profiles and
+/// to find credential helpers that prompt). Real files hold a few hundred profiles at most.
+pub const AWS_FILE_CAP: crate::fileio::Cap = crate::fileio::Cap {
+    what: "AWS config or credentials file",
+    bytes: 16 << 20,
+    raise: None,
+};
+
+/// Where the AWS config and credentials files are, as the SDK finds them: `AWS_CONFIG_FILE` and
+/// `AWS_SHARED_CREDENTIALS_FILE` (a leading `~/` is the home directory), else `~/.aws/config`
+/// and `~/.aws/credentials`.
+pub fn aws_file_paths() -> (Option<std::path::PathBuf>, Option<std::path::PathBuf>) {
+    use std::path::PathBuf;
+    let home = dirs::home_dir();
+    let from_env = |var: &str| {
+        let v = std::env::var_os(var).filter(|v| !v.is_empty())?;
+        let v = PathBuf::from(v);
+        Some(match (v.strip_prefix("~"), &home) {
+            (Ok(rest), Some(h)) => h.join(rest),
+            _ => v,
+        })
+    };
+    let dot_aws = home.as_ref().map(|h| h.join(".aws"));
+    (
+        from_env("AWS_CONFIG_FILE").or_else(|| dot_aws.as_ref().map(|d| d.join("config"))),
+        from_env("AWS_SHARED_CREDENTIALS_FILE")
+            .or_else(|| dot_aws.as_ref().map(|d| d.join("credentials"))),
+    )
+}
+
+/// Checks the AWS config and credentials files before the SDK reads them (it reads them whole,
+/// and would follow a FIFO or a device such as `/dev/zero` without end): each must be missing
+/// or a regular file of at most [`AWS_FILE_CAP`]. The message names the file and the variable
+/// that points at it.
+pub fn check_aws_files() -> Result<(), String> {
+    let (config, credentials) = aws_file_paths();
+    for (path, var) in [
+        (config, "AWS_CONFIG_FILE"),
+        (credentials, "AWS_SHARED_CREDENTIALS_FILE"),
+    ] {
+        if let Some(p) = path
+            && let Err(e) = crate::fileio::check_readable(&p, &AWS_FILE_CAP)
+        {
+            return Err(format!(
+                "AWS file {e}; fix or move it, or point {var} at another file"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads an AWS config or credentials file through [`crate::fileio`] (a regular file of at most
+/// [`AWS_FILE_CAP`]); a missing file is `Ok(None)`.
+pub fn read_aws_file(path: &std::path::Path) -> Result<Option<String>, String> {
+    match crate::fileio::read_text(path, &AWS_FILE_CAP) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(format!("cannot read AWS file: {e}")),
+    }
+}
+
+/// Why an endpoint URL cannot be used, or `None`: it must be `http://` or `https://` with a
+/// host. The message shows the URL with any password hidden.
+pub fn endpoint_url_problem(url: &str) -> Option<String> {
+    let shown = crate::redact::redact(url);
+    let example = "give it as http://HOST:PORT or https://HOST (e.g. http://127.0.0.1:4566)";
+    let uri = match url.parse::<http::Uri>() {
+        Ok(u) => u,
+        Err(_) => return Some(format!("{shown:?} is not a URL; {example}")),
+    };
+    match uri.scheme_str() {
+        Some("http") | Some("https") => {}
+        Some(other) => {
+            return Some(format!(
+                "{shown:?} has the scheme {other:?}; App Mesh endpoints are http:// or https://; {example}"
+            ));
+        }
+        None => {
+            return Some(format!(
+                "{shown:?} is not a URL (no http:// or https://); {example}"
+            ));
+        }
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Some(format!("{shown:?} has no host; {example}"));
+    }
+    None
+}
+
 /// Why the profile's credentials may talk to the terminal (`credential_process` can prompt,
-/// SSO may need a login), or `None`. Reads the AWS config file the way the CLI finds it.
+/// SSO may need a login), or `None`. Reads the AWS config file the way the CLI finds it
+/// (bounded: see [`read_aws_file`]).
 pub fn credentials_need_terminal(profile: Option<&str>) -> Option<String> {
     if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
         return None;
     }
-    let path = std::env::var_os("AWS_CONFIG_FILE")
-        .map(std::path::PathBuf::from)
-        .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join("config")))?;
-    let text = std::fs::read_to_string(path).ok()?;
+    let path = aws_file_paths().0?;
+    let text = read_aws_file(&path).ok().flatten()?;
     let profile = profile
         .map(str::to_string)
         .or_else(|| std::env::var("AWS_PROFILE").ok())
@@ -232,15 +324,8 @@ pub fn credentials_need_terminal(profile: Option<&str>) -> Option<String> {
 /// The `region` the AWS config file gives `profile` (default: `AWS_PROFILE`, then "default"),
 /// read the way the CLI finds the file. No network.
 pub fn profile_region(profile: Option<&str>) -> Option<String> {
-    let path = std::env::var_os("AWS_CONFIG_FILE")
-        .map(std::path::PathBuf::from)
-        .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join("config")))?;
-    let meta = std::fs::metadata(&path).ok()?;
-    // An AWS config file is small; anything else (a device, a huge file) is not one.
-    if !meta.is_file() || meta.len() > 1 << 20 {
-        return None;
-    }
-    let text = std::fs::read_to_string(path).ok()?;
+    let path = aws_file_paths().0?;
+    let text = read_aws_file(&path).ok().flatten()?;
     let profile = profile
         .map(str::to_string)
         .or_else(|| std::env::var("AWS_PROFILE").ok())
@@ -269,7 +354,10 @@ fn profile_setting(config: &str, profile: &str, key: &str) -> Option<String> {
     None
 }
 
-fn profile_section_needs_terminal(config: &str, profile: &str) -> Option<String> {
+/// Why `profile`'s section of an AWS config file's text names a credential helper that may
+/// prompt (`credential_process`, SSO), or `None`. Public for the fuzz target.
+#[doc(hidden)]
+pub fn profile_section_needs_terminal(config: &str, profile: &str) -> Option<String> {
     let wanted = [format!("[profile {profile}]"), format!("[{profile}]")];
     let mut inside = false;
     for line in config.lines() {
@@ -296,6 +384,7 @@ fn profile_section_needs_terminal(config: &str, profile: &str) -> Option<String>
 /// the UI takes over the terminal when a credential helper may prompt.
 pub async fn resolve_credentials(settings: &Settings) -> Result<Credentials, String> {
     use aws_sdk_appmesh::config::ProvideCredentials;
+    check_aws_files()?;
     let mut chain = aws_config::default_provider::credentials::DefaultCredentialsChain::builder();
     if let Some(p) = &settings.profile {
         chain = chain.profile_name(p);
@@ -312,8 +401,19 @@ pub async fn resolve_credentials(settings: &Settings) -> Result<Credentials, Str
 }
 
 /// Builds the client from the settings and the standard AWS environment. Runs in the
-/// background while the first frame is already on screen.
-pub async fn connect(settings: &Settings) -> (Api, Target) {
+/// background while the first frame is already on screen. Fails only when the endpoint in
+/// force (from the environment or the profile: the flag and the config file are checked
+/// earlier) is not an http(s) URL, with a message that says where it came from.
+pub async fn connect(settings: &Settings) -> Result<(Api, Target), ApiError> {
+    if !settings.isolated {
+        check_aws_files().map_err(|message| ApiError {
+            kind: ErrorKind::Request,
+            code: Some("AwsConfigFileUnusable".into()),
+            message,
+            http_status: None,
+            request_id: None,
+        })?;
+    }
     let (region, region_note) = resolve_region(settings).await;
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::new(region.clone()))
@@ -333,18 +433,47 @@ pub async fn connect(settings: &Settings) -> (Api, Target) {
     if let Some(creds) = &settings.static_credentials {
         loader = loader.credentials_provider(creds.clone());
     }
+    if settings.isolated {
+        use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+        loader = loader.profile_files(
+            EnvConfigFiles::builder()
+                .with_contents(EnvConfigFileKind::Config, "")
+                .build(),
+        );
+    }
     let sdk_config = loader.load().await;
     // AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_APP_MESH / the profile's endpoint_url are honoured
     // by aws-config; show whichever is in force.
-    let endpoint = settings
-        .endpoint_url
-        .clone()
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL_APP_MESH").ok())
-        .or_else(|| sdk_config.endpoint_url().map(str::to_string))
-        .filter(|e| !e.is_empty());
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let (endpoint, source) = if let Some(e) = settings.endpoint_url.clone() {
+        (Some(e), "--endpoint-url")
+    } else if let Some(e) = env("AWS_ENDPOINT_URL_APP_MESH") {
+        (Some(e), "AWS_ENDPOINT_URL_APP_MESH")
+    } else if let Some(e) = env("AWS_ENDPOINT_URL") {
+        (Some(e), "AWS_ENDPOINT_URL")
+    } else {
+        (
+            sdk_config.endpoint_url().map(str::to_string),
+            "the profile's endpoint_url",
+        )
+    };
+    let endpoint = endpoint.filter(|e| !e.is_empty());
+    if let Some(problem) = endpoint.as_deref().and_then(endpoint_url_problem) {
+        return Err(ApiError {
+            kind: ErrorKind::Request,
+            code: None,
+            message: format!("The endpoint from {source} {problem}."),
+            http_status: None,
+            request_id: None,
+        });
+    }
+    // Shown in the header and exports, so any password in it is hidden here once.
+    let endpoint = endpoint.map(|e| crate::redact::redact(&e).into_owned());
     let client = Client::from_conf(
         aws_sdk_appmesh::config::Builder::from(&sdk_config)
             .interceptor(AttemptObserver)
+            .interceptor(limits::BodyLimit::default())
+            .retry_classifier(limits::NoRetryWhenTooLarge)
             .build(),
     );
     let target = Target {
@@ -356,7 +485,7 @@ pub async fn connect(settings: &Settings) -> (Api, Target) {
         region_note,
         endpoint,
     };
-    (Api { client }, target)
+    Ok((Api { client }, target))
 }
 
 impl Api {
@@ -438,12 +567,28 @@ impl Api {
         })
     }
 
-    /// All tags of a resource, every page.
+    /// All tags of a resource, every page. A server that repeats a page token, or sends more
+    /// than [`LIST_TAGS_MAX`] tags, ends the call with an error instead of paging forever.
     pub async fn list_tags(&self, arn: &str) -> Result<Reply<Vec<Tag>>, ApiError> {
         let mut tags = Vec::new();
-        let mut next = None;
+        let mut next: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
         let mut request_id = None;
         loop {
+            if let Some(token) = &next
+                && !seen.insert(token.clone())
+            {
+                return Err(paging_error(format!(
+                    "ListTagsForResource sent the same page token twice (after {} tags); the server is not paging correctly.",
+                    tags.len()
+                )));
+            }
+            if tags.len() > LIST_TAGS_MAX {
+                return Err(paging_error(format!(
+                    "ListTagsForResource sent more than {LIST_TAGS_MAX} tags for one resource (a resource holds at most {}); the server is not answering as App Mesh does.",
+                    crate::model::TAGS_MAX
+                )));
+            }
             let out = self
                 .client
                 .list_tags_for_resource()
@@ -493,6 +638,20 @@ impl Api {
             value: (),
             request_id: out.request_id().map(str::to_string),
         })
+    }
+}
+
+/// Tags read for one resource at most (a resource holds at most 50).
+pub const LIST_TAGS_MAX: usize = 1_000;
+
+/// A list that a server answered in a way that would never end.
+fn paging_error(message: String) -> ApiError {
+    ApiError {
+        kind: ErrorKind::BadResponse,
+        code: None,
+        message,
+        http_status: None,
+        request_id: None,
     }
 }
 
@@ -629,6 +788,27 @@ mod tests {
         assert_eq!(profile_section_needs_terminal(config, "plain"), None);
         assert_eq!(profile_section_needs_terminal(config, "default"), None);
         assert_eq!(profile_section_needs_terminal(config, "missing"), None);
+    }
+
+    #[test]
+    fn endpoint_urls_are_checked_and_passwords_never_echoed() {
+        assert_eq!(endpoint_url_problem("http://127.0.0.1:4566"), None);
+        assert_eq!(
+            endpoint_url_problem("https://appmesh.us-east-1.amazonaws.com"),
+            None
+        );
+        assert_eq!(endpoint_url_problem("http://user:pass@host:1/"), None);
+        let p = endpoint_url_problem("notaurl").unwrap();
+        assert!(
+            p.contains("\"notaurl\" is not a URL") && p.contains("http://127.0.0.1:4566"),
+            "{p}"
+        );
+        let p = endpoint_url_problem("ftp://host").unwrap();
+        assert!(p.contains("scheme \"ftp\""), "{p}");
+        assert!(endpoint_url_problem("http://").is_some());
+        assert!(endpoint_url_problem("").is_some());
+        let p = endpoint_url_problem("gopher://admin:hunter2@host").unwrap();
+        assert!(!p.contains("hunter2") && p.contains("***@host"), "{p}");
     }
 
     #[test]
