@@ -112,6 +112,9 @@ pub enum Command {
     },
     /// Print the man page (roff): `appmesh-tui man | man -l -`.
     Man,
+    /// Mesh files: export, plan, apply, import, replay (crate::meshfile::cli).
+    #[command(flatten)]
+    MeshFile(crate::meshfile::cli::MeshCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,7 +154,7 @@ pub fn run_plain(command: &Command, out: &mut dyn std::io::Write) -> Option<Resu
             .map_err(io),
             None => Err("no config directory: set HOME or XDG_CONFIG_HOME".into()),
         }),
-        Command::Sandbox(_) => None,
+        Command::Sandbox(_) | Command::MeshFile(_) => None,
     }
 }
 

@@ -13,6 +13,7 @@
 //!
 //! [`MeshModel`]: crate::mesh::MeshModel
 
+pub mod cli;
 pub mod format;
 pub mod plan;
 pub mod remote;
