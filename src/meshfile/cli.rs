@@ -222,8 +222,11 @@ async fn export(cli: &Cli, a: &ExportArgs) -> Result<(), String> {
     let mut meshes = Vec::new();
     let mut failed = None;
     for name in &a.meshes {
-        match remote::fetch(&conn.api, name).await {
-            Ok(m) => meshes.push(m),
+        match remote::fetch_report(&conn.api, name).await {
+            Ok(f) => {
+                note_unserved(&conn, &f.unserved);
+                meshes.push(f.model);
+            }
             Err(e) => {
                 failed = Some(if remote::is_not_found(&e) {
                     format!(
@@ -254,6 +257,24 @@ async fn export(cli: &Cli, a: &ExportArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// Says which kinds the endpoint does not serve (once per kind and run).
+fn note_unserved(conn: &Connection, kinds: &[crate::kind::Kind]) {
+    use std::sync::Mutex;
+    static SAID: Mutex<Vec<crate::kind::Kind>> = Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    for k in kinds {
+        if !said.contains(k) {
+            said.push(*k);
+            eprintln!(
+                "note: {} answers List{}s with HTTP 404 and no App Mesh error, so it does not serve {}; they are counted as none",
+                conn.describe(),
+                k.info().name,
+                k.info().plural
+            );
+        }
+    }
+}
+
 fn names(meshes: &[String]) -> String {
     match meshes {
         [one] => format!("mesh {one:?}"),
@@ -276,9 +297,24 @@ pub async fn plan_for(conn: &Connection, file: &MeshFile, prune: bool) -> Result
     let mut plan = Plan::default();
     let mut problems: Vec<FileProblem> = Vec::new();
     for desired in &file.meshes {
-        let current = remote::fetch_or_empty(&conn.api, &desired.name)
+        let fetched = remote::fetch_or_empty_report(&conn.api, &desired.name)
             .await
             .map_err(|e| format!("cannot read mesh {:?}: {}", desired.name, api_error(&e)))?;
+        note_unserved(conn, &fetched.unserved);
+        for kind in &fetched.unserved {
+            if let Some((k, _)) = desired.of_kind(*kind).next() {
+                problems.push(file.problem(
+                    k,
+                    "",
+                    format!(
+                        "{} does not serve {} (it answers their List with HTTP 404), so the file cannot be applied there; leave them out for this endpoint",
+                        conn.describe(),
+                        kind.info().plural
+                    ),
+                ));
+            }
+        }
+        let current = fetched.model;
         for d in plan::dangling(desired, &current, prune) {
             problems.push(file.problem(&d.from, &d.at, d.message()));
         }
@@ -352,6 +388,19 @@ async fn carry_out(conn: &Connection, plan: &Plan, yes: bool) -> Result<(), Stri
     let err_color = color_for(std::io::stderr().is_terminal());
     let outcome = remote::apply(&conn.api, plan, interrupted(), |e| progress(e, err_color)).await;
     let text = outcome_text(plan, &outcome, started.elapsed().as_secs_f64());
+    if let Some(stopped) = &outcome.stopped {
+        // Ends the progress line of the step that stopped.
+        let word = if stopped.error.is_some() {
+            "failed"
+        } else {
+            "interrupted"
+        };
+        if err_color {
+            eprintln!(" \u{1b}[31m{word}\u{1b}[0m");
+        } else {
+            eprintln!(" {word}");
+        }
+    }
     if outcome.complete() {
         eprintln!("{text}");
         Ok(())
@@ -425,7 +474,12 @@ pub fn outcome_text(plan: &Plan, outcome: &Outcome, secs: f64) -> String {
         count(Op::Delete)
     );
     let Some(stopped) = &outcome.stopped else {
-        return format!("Applied all {total} changes in {secs:.1} s: {done_summary}.");
+        let all = if total == 1 {
+            "the 1 change".to_string()
+        } else {
+            format!("all {total} changes")
+        };
+        return format!("Applied {all} in {secs:.1} s: {done_summary}.");
     };
     let step = &plan.steps[outcome.done];
     let here = format!(
@@ -435,10 +489,10 @@ pub fn outcome_text(plan: &Plan, outcome: &Outcome, secs: f64) -> String {
         what(&step.key)
     );
     let mut s = match &stopped.error {
-        Some(e) => format!(" failed\nStopped at {here}: {}.", api_error(e)),
-        None => format!(
-            " interrupted\nInterrupted at {here}: whether that request reached the service is unknown."
-        ),
+        Some(e) => format!("Stopped at {here}: {}.", api_error(e).trim_end_matches('.')),
+        None => {
+            format!("Interrupted at {here}: whether that request reached the service is unknown.")
+        }
     };
     if let Some(p) = &stopped.partly {
         s.push_str(&format!(" Of that step, {p}."));

@@ -187,18 +187,28 @@ where
     Ok(out.into_iter().flatten().collect())
 }
 
-/// Every page of a list.
+/// True when an endpoint answered a List with HTTP 404 and no App Mesh error at all: it does
+/// not serve that kind (moto serves neither virtual services nor virtual gateways). The
+/// service's own "no such mesh" is a `NotFoundException` and is not this.
+pub fn is_unserved(e: &ApiError) -> bool {
+    e.kind == ErrorKind::BadResponse && e.http_status == Some(404)
+}
+
+/// Every page of a list; `None` when the endpoint does not serve the kind ([`is_unserved`]).
 async fn list_all<E: Endpoint>(
     api: E,
     kind: Kind,
     mesh: String,
     parent: String,
-) -> Result<Vec<Key>, ApiError> {
+) -> Result<Option<Vec<Key>>, ApiError> {
     let mut keys = Vec::new();
     let mut next = None;
     let mut seen = std::collections::HashSet::new();
-    for _ in 0..MAX_PAGES {
-        let page = api.list_page(kind, &mesh, &parent, next).await?;
+    for page_no in 0..MAX_PAGES {
+        let page = match api.list_page(kind, &mesh, &parent, next).await {
+            Err(e) if page_no == 0 && is_unserved(&e) => return Ok(None),
+            other => other?,
+        };
         keys.extend(page.items.into_iter().map(|s| s.key));
         match page.next_token {
             Some(t) if seen.insert(t.clone()) => next = Some(t),
@@ -208,7 +218,7 @@ async fn list_all<E: Endpoint>(
                     kind.info().plural
                 )));
             }
-            None => return Ok(keys),
+            None => return Ok(Some(keys)),
         }
     }
     Err(bad_answer(format!(
@@ -227,30 +237,56 @@ fn bad_answer(message: String) -> ApiError {
     }
 }
 
+/// A fetched mesh, and the kinds the endpoint does not serve (listed as none).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fetched {
+    pub model: MeshModel,
+    pub unserved: Vec<Kind>,
+}
+
 /// Everything in mesh `mesh`: every resource of every kind (routes of every router, gateway
 /// routes of every gateway), described, with its tags, as the endpoint holds it now. At most
 /// [`FETCH_CONCURRENCY`] calls are in flight. A mesh that does not exist is the service's
-/// `NotFoundException` (see [`is_not_found`]).
+/// `NotFoundException` (see [`is_not_found`]). A kind the endpoint does not serve at all
+/// ([`is_unserved`]) counts as none.
 pub async fn fetch<E: Endpoint>(api: &E, mesh: &str) -> Result<MeshModel, ApiError> {
+    fetch_report(api, mesh).await.map(|f| f.model)
+}
+
+/// [`fetch`], saying which kinds the endpoint does not serve.
+pub async fn fetch_report<E: Endpoint>(api: &E, mesh: &str) -> Result<Fetched, ApiError> {
     let mesh_key = Key::mesh(mesh);
     let mesh_res = api.describe(&mesh_key).await?;
+    let mut unserved = Vec::new();
     // The four kinds directly in the mesh, listed at once.
     let tops: Vec<Kind> = Kind::Mesh.children();
     let lists = bounded(tops.clone(), FETCH_CONCURRENCY, |kind| {
         list_all(api.clone(), kind, mesh.to_string(), String::new())
     })
     .await?;
-    let mut keys: Vec<Key> = lists.into_iter().flatten().collect();
+    let mut keys: Vec<Key> = Vec::new();
+    for (kind, list) in tops.into_iter().zip(lists) {
+        match list {
+            Some(k) => keys.extend(k),
+            None => unserved.push(kind),
+        }
+    }
     // Then the children of each router and gateway.
     let parents: Vec<(Kind, String)> = keys
         .iter()
         .flat_map(|k| k.kind.children().into_iter().map(|c| (c, k.name.clone())))
         .collect();
-    let children = bounded(parents, FETCH_CONCURRENCY, |(kind, parent)| {
+    let children = bounded(parents.clone(), FETCH_CONCURRENCY, |(kind, parent)| {
         list_all(api.clone(), kind, mesh.to_string(), parent)
     })
     .await?;
-    keys.extend(children.into_iter().flatten());
+    for ((kind, _), list) in parents.into_iter().zip(children) {
+        match list {
+            Some(k) => keys.extend(k),
+            None if !unserved.contains(&kind) => unserved.push(kind),
+            None => {}
+        }
+    }
     // Every resource described and its tags listed.
     let mut model = MeshModel::new(mesh);
     let described = bounded(keys, FETCH_CONCURRENCY, |key| {
@@ -267,15 +303,23 @@ pub async fn fetch<E: Endpoint>(api: &E, mesh: &str) -> Result<MeshModel, ApiErr
         let tags: BTreeMap<String, String> = tags.into_iter().map(|t| (t.key, t.value)).collect();
         model.put_resource(&r, tags);
     }
-    Ok(model)
+    Ok(Fetched { model, unserved })
+}
+
+/// Like [`fetch_report`], with an empty model (no items) for a mesh that does not exist.
+pub async fn fetch_or_empty_report<E: Endpoint>(api: &E, mesh: &str) -> Result<Fetched, ApiError> {
+    match fetch_report(api, mesh).await {
+        Err(e) if is_not_found(&e) => Ok(Fetched {
+            model: MeshModel::new(mesh),
+            unserved: Vec::new(),
+        }),
+        other => other,
+    }
 }
 
 /// Like [`fetch`], with an empty model (no items) for a mesh that does not exist.
 pub async fn fetch_or_empty<E: Endpoint>(api: &E, mesh: &str) -> Result<MeshModel, ApiError> {
-    match fetch(api, mesh).await {
-        Err(e) if is_not_found(&e) => Ok(MeshModel::new(mesh)),
-        other => other,
-    }
+    fetch_or_empty_report(api, mesh).await.map(|f| f.model)
 }
 
 // ---- apply --------------------------------------------------------------------------------
