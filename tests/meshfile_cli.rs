@@ -940,3 +940,54 @@ fn a_recorded_session_replays_into_a_mesh_file_that_builds_the_mesh_again() {
     let out = run(app(&s.endpoint, d), &["replay", "empty.md"]).failed();
     assert!(out.stderr.contains("built no mesh"), "{}", out.stderr);
 }
+
+#[test]
+fn the_readme_example_is_the_example_file_and_its_outputs_are_true() {
+    let readme = include_str!("../README.md");
+    let example = include_str!("../assets/examples/shop.mesh.yaml");
+    let start = readme.find("<!-- mesh-file-example:start").unwrap();
+    let block = &readme[start..];
+    let from = block.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let to = from + block[from..].find("```\n").unwrap();
+    assert_eq!(
+        &block[from..to],
+        example,
+        "README's example is assets/examples/shop.mesh.yaml"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = Serve::ephemeral();
+    write(d, "example.yaml", example);
+    run(
+        app(&s.endpoint, d),
+        &["apply", "-f", "example.yaml", "--yes"],
+    )
+    .ok();
+    let plan = run(app(&s.endpoint, d), &["plan", "-f", "example.yaml"]).ok();
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to create, 0 to update, 0 to delete; 8 unchanged."),
+        "{}",
+        plan.stdout
+    );
+
+    // The mistakes README shows, made the way it says, give the lines it shows.
+    let bad = example
+        .replace(
+            "egressFilter: {type: DROP_ALL}",
+            "egressFilter: {typo: DROP_ALL}",
+        )
+        .replacen("port: 8080,", "port: 80800,", 1)
+        .replace("- name: web-v2", "- name: web-v1");
+    write(d, "shop.yaml", &bad);
+    let out = run(app(&s.endpoint, d), &["plan", "-f", "shop.yaml"]).failed();
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", out.stderr);
+    for line in lines {
+        assert!(
+            readme.contains(&format!("  {line}\n")),
+            "README lacks {line:?}"
+        );
+    }
+}
