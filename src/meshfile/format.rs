@@ -359,6 +359,33 @@ fn parse_inner(file: &str, text: &str) -> Result<MeshFile, FileError> {
     Ok(out)
 }
 
+/// [`parse`] in the shape `iac::ImportOptions::mesh_file` takes (branch `iac`): the file's
+/// meshes, or its problems as (line, "path: reason"), so `iac::read` can take mesh files beside
+/// CloudFormation, Terraform and Kubernetes files.
+pub fn read_for_import(
+    file: &str,
+    text: &str,
+) -> Result<Vec<MeshModel>, Vec<(Option<usize>, String)>> {
+    parse(file, text).map(|f| f.meshes).map_err(|e| {
+        let mut out: Vec<(Option<usize>, String)> = e
+            .problems
+            .into_iter()
+            .map(|p| {
+                let text = if p.path.is_empty() {
+                    p.message
+                } else {
+                    format!("{}: {}", p.path, p.message)
+                };
+                (p.line, text)
+            })
+            .collect();
+        if e.more > 0 {
+            out.push((None, format!("… and {} more problems", e.more)));
+        }
+        out
+    })
+}
+
 fn one(file: &str, at: Option<(usize, usize)>, path: &str, message: String) -> FileError {
     FileError {
         file: file.to_string(),
@@ -1135,6 +1162,20 @@ virtualGateways:
         assert_eq!(
             e.to_string(),
             "f.yaml:10:5: virtualServices[0].spec: is required: a virtual service has a spec (the VirtualServiceSpec of the App Mesh API)"
+        );
+    }
+
+    #[test]
+    fn the_import_reader_gives_lines_and_paths() {
+        assert_eq!(read_for_import("f", EXAMPLE).unwrap().len(), 1);
+        let e = read_for_import("f", &EXAMPLE.replace("port: 443", "port: 0")).unwrap_err();
+        assert_eq!(
+            e,
+            [(
+                Some(48),
+                "virtualGateways[0].spec.listeners[0].portMapping.port: must be between 1 and 65535 (got 0)"
+                    .to_string()
+            )]
         );
     }
 
