@@ -115,6 +115,9 @@ pub enum Command {
     /// Convert a mesh for VPC Lattice, VPC Lattice with the Kubernetes Gateway API, or ECS
     /// Service Connect: CloudFormation, Terraform, YAML, or a report of what carries over.
     Migrate(crate::migrate::cli::MigrateArgs),
+    /// Mesh files: export, plan, apply, import, replay (crate::meshfile::cli).
+    #[command(flatten)]
+    MeshFile(crate::meshfile::cli::MeshCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,7 +157,7 @@ pub fn run_plain(command: &Command, out: &mut dyn std::io::Write) -> Option<Resu
             .map_err(io),
             None => Err("no config directory: set HOME or XDG_CONFIG_HOME".into()),
         }),
-        Command::Sandbox(_) | Command::Migrate(_) => None,
+        Command::Sandbox(_) | Command::Migrate(_) | Command::MeshFile(_) => None,
     }
 }
 

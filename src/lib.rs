@@ -22,6 +22,7 @@ pub mod iac;
 pub mod kind;
 pub mod log;
 pub mod mesh;
+pub mod meshfile;
 pub mod migrate;
 pub mod model;
 pub mod picker;

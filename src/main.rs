@@ -37,6 +37,7 @@ fn main() -> ExitCode {
                 sandbox::cli::run(cmd, &region).await
             }
             Some(Command::Migrate(ref args)) => appmesh_tui::migrate::cli::run(&cli, args).await,
+            Some(Command::MeshFile(ref cmd)) => appmesh_tui::meshfile::cli::run(&cli, cmd).await,
             Some(_) => Ok(()),
             None => run::run_tui(cli).await,
         }

@@ -11,6 +11,12 @@ use serde_json::Value;
 use crate::kind::{Key, Kind, Reference, references};
 use crate::resource::{Meta, Resource};
 
+/// Everything in a mesh as an endpoint holds it now (every kind listed and described, with
+/// tags, at most 16 calls in flight): `fetch(&api, "payments").await`. A missing mesh is the
+/// service's `NotFoundException`; [`fetch_or_empty`] gives an empty model instead. Defined in
+/// [`crate::meshfile::remote`].
+pub use crate::meshfile::remote::{fetch, fetch_or_empty};
+
 /// One resource of the mesh.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Item {
@@ -424,113 +430,6 @@ impl IndexedMesh {
             })
     }
 }
-
-/// The most resources of one kind (in one mesh, router or gateway) [`fetch`] reads before it
-/// stops: far past the service's quotas (200 per kind, 50 routes per router), so only a broken
-/// or hostile endpoint reaches it.
-pub const FETCH_MAX_PER_LIST: usize = 10_000;
-
-/// How many Describe and ListTagsForResource calls [`fetch`] keeps in flight at once.
-pub const FETCH_CONCURRENCY: usize = 8;
-
-/// Reads a whole mesh from the service: the mesh, every virtual service, node, router and
-/// gateway, the routes of each router and the gateway routes of each gateway (every page of each
-/// List), each described and with its tags. At most [`FETCH_CONCURRENCY`] calls run at once; a
-/// List that repeats a page token or passes [`FETCH_MAX_PER_LIST`] items stops the fetch with
-/// an error naming it. The first failed call fails the whole fetch (nothing half-read is
-/// returned).
-pub async fn fetch(api: &crate::aws::Api, mesh: &str) -> Result<MeshModel, crate::aws::ApiError> {
-    let mut keys = vec![Key::mesh(mesh)];
-    for kind in Kind::Mesh.children() {
-        let found = list_all(api, kind, mesh, "").await?;
-        for key in found {
-            if let Some(child) = kind.children().first().copied() {
-                keys.extend(list_all(api, child, mesh, &key.name).await?);
-            }
-            keys.push(key);
-        }
-    }
-    let mut model = MeshModel::new(mesh);
-    let mut pending = keys.into_iter();
-    let mut tasks = tokio::task::JoinSet::new();
-    let spawn = |tasks: &mut tokio::task::JoinSet<_>, key: Key| {
-        let api = api.clone();
-        tasks.spawn(async move {
-            let resource = api.describe(&key).await?.value;
-            let tags = api.list_tags(&resource.meta.arn).await?.value;
-            Ok::<_, crate::aws::ApiError>((resource, tags))
-        });
-    };
-    for key in pending.by_ref().take(FETCH_CONCURRENCY) {
-        spawn(&mut tasks, key);
-    }
-    while let Some(joined) = tasks.join_next().await {
-        let (resource, tags) = match joined {
-            Ok(Ok(done)) => done,
-            Ok(Err(e)) => return Err(e),
-            Err(e) => {
-                return Err(crate::aws::ApiError {
-                    kind: crate::aws::ErrorKind::Request,
-                    code: None,
-                    message: format!("A call while reading the mesh stopped: {e}"),
-                    http_status: None,
-                    request_id: None,
-                });
-            }
-        };
-        let tags = tags.into_iter().map(|t| (t.key, t.value)).collect();
-        model.put_resource(&resource, tags);
-        if let Some(key) = pending.next() {
-            spawn(&mut tasks, key);
-        }
-    }
-    Ok(model)
-}
-
-/// Every key of a List, all pages, bounded (see [`fetch`]).
-async fn list_all(
-    api: &crate::aws::Api,
-    kind: Kind,
-    mesh: &str,
-    parent: &str,
-) -> Result<Vec<Key>, crate::aws::ApiError> {
-    let mut keys = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut next: Option<String> = None;
-    let stop = |message: String| crate::aws::ApiError {
-        kind: crate::aws::ErrorKind::BadResponse,
-        code: None,
-        message,
-        http_status: None,
-        request_id: None,
-    };
-    loop {
-        let page = api
-            .list_page(kind, mesh, parent, next.clone(), None)
-            .await?
-            .value;
-        keys.extend(page.items.into_iter().map(|s| s.key));
-        if keys.len() > FETCH_MAX_PER_LIST {
-            return Err(stop(format!(
-                "{} lists more than {FETCH_MAX_PER_LIST} {}; stopped reading (the service's quotas allow far fewer).",
-                kind.operation(crate::kind::Verb::List),
-                kind.info().plural
-            )));
-        }
-        match page.next_token {
-            None => break,
-            Some(t) if !seen.insert(t.clone()) => {
-                return Err(stop(format!(
-                    "{} answered a page token it had answered before; stopped reading so as not to loop.",
-                    kind.operation(crate::kind::Verb::List)
-                )));
-            }
-            Some(t) => next = Some(t),
-        }
-    }
-    Ok(keys)
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -80,9 +80,16 @@ fn request(call: &Call) -> (String, String, Option<Value>) {
             None,
         ),
         Call::Tag {
-            key, tag, untag, ..
+            key,
+            arn,
+            tag,
+            untag,
         } => {
-            let body = json!({ "tagResource": tags_json(tag), "untagResource": untag });
+            let body = json!({
+                "resourceArn": arn,
+                "tagResource": tags_json(tag),
+                "untagResource": untag,
+            });
             (
                 "TagResource / UntagResource".into(),
                 where_(key),

@@ -734,7 +734,9 @@ async fn fetch_reads_back_every_fixture_and_migrate_runs_on_the_sandbox() {
         static_credentials: Some(aws::fixed_credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY)),
         ..Settings::default()
     };
-    let (api, _) = aws::connect(&settings).await.expect("a connection to the sandbox");
+    let (api, _) = aws::connect(&settings)
+        .await
+        .expect("a connection to the sandbox");
     let want = meshes::everything();
     let mut tagged = want.clone();
     for (i, key) in want.create_order().into_iter().enumerate() {
