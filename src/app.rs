@@ -178,6 +178,11 @@ pub enum Msg {
     },
     /// Animation frame, sent only while something animates.
     Tick,
+    /// `--template FILE` was read on a background task: the template, or why it is not used.
+    TemplateLoaded {
+        file: String,
+        result: Result<crate::template::Template, String>,
+    },
 }
 
 /// What the runtime must do after an update.
@@ -453,6 +458,10 @@ impl App {
                 self.dirty = true;
                 self.on_result(result)
             }
+            Msg::TemplateLoaded { file, result } => {
+                self.template_loaded(&file, result);
+                Vec::new()
+            }
             Msg::Tick => {
                 if self.animating() {
                     self.spinner = self.spinner.wrapping_add(1);
@@ -556,6 +565,10 @@ impl App {
     fn on_page(&mut self, generation: u64, result: Result<MeshPage, ApiError>) -> Vec<Effect> {
         match self.browser.on_page(generation, result) {
             PageOutcome::More(token) => self.list_page(generation, Some(token)),
+            PageOutcome::Stopped(why) => {
+                self.status = Some(why);
+                Vec::new()
+            }
             PageOutcome::Stale | PageOutcome::Done | PageOutcome::Failed => Vec::new(),
         }
     }
@@ -1075,10 +1088,17 @@ impl App {
             }
             KeyCode::Enter => {
                 if !confirm.matches() {
-                    confirm.problem = Some(format!(
-                        "Not the name: type it exactly ({} characters).",
-                        crate::model::char_len(&confirm.name)
-                    ));
+                    confirm.problem = Some(if confirm.untypeable().is_some() {
+                        format!(
+                            "Not the name: type {} (? for each character that cannot be typed).",
+                            crate::ui::text::clean(&confirm.expected())
+                        )
+                    } else {
+                        format!(
+                            "Not the name: type it exactly ({} characters).",
+                            crate::model::char_len(&confirm.name)
+                        )
+                    });
                     return Vec::new();
                 }
                 let name = confirm.name.clone();

@@ -28,46 +28,64 @@ impl TemplateReport {
 }
 
 impl App {
-    /// Loads `--template FILE`: prefills the form with what is usable and keeps the rules. A
-    /// file that cannot be read or parsed leaves the form empty; either way the app opens and
-    /// the template window says what happened.
+    /// Loads `--template FILE` now (tests and tools; the app itself reads the file on a
+    /// background task and sends [`crate::app::Msg::TemplateLoaded`]).
     pub fn load_template(&mut self, path: &Path) {
         let file = path.display().to_string();
-        match Template::load(path) {
-            Ok(t) => self.apply_template(&file, t),
+        let result = Template::load(path).map_err(|e| e.to_string());
+        self.template_loaded(&file, result);
+    }
+
+    /// A template arrived: prefills the form with what is usable and keeps the rules. A file
+    /// that could not be read or parsed leaves the form as it is; either way the template
+    /// window says what happened.
+    pub fn template_loaded(&mut self, file: &str, result: Result<Template, String>) {
+        match result {
+            Ok(t) => self.apply_template(file, t),
             Err(e) => {
-                self.status = Some(format!("Template not used: {e}"));
+                if !self.status_is_config_problem() {
+                    self.status = Some(format!("Template not used: {e}"));
+                }
                 self.template = Some(TemplateReport {
-                    file,
-                    fatal: Some(e.to_string()),
+                    file: file.to_string(),
+                    fatal: Some(e),
                     ..TemplateReport::default()
                 });
-                self.overlay = Some(Overlay::Template);
+                if self.overlay.is_none() {
+                    self.overlay = Some(Overlay::Template);
+                }
+                self.dirty = true;
             }
         }
     }
 
-    /// Prefills the form from a parsed template and keeps its rules.
+    /// Prefills the form from a parsed template and keeps its rules. Input the user already
+    /// typed is never replaced: the template then only brings its rules and its report.
     pub fn apply_template(&mut self, file: &str, t: Template) {
-        if let Some(name) = &t.mesh_name {
-            let name: String = name
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
+        let typed = self.form.has_input() || self.editing();
+        if !typed {
+            // The parser leaves out names with control characters; this holds for a template
+            // built any other way too.
+            if let Some(name) = t
+                .mesh_name
+                .as_ref()
+                .filter(|n| crate::model::forbidden_char(n).is_none())
+            {
+                self.form.name = tui_input::Input::new(name.clone());
+            }
+            self.form.set_spec(&t.spec);
+            // Tags the service would refuse (the report names them) stay out of the form.
+            self.form.tags = t
+                .tags
+                .iter()
+                .filter(|t| {
+                    crate::model::tag_key_problem(&t.key).is_none()
+                        && crate::model::tag_value_problem(&t.value).is_none()
+                })
+                .take(crate::model::TAGS_MAX)
+                .cloned()
                 .collect();
-            self.form.name = tui_input::Input::new(name);
         }
-        self.form.set_spec(&t.spec);
-        // Tags the service would refuse (the report names them) stay out of the form.
-        self.form.tags = t
-            .tags
-            .iter()
-            .filter(|t| {
-                crate::model::tag_key_problem(&t.key).is_none()
-                    && crate::model::tag_value_problem(&t.value).is_none()
-            })
-            .take(crate::model::TAGS_MAX)
-            .cloned()
-            .collect();
         self.rules = t.rules.clone();
         let report = TemplateReport {
             file: file.to_string(),
@@ -84,7 +102,20 @@ impl App {
         let short = Path::new(file)
             .file_name()
             .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
-        self.status = Some(if errors > 0 {
+        if self.status_is_config_problem() {
+            // What to fix in the config file stays up; the template window speaks for itself.
+            if report.worth_showing() && self.overlay.is_none() {
+                self.overlay = Some(Overlay::Template);
+            }
+            self.template = Some(report);
+            self.dirty = true;
+            return;
+        }
+        self.status = Some(if typed {
+            format!(
+                "Template {short} arrived after you started typing: the form keeps your input; its rules apply (F7 shows it)."
+            )
+        } else if errors > 0 {
             format!(
                 "Template {short}: {errors} problem{} (F7 lists them); the valid parts are in the form.",
                 if errors == 1 { "" } else { "s" }
@@ -94,10 +125,19 @@ impl App {
         } else {
             format!("Template {short}: loaded with team rules (F7 shows them).")
         });
-        if report.worth_showing() {
+        if report.worth_showing() && self.overlay.is_none() {
             self.overlay = Some(Overlay::Template);
         }
         self.template = Some(report);
+        self.dirty = true;
+    }
+
+    /// Whether the status line holds a problem with the config file (see `config::Config`),
+    /// which a template arriving later must not hide.
+    fn status_is_config_problem(&self) -> bool {
+        self.status.as_deref().is_some_and(|s| {
+            s.starts_with("config file ") || s.starts_with("cannot read config file ")
+        })
     }
 
     /// The team rules the form breaks now: `Some(message)` for the status line (naming the
@@ -217,6 +257,40 @@ mod tests {
             app.form.tags,
             [Tag::new("team", "payments"), Tag::new("replicas", "")]
         );
+    }
+
+    #[test]
+    fn a_template_arriving_after_typing_keeps_the_input_and_brings_the_rules() {
+        let mut app = App::new((80, 24));
+        for c in "mine".chars() {
+            app.update(Msg::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )));
+        }
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/templates/team-dev.json");
+        let result = Template::load(&path).map_err(|e| e.to_string());
+        app.update(Msg::TemplateLoaded {
+            file: path.display().to_string(),
+            result,
+        });
+        assert_eq!(app.form.name.value(), "mine", "typed input is kept");
+        assert!(app.form.tags.is_empty());
+        assert_eq!(app.rules.required_tag_keys, ["team", "env"]);
+        assert!(app.status.clone().unwrap().contains("keeps your input"));
+    }
+
+    #[test]
+    fn a_config_problem_stays_on_the_status_line_when_the_template_arrives() {
+        let mut app = App::new((80, 24));
+        app.status = Some("config file /c/config.toml:2: unknown field `them`".into());
+        app.update(Msg::TemplateLoaded {
+            file: "missing.json".into(),
+            result: Err("template missing.json does not exist".into()),
+        });
+        assert!(app.status.clone().unwrap().starts_with("config file"));
+        assert_eq!(app.overlay, Some(Overlay::Template));
+        assert!(app.template.clone().unwrap().fatal.is_some());
     }
 
     #[test]

@@ -11,6 +11,10 @@
 //! generation (a refresh started meanwhile) are dropped. The first run shows meshes as they
 //! arrive; a refresh collects the pages aside and swaps them in at the end, so the list the
 //! user is looking at does not empty and refill.
+//!
+//! Bounds: a run stops, keeping what arrived and saying why ([`PageOutcome::Stopped`]), when the
+//! server sends a page token it sent before (it would page forever) or when more than
+//! [`MAX_LISTED`] meshes or [`MAX_PAGES`] pages arrived.
 
 use std::cmp::Ordering;
 
@@ -23,6 +27,13 @@ use crate::model::{Mesh, MeshSummary};
 
 /// Meshes asked for per ListMeshes call (the service's maximum).
 pub const PAGE_LIMIT: i32 = 100;
+
+/// The most meshes one list holds. App Mesh's default quota is 15 meshes per account and
+/// Region; the list stays smooth with 10,000.
+pub const MAX_LISTED: usize = 50_000;
+
+/// The most ListMeshes pages one run asks for (full pages reach [`MAX_LISTED`] in 500).
+pub const MAX_PAGES: u32 = 1_000;
 
 /// The list's order, cycled with `s`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -77,6 +88,9 @@ pub struct Load {
     /// Meshes the app created, updated or deleted while this run is going: what the app
     /// learned from that call is newer than what the pages say, so pages skip these names.
     touched: Vec<String>,
+    /// Every page token this run asked with: one that comes back means the server would page
+    /// forever. (At most [`MAX_PAGES`].)
+    tokens: std::collections::HashSet<String>,
 }
 
 /// What to do after a page arrived.
@@ -90,6 +104,9 @@ pub enum PageOutcome {
     Done,
     /// The call failed; the list keeps what it had.
     Failed,
+    /// The run ended before the server's last page: it repeated a page token, or sent more
+    /// than the list holds. What arrived is kept; the message says why.
+    Stopped(String),
 }
 
 /// The Meshes list.
@@ -118,6 +135,8 @@ pub struct Browser {
     pub loaded: bool,
     /// Why the last run stopped early.
     pub error: Option<ApiError>,
+    /// Why the last run stopped before the server's last page (see [`PageOutcome::Stopped`]).
+    pub stopped: Option<String>,
     /// A mesh to select as soon as it is in the list (the one just created).
     pub want: Option<String>,
     generation: u64,
@@ -156,6 +175,7 @@ impl Browser {
     pub fn start_load(&mut self) -> u64 {
         self.generation += 1;
         self.error = None;
+        self.stopped = None;
         let staged = if self.loaded {
             Some(Vec::new())
         } else {
@@ -174,6 +194,7 @@ impl Browser {
             received: 0,
             staged,
             touched: Vec::new(),
+            tokens: std::collections::HashSet::new(),
         });
         self.generation
     }
@@ -197,11 +218,21 @@ impl Browser {
         };
         load.pages += 1;
         load.received += page.meshes.len();
+        let next = page.next_token.filter(|t| !t.is_empty());
+        let repeated = next.as_ref().is_some_and(|t| load.tokens.contains(t));
+        let mut meshes = page.meshes;
+        if repeated {
+            // Most likely a page already taken: keep only meshes not in the list yet.
+            let held = load.staged.as_ref().unwrap_or(&self.meshes);
+            let names: std::collections::HashSet<&str> =
+                held.iter().map(|m| m.name.as_str()).collect();
+            meshes.retain(|m| !names.contains(m.name.as_str()));
+        }
+        let room = MAX_LISTED.saturating_sub(load.staged.as_ref().unwrap_or(&self.meshes).len());
+        let over = meshes.len() > room;
+        meshes.truncate(room);
         let touched = &load.touched;
-        let fresh = page
-            .meshes
-            .into_iter()
-            .filter(|m| !touched.contains(&m.name));
+        let fresh = meshes.into_iter().filter(|m| !touched.contains(&m.name));
         match &mut load.staged {
             Some(staged) => staged.extend(fresh),
             None => {
@@ -211,7 +242,30 @@ impl Browser {
                 self.rebuild(keep);
             }
         }
-        if let Some(token) = page.next_token.filter(|t| !t.is_empty()) {
+        let stop = if repeated {
+            Some(format!(
+                "Listing stopped: the server sent a page token it had sent before (after {} pages), so it would page forever; the {} meshes received are shown. Check that --endpoint-url is an App Mesh endpoint.",
+                load.pages,
+                crate::fileio::thousands(load.staged.as_ref().unwrap_or(&self.meshes).len() as u64)
+            ))
+        } else if next.is_some() && (over || load.received >= MAX_LISTED) {
+            Some(format!(
+                "Listing stopped at {} meshes, the most the list holds (App Mesh's default quota is 15 per account and Region); the server has more. Filter by name (/) to find one.",
+                crate::fileio::thousands(MAX_LISTED as u64)
+            ))
+        } else if next.is_some() && load.pages >= MAX_PAGES {
+            Some(format!(
+                "Listing stopped after {} pages ({} meshes); the server kept sending more pages.",
+                crate::fileio::thousands(u64::from(MAX_PAGES)),
+                crate::fileio::thousands(load.received as u64)
+            ))
+        } else {
+            None
+        };
+        if stop.is_none()
+            && let Some(token) = next
+        {
+            load.tokens.insert(token.clone());
             self.load = Some(load);
             return PageOutcome::More(token);
         }
@@ -230,7 +284,13 @@ impl Browser {
             self.rebuild(keep);
         }
         self.loaded = true;
-        PageOutcome::Done
+        match stop {
+            Some(why) => {
+                self.stopped = Some(why.clone());
+                PageOutcome::Stopped(why)
+            }
+            None => PageOutcome::Done,
+        }
     }
 
     fn touch(&mut self, name: &str) {
@@ -447,9 +507,30 @@ impl DeleteConfirm {
         }
     }
 
-    /// Exact match: case and spaces count.
+    /// What confirms the delete: the name, with `?` for each character that cannot be typed
+    /// (a control character, see [`crate::model::forbidden_char`]; another client may have
+    /// made such a name).
+    pub fn expected(&self) -> String {
+        self.name
+            .chars()
+            .map(|c| {
+                if crate::model::is_forbidden_char(c) {
+                    '?'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+
+    /// The first character of the name that cannot be typed, with its position (1-based).
+    pub fn untypeable(&self) -> Option<(usize, char)> {
+        crate::model::forbidden_char(&self.name)
+    }
+
+    /// Exact match with [`DeleteConfirm::expected`]: case and spaces count.
     pub fn matches(&self) -> bool {
-        self.input.value() == self.name
+        self.input.value() == self.expected()
     }
 }
 
@@ -526,6 +607,88 @@ mod tests {
         assert_eq!(b.on_page(g, page(&["b"], None)), PageOutcome::Done);
         assert_eq!(shown(&b), ["a", "b", "c"]);
         assert!(!b.loading() && b.loaded);
+    }
+
+    #[test]
+    fn a_repeated_page_token_stops_the_run_without_duplicates() {
+        let mut b = Browser::default();
+        let g = b.start_load();
+        assert_eq!(
+            b.on_page(g, page(&["a", "b"], Some("same"))),
+            PageOutcome::More("same".into())
+        );
+        // The server answers the same page with the same token again.
+        let PageOutcome::Stopped(why) = b.on_page(g, page(&["a", "b"], Some("same"))) else {
+            panic!("the run goes on");
+        };
+        assert!(
+            why.contains("page token it had sent before") && why.contains("2 meshes"),
+            "{why}"
+        );
+        assert_eq!(shown(&b), ["a", "b"], "no duplicates");
+        assert!(!b.loading() && b.loaded);
+        assert_eq!(b.stopped.as_deref(), Some(why.as_str()));
+        // A refresh that repeats a token also stops, and shows what it collected.
+        let g = b.start_load();
+        assert!(b.stopped.is_none());
+        b.on_page(g, page(&["a", "c"], Some("t1")));
+        b.on_page(g, page(&["d"], Some("t2")));
+        assert!(matches!(
+            b.on_page(g, page(&["d", "e"], Some("t1"))),
+            PageOutcome::Stopped(_)
+        ));
+        assert_eq!(shown(&b), ["a", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn a_run_stops_at_the_list_bound() {
+        let mut b = Browser::default();
+        let g = b.start_load();
+        let mut n = 0;
+        let outcome = loop {
+            let names: Vec<String> = (n..n + 100).map(|i| format!("m{i:06}")).collect();
+            n += 100;
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            match b.on_page(g, page(&refs, Some(&format!("t{n}")))) {
+                PageOutcome::More(_) => continue,
+                other => break other,
+            }
+        };
+        let PageOutcome::Stopped(why) = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(why.contains("50,000 meshes"), "{why}");
+        assert_eq!(b.meshes.len(), MAX_LISTED);
+        // Empty pages with new tokens end at the page bound.
+        let mut b = Browser::default();
+        let g = b.start_load();
+        let mut pages = 0;
+        let outcome = loop {
+            pages += 1;
+            match b.on_page(g, page(&[], Some(&format!("t{pages}")))) {
+                PageOutcome::More(_) => continue,
+                other => break other,
+            }
+        };
+        assert!(
+            matches!(&outcome, PageOutcome::Stopped(w) if w.contains("1,000 pages")),
+            "{outcome:?}"
+        );
+        assert_eq!(pages, MAX_PAGES);
+    }
+
+    #[test]
+    fn a_name_with_a_line_break_is_confirmed_with_a_question_mark_in_its_place() {
+        let mut d = DeleteConfirm::new("bad\nname\u{202e}");
+        assert_eq!(d.expected(), "bad?name?");
+        assert_eq!(d.untypeable(), Some((4, '\n')));
+        d.input = Input::new("bad name ".into());
+        assert!(!d.matches());
+        d.input = Input::new("bad?name?".into());
+        assert!(d.matches());
+        let plain = DeleteConfirm::new("plain");
+        assert_eq!(plain.expected(), "plain");
+        assert_eq!(plain.untypeable(), None);
     }
 
     #[test]

@@ -83,6 +83,16 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub template: Option<PathBuf>,
 
+    /// The largest --template file read, in bytes; K and M suffixes work (default: 1M).
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value = "1M",
+        hide_default_value = true,
+        value_parser = parse_size
+    )]
+    pub max_template_size: u64,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -149,10 +159,43 @@ pub fn run_plain(command: &Command, out: &mut dyn std::io::Write) -> Option<Resu
 pub fn seconds(name: &str, v: f64) -> Result<std::time::Duration, String> {
     if v.is_finite() && v > 0.0 && v <= 3600.0 {
         Ok(std::time::Duration::from_secs_f64(v))
+    } else if v == 0.0 {
+        Err(format!(
+            "--{name} 0 would give up before anything is sent; give a number of seconds above 0 (at most 3600), e.g. --{name} 0.5"
+        ))
     } else {
         Err(format!(
-            "--{name} must be a number of seconds between 0 and 3600; got {v}"
+            "--{name} must be a number of seconds above 0 and at most 3600; got {v}"
         ))
+    }
+}
+
+/// The most a size flag takes: 1 GiB.
+pub const SIZE_MAX: u64 = 1 << 30;
+
+/// A size in bytes: `4096`, `512K` / `512KiB`, `4M` / `4MiB`, `1G` / `1GiB` (powers of 1024),
+/// from 1 byte to 1 GiB.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = t[digits.len()..].to_ascii_lowercase();
+    let mult: u64 = match unit.as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "{s:?} is not a size: use bytes, or a number with K, M or G (e.g. 4M)"
+            ));
+        }
+    };
+    let n: u64 = digits.trim().parse().map_err(|_| {
+        format!("{s:?} is not a size: use bytes, or a number with K, M or G (e.g. 4M)")
+    })?;
+    match n.checked_mul(mult) {
+        Some(v) if (1..=SIZE_MAX).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is out of range: from 1 byte to 1G")),
     }
 }
 
@@ -214,8 +257,34 @@ mod tests {
     }
 
     #[test]
+    fn sizes_are_parsed_and_checked() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("4MiB"), Ok(4 << 20));
+        assert_eq!(parse_size("1g"), Ok(1 << 30));
+        assert!(parse_size("0").unwrap_err().contains("out of range"));
+        assert!(parse_size("2G").unwrap_err().contains("out of range"));
+        assert!(parse_size("lots").unwrap_err().contains("not a size"));
+        assert!(parse_size("4T").unwrap_err().contains("not a size"));
+        let cli = Cli::try_parse_from(["appmesh-tui", "--max-template-size", "2M"]).unwrap();
+        assert_eq!(cli.max_template_size, 2 << 20);
+        let cli = Cli::try_parse_from(["appmesh-tui"]).unwrap();
+        assert_eq!(cli.max_template_size, crate::template::TEMPLATE_MAX_BYTES);
+    }
+
+    #[test]
     fn timeouts_are_checked() {
-        assert!(seconds("connect-timeout", 0.0).is_err());
+        let zero = seconds("call-timeout", 0.0).unwrap_err();
+        assert!(
+            zero.contains("above 0") && !zero.contains("between 0"),
+            "{zero}"
+        );
+        assert!(
+            seconds("connect-timeout", -1.0)
+                .unwrap_err()
+                .contains("got -1")
+        );
+        assert!(seconds("connect-timeout", 3601.0).is_err());
         assert!(seconds("connect-timeout", f64::NAN).is_err());
         assert_eq!(seconds("connect-timeout", 1.5).unwrap().as_millis(), 1500);
     }

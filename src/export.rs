@@ -1,8 +1,8 @@
 //! Exports of a mesh definition: AWS CLI command, `--cli-input-json` document, CloudFormation
-//! YAML, Terraform HCL; writing them to files without clobbering; OSC 52 clipboard sequences.
+//! YAML, Terraform HCL; OSC 52 clipboard sequences. Files are written by
+//! [`crate::fileio::write_file`].
 //!
-//! Everything here is pure string building (apart from [`write_new`] and [`overwrite`]), so the
-//! screens can call it on every keystroke. Property names follow the official references:
+//! Everything here is pure string building, so the screens can call it on every keystroke. Property names follow the official references:
 //! - CLI / JSON: the service model's `CreateMeshInput` (`meshName`, `spec.egressFilter.type`,
 //!   `spec.serviceDiscovery.ipPreference`, `tags[].key/value`), the same key set that
 //!   `aws appmesh create-mesh --generate-cli-skeleton` prints, less `clientToken`.
@@ -13,10 +13,6 @@
 //!   { ip_preference } }`, `tags` map); meshes are imported by their name.
 
 use std::fmt;
-use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value, json};
 
@@ -264,7 +260,8 @@ pub fn aws_cli_command(input: &ExportInput<'_>, target: &ExportTarget) -> String
         words.push(cli_option("--region", r));
     }
     if let Some(u) = &target.endpoint_url {
-        words.push(cli_option("--endpoint-url", u));
+        // A password in the URL never goes into an export.
+        words.push(cli_option("--endpoint-url", &crate::redact::redact(u)));
     }
     let one_line = words.join(" ");
     let mut out = String::new();
@@ -490,144 +487,6 @@ pub fn terraform_hcl(input: &ExportInput<'_>) -> String {
     }
     h.push_str("}\n");
     h
-}
-
-// ---------------------------------------------------------------------------------------------
-// Files
-
-/// Why an export could not be written.
-#[derive(Debug)]
-pub enum WriteError {
-    /// The file is already there; nothing was written.
-    Exists { path: PathBuf },
-    /// Any other I/O failure.
-    Io { path: PathBuf, source: io::Error },
-}
-
-impl WriteError {
-    pub fn path(&self) -> &Path {
-        match self {
-            WriteError::Exists { path } | WriteError::Io { path, .. } => path,
-        }
-    }
-
-    fn io(path: &Path, source: io::Error) -> Self {
-        WriteError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
-    }
-}
-
-impl fmt::Display for WriteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WriteError::Exists { path } => write!(
-                f,
-                "{} already exists and was left as it is; choose another file name, \
-                 or confirm to overwrite it",
-                path.display()
-            ),
-            WriteError::Io { path, source } => {
-                write!(f, "could not write {}: {source}", path.display())?;
-                match source.kind() {
-                    io::ErrorKind::NotFound => f.write_str("; check that the directory exists"),
-                    io::ErrorKind::PermissionDenied => f.write_str(
-                        "; choose a directory you can write to, or check the file's permissions",
-                    ),
-                    _ => Ok(()),
-                }
-            }
-        }
-    }
-}
-
-impl std::error::Error for WriteError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            WriteError::Exists { .. } => None,
-            WriteError::Io { source, .. } => Some(source),
-        }
-    }
-}
-
-/// Writes `contents` to a new file at `path`; fails with [`WriteError::Exists`] (and leaves the
-/// file alone) when something is already there. A failed write removes the partial file.
-pub fn write_new(path: &Path, contents: &str) -> Result<(), WriteError> {
-    let mut file = match fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-    {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            return Err(WriteError::Exists {
-                path: path.to_path_buf(),
-            });
-        }
-        Err(e) => return Err(WriteError::io(path, e)),
-    };
-    if let Err(e) = file
-        .write_all(contents.as_bytes())
-        .and_then(|()| file.sync_all())
-    {
-        drop(file);
-        let _ = fs::remove_file(path);
-        return Err(WriteError::io(path, e));
-    }
-    Ok(())
-}
-
-/// Replaces (or creates) the file at `path` atomically: the contents go to a temporary file in
-/// the same directory, which is then renamed over `path`, so readers see the old file or the
-/// new one, never a mix. An existing file's permissions are kept. Call this only after the user
-/// agreed to overwrite.
-pub fn overwrite(path: &Path, contents: &str) -> Result<(), WriteError> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| {
-            WriteError::io(
-                path,
-                io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"),
-            )
-        })?
-        .to_string_lossy()
-        .into_owned();
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if path.is_dir() {
-        return Err(WriteError::io(
-            path,
-            io::Error::new(io::ErrorKind::IsADirectory, "it is a directory"),
-        ));
-    }
-    let permissions = fs::metadata(path).ok().map(|m| m.permissions());
-    let tmp = dir.join(format!(
-        ".{file_name}.tmp-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        file.write_all(contents.as_bytes())?;
-        if let Some(p) = permissions {
-            file.set_permissions(p)?;
-        }
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(WriteError::io(path, e));
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1020,54 +879,6 @@ resource \"aws_appmesh_mesh\" \"my_mesh\" {
             "_x.create-mesh.json"
         );
         assert_eq!(ExportFormat::AwsCli.default_file_name(""), "mesh.sh");
-    }
-
-    #[test]
-    fn write_new_refuses_to_clobber() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("out.tf");
-        write_new(&p, "one").unwrap();
-        assert_eq!(fs::read_to_string(&p).unwrap(), "one");
-        let err = write_new(&p, "two").unwrap_err();
-        assert!(matches!(err, WriteError::Exists { .. }), "{err:?}");
-        assert!(err.to_string().contains("already exists"), "{err}");
-        assert!(err.to_string().contains("overwrite"), "{err}");
-        assert_eq!(fs::read_to_string(&p).unwrap(), "one");
-        let missing = dir.path().join("no/such/dir/out.tf");
-        let err = write_new(&missing, "x").unwrap_err();
-        assert!(matches!(err, WriteError::Io { .. }), "{err:?}");
-        assert!(err.to_string().contains("directory exists"), "{err}");
-    }
-
-    #[test]
-    fn overwrite_replaces_atomically_and_keeps_permissions() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("out.yaml");
-        overwrite(&p, "first").unwrap();
-        assert_eq!(fs::read_to_string(&p).unwrap(), "first");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
-        }
-        overwrite(&p, "second").unwrap();
-        assert_eq!(fs::read_to_string(&p).unwrap(), "second");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(&p).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o640);
-        }
-        // No temporary files left behind.
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["out.yaml"]);
-        let err = overwrite(dir.path(), "x").unwrap_err();
-        assert!(matches!(err, WriteError::Io { .. }));
-        let err = overwrite(&dir.path().join("nope/x"), "x").unwrap_err();
-        assert!(matches!(err, WriteError::Io { .. }));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The export window (`x`): pick a format, read the text, write it to a file (never
 //! overwriting without asking) or copy it with OSC 52.
 //!
-//! Writing a file happens in the update itself: it is a small local write, and keeping it here
-//! lets tests drive the whole window with plain values and a temporary directory.
+//! Writing a file happens in the update itself: it is a small local write of a regular file
+//! ([`fileio::write_file`] refuses a FIFO, a device or a directory before opening it, so it
+//! never waits), and keeping it here lets tests drive the whole window with plain values and a
+//! temporary directory.
 
 use std::path::PathBuf;
 
@@ -11,7 +13,8 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::app::{Action, App, Effect, Endpoint, Overlay, Pane};
-use crate::export::{self, ExportFormat, ExportInput, ExportTarget, WriteError};
+use crate::export::{ExportFormat, ExportInput, ExportTarget};
+use crate::fileio::{self, Existing, WriteError};
 use crate::model::{MeshSpec, Tag};
 
 /// The mesh definition being exported.
@@ -254,8 +257,8 @@ impl App {
                     }
                     let path = expand_home(&raw);
                     let text = menu.text();
-                    match export::write_new(&path, &text) {
-                        Ok(()) => self.written(&path, false),
+                    match fileio::write_file(&path, text.as_bytes(), Existing::Keep) {
+                        Ok(w) => self.written(&path, &w),
                         Err(WriteError::Exists { .. }) => {
                             menu.message = None;
                             menu.stage = Stage::ConfirmOverwrite { path };
@@ -273,8 +276,8 @@ impl App {
                 KeyCode::Char('y') | KeyCode::Char('Y') => {
                     let path = path.clone();
                     let text = menu.text();
-                    match export::overwrite(&path, &text) {
-                        Ok(()) => self.written(&path, true),
+                    match fileio::write_file(&path, text.as_bytes(), Existing::Replace) {
+                        Ok(w) => self.written(&path, &w),
                         Err(e) => {
                             menu.message = Some(e.to_string());
                             menu.stage = Stage::Path {
@@ -296,14 +299,20 @@ impl App {
         Vec::new()
     }
 
-    /// After a write: back to the text, saying where it went.
-    fn written(&mut self, path: &std::path::Path, replaced: bool) {
+    /// After a write: back to the text, saying where it went (and the link's target, when the
+    /// path was a link).
+    fn written(&mut self, path: &std::path::Path, w: &fileio::Written) {
         let Some(menu) = &mut self.export else {
             return;
         };
+        let via = if w.file != path {
+            format!(" (a link to {})", w.file.display())
+        } else {
+            String::new()
+        };
         let msg = format!(
-            "{} {} to {}.",
-            if replaced { "Overwrote" } else { "Wrote" },
+            "{} {} to {}{via}.",
+            if w.replaced { "Overwrote" } else { "Wrote" },
             menu.format().label(),
             path.display()
         );
@@ -441,6 +450,101 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(dir.path().join("again.sh")).unwrap(),
             written
+        );
+    }
+
+    /// Opens the AWS CLI export and answers the path prompt with `path`.
+    fn write_to(app: &mut App, path: &std::path::Path) {
+        app.open_export_from_pane();
+        press(app, KeyCode::Enter);
+        press(app, KeyCode::Char('w'));
+        let Some(ExportMenu {
+            stage: Stage::Path { input },
+            ..
+        }) = &mut app.export
+        else {
+            panic!("no path prompt")
+        };
+        *input = Input::new(path.display().to_string());
+        press(app, KeyCode::Enter);
+    }
+
+    #[test]
+    fn overwriting_a_link_writes_its_target_and_keeps_the_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.sh");
+        std::fs::write(&target, "old").unwrap();
+        let link = dir.path().join("web.sh");
+        std::os::unix::fs::symlink("real.sh", &link).unwrap();
+        let mut app = app_with_mesh();
+        write_to(&mut app, &link);
+        assert!(matches!(
+            app.export.as_ref().unwrap().stage,
+            Stage::ConfirmOverwrite { .. }
+        ));
+        press(&mut app, KeyCode::Char('y'));
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(
+            std::fs::read_to_string(&target)
+                .unwrap()
+                .contains("aws appmesh create-mesh")
+        );
+        let status = app.status.clone().unwrap();
+        assert!(
+            status.starts_with("Overwrote")
+                && status.contains("a link to")
+                && status.contains("real.sh"),
+            "{status}"
+        );
+    }
+
+    #[test]
+    fn a_device_is_never_replaced_and_the_window_says_why() {
+        use std::os::unix::fs::FileTypeExt;
+        // A FIFO stands in for a device (/dev/full): both are refused before being opened.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("web.sh");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid C string; mkfifo only creates a file.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let mut app = app_with_mesh();
+        write_to(&mut app, &fifo);
+        let menu = app.export.as_ref().unwrap();
+        // Refused at once: no overwrite question for something that is not a file.
+        assert!(matches!(menu.stage, Stage::Path { .. }), "{:?}", menu.stage);
+        let msg = menu.message.clone().unwrap();
+        assert!(
+            msg.contains("web.sh is a FIFO (named pipe)") && msg.contains("nothing was written"),
+            "{msg}"
+        );
+        assert!(
+            std::fs::symlink_metadata(&fifo)
+                .unwrap()
+                .file_type()
+                .is_fifo()
+        );
+    }
+
+    #[test]
+    fn credentials_in_the_endpoint_never_reach_an_export() {
+        let mut app = app_with_mesh();
+        app.update(Msg::Connected(Target {
+            profile: None,
+            region: "us-east-1".into(),
+            region_note: None,
+            endpoint: Some("http://admin:hunter2@127.0.0.1:4566".into()),
+        }));
+        assert!(app.open_export_from_pane());
+        let text = app.export.as_ref().unwrap().text();
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(
+            text.contains("--endpoint-url 'http://***@127.0.0.1:4566'"),
+            "{text}"
         );
     }
 

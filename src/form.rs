@@ -239,7 +239,8 @@ impl Form {
     /// The name problem to show now: as the user types (once there is text) or after a
     /// submit attempt (also for an empty name).
     pub fn visible_name_problem(&self) -> Option<String> {
-        if self.name.value().is_empty() && !self.submit_attempted {
+        // An existing mesh's name (an edit) is what the service holds, whatever it is.
+        if self.name_locked || self.name.value().is_empty() && !self.submit_attempted {
             return None;
         }
         model::mesh_name_problem(self.name.value())

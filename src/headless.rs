@@ -21,7 +21,11 @@ impl Connection {
     pub fn describe(&self) -> String {
         match (&self.sandbox, &self.target.endpoint) {
             (Some(_), _) => format!("the built-in sandbox, region {}", self.target.region),
-            (None, Some(_)) => format!("the endpoint given (region {})", self.target.region),
+            (None, Some(e)) => format!(
+                "{} (region {})",
+                crate::redact::redact(e),
+                self.target.region
+            ),
             (None, None) => format!("AWS App Mesh in {}", self.target.region),
         }
     }
@@ -50,7 +54,9 @@ pub async fn connect(cli: &Cli) -> Result<Connection, String> {
         }
         None => None,
     };
-    let (api, target) = aws::connect(&settings).await;
+    let (api, target) = aws::connect(&settings)
+        .await
+        .map_err(|e| format!("{}: {}", e.title(), e.message))?;
     Ok(Connection {
         api,
         target,

@@ -1,9 +1,12 @@
 //! `--log-file FILE`: a plain diagnostic log, off by default. It goes to the file only, never
-//! to the terminal while the UI runs, the file is created with mode 0600, and nothing secret
-//! is ever written: lines are built from the app's own types (operation, mesh name, error
-//! code, request ID), never from credentials or HTTP headers.
+//! to the terminal while the UI runs, the file is created with mode 0600 (an existing file
+//! keeps its mode), and nothing secret is ever written: lines are built from the app's own
+//! types (operation, mesh name, error code, request ID), never from credentials or HTTP
+//! headers, and every line passes through [`crate::redact::redact`] (a password in an endpoint
+//! URL). The file is opened with [`crate::fileio::open_append`]: a FIFO, a device or a
+//! directory is refused.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
@@ -13,24 +16,10 @@ use crate::ui::text::{clean, rfc3339};
 
 static LOG: Mutex<Option<File>> = Mutex::new(None);
 
-/// Opens a file for appending, creating it readable and writable by the owner only (0600).
-/// The log and the transcript both hold what a user did, so neither is world-readable.
-pub fn open_private_append(path: &Path) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
-}
-
 /// Starts logging to `path` (appending).
 pub fn open(path: &Path) -> Result<(), String> {
-    let file = open_private_append(path).map_err(|e| {
-        format!(
-            "cannot open log file {}: {e}; pick another path with --log-file",
-            path.display()
-        )
-    })?;
+    let file = crate::fileio::open_append(path)
+        .map_err(|e| format!("cannot open log file: {e}; pick another path with --log-file"))?;
     *LOG.lock().unwrap_or_else(|p| p.into_inner()) = Some(file);
     line(&format!(
         "appmesh-tui {} started",
@@ -49,7 +38,11 @@ pub fn enabled() -> bool {
 pub fn line(text: &str) {
     let mut guard = LOG.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(file) = guard.as_mut() {
-        let entry = format!("{} {}\n", rfc3339(SystemTime::now()), clean(text));
+        let entry = format!(
+            "{} {}\n",
+            rfc3339(SystemTime::now()),
+            crate::redact::redact(&clean(text))
+        );
         if file.write_all(entry.as_bytes()).is_err() {
             *guard = None;
         }
@@ -68,9 +61,14 @@ mod tests {
         open(&path).unwrap();
         assert!(enabled());
         line("CreateMesh orders failed: \u{1b}]0;title\u{7}");
+        line("connected: endpoint http://admin:hunter2@127.0.0.1:4566");
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
             text.contains("started") && text.contains("CreateMesh orders failed: ␛]0;title"),
+            "{text}"
+        );
+        assert!(
+            text.contains("endpoint http://***@127.0.0.1:4566") && !text.contains("hunter2"),
             "{text}"
         );
         assert!(!text.contains("before open") && !text.contains('\u{1b}'));

@@ -178,6 +178,105 @@ pub fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
+/// The first character a name may not hold, with its position (1-based, in characters):
+/// control characters (C0, DEL, C1: line breaks, tabs, NUL, ESC, …), the Unicode
+/// bidirectional controls that reorder what is shown (U+061C, U+200E, U+200F, U+202A-U+202E,
+/// U+2066-U+2069) and the line and paragraph separators (U+2028, U+2029). A name holding one
+/// shows as something other than what it is, or cannot be typed to confirm a delete.
+pub fn forbidden_char(s: &str) -> Option<(usize, char)> {
+    s.chars()
+        .enumerate()
+        .find(|&(_, c)| is_forbidden_char(c))
+        .map(|(i, c)| (i + 1, c))
+}
+
+/// See [`forbidden_char`].
+pub fn is_forbidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// A character for a message: `U+001B (ESC)`, `U+202E (right-to-left override)`.
+pub fn char_name(c: char) -> String {
+    const C0: [&str; 32] = [
+        "NUL",
+        "SOH",
+        "STX",
+        "ETX",
+        "EOT",
+        "ENQ",
+        "ACK",
+        "BEL",
+        "backspace",
+        "tab",
+        "line feed",
+        "vertical tab",
+        "form feed",
+        "carriage return",
+        "SO",
+        "SI",
+        "DLE",
+        "DC1",
+        "DC2",
+        "DC3",
+        "DC4",
+        "NAK",
+        "SYN",
+        "ETB",
+        "CAN",
+        "EM",
+        "SUB",
+        "ESC",
+        "FS",
+        "GS",
+        "RS",
+        "US",
+    ];
+    let name = match c {
+        '\0'..='\u{1f}' => Some(C0[c as usize]),
+        '\u{7f}' => Some("DEL"),
+        '\u{80}'..='\u{9f}' => Some("a C1 control"),
+        '\u{061c}' => Some("Arabic letter mark"),
+        '\u{200e}' => Some("left-to-right mark"),
+        '\u{200f}' => Some("right-to-left mark"),
+        '\u{202a}' => Some("left-to-right embedding"),
+        '\u{202b}' => Some("right-to-left embedding"),
+        '\u{202c}' => Some("pop directional formatting"),
+        '\u{202d}' => Some("left-to-right override"),
+        '\u{202e}' => Some("right-to-left override"),
+        '\u{2028}' => Some("line separator"),
+        '\u{2029}' => Some("paragraph separator"),
+        '\u{2066}' => Some("left-to-right isolate"),
+        '\u{2067}' => Some("right-to-left isolate"),
+        '\u{2068}' => Some("first strong isolate"),
+        '\u{2069}' => Some("pop directional isolate"),
+        _ => None,
+    };
+    match name {
+        Some(n) => format!("U+{:04X} ({n})", c as u32),
+        None => format!("U+{:04X}", c as u32),
+    }
+}
+
+/// "character 4 is U+001B (ESC), a control character" for `field`'s message, or `None`.
+pub fn forbidden_char_problem(field: &str, s: &str) -> Option<String> {
+    let (at, c) = forbidden_char(s)?;
+    Some(format!(
+        "{field}: character {at} is {}, a control character, which a {} may not hold.",
+        char_name(c),
+        field.to_lowercase()
+    ))
+}
+
 /// Why a mesh name is not valid, or `None` when it is.
 pub fn mesh_name_problem(name: &str) -> Option<String> {
     let n = char_len(name);
@@ -188,7 +287,7 @@ pub fn mesh_name_problem(name: &str) -> Option<String> {
             "Mesh name is {n} characters; the service allows at most {MESH_NAME_MAX}."
         ))
     } else {
-        None
+        forbidden_char_problem("Mesh name", name)
     }
 }
 
@@ -202,16 +301,19 @@ pub fn tag_key_problem(key: &str) -> Option<String> {
             "Tag key is {n} characters; the service allows at most {TAG_KEY_MAX}."
         ))
     } else {
-        None
+        forbidden_char_problem("Tag key", key)
     }
 }
 
 /// Why a tag value is not valid, or `None` when it is.
 pub fn tag_value_problem(value: &str) -> Option<String> {
     let n = char_len(value);
-    (n > TAG_VALUE_MAX).then(|| {
-        format!("Tag value is {n} characters; the service allows at most {TAG_VALUE_MAX}.")
-    })
+    if n > TAG_VALUE_MAX {
+        return Some(format!(
+            "Tag value is {n} characters; the service allows at most {TAG_VALUE_MAX}."
+        ));
+    }
+    forbidden_char_problem("Tag value", value)
 }
 
 /// Whether a client token has the documented form: 1-36 letters, digits, `-` or `_`.
@@ -245,6 +347,45 @@ mod tests {
         assert!(tag_value_problem("").is_none());
         assert!(tag_value_problem(&"v".repeat(256)).is_none());
         assert!(tag_value_problem(&"v".repeat(257)).is_some());
+    }
+
+    #[test]
+    fn control_characters_are_refused_naming_the_field_and_the_character() {
+        let msg = mesh_name_problem("abc\u{1b}[2J").unwrap();
+        assert_eq!(
+            msg,
+            "Mesh name: character 4 is U+001B (ESC), a control character, which a mesh name may not hold."
+        );
+        assert!(mesh_name_problem("a\0b").unwrap().contains("U+0000 (NUL)"));
+        assert!(
+            mesh_name_problem("txet\u{202e}abc")
+                .unwrap()
+                .contains("character 5 is U+202E (right-to-left override)")
+        );
+        assert!(
+            mesh_name_problem("two\nlines")
+                .unwrap()
+                .contains("line feed")
+        );
+        assert!(
+            mesh_name_problem("\u{9b}")
+                .unwrap()
+                .contains("U+009B (a C1 control)")
+        );
+        assert!(
+            tag_key_problem("k\tey")
+                .unwrap()
+                .starts_with("Tag key: character 2 is U+0009 (tab)")
+        );
+        assert!(
+            tag_value_problem("v\u{7f}")
+                .unwrap()
+                .contains("U+007F (DEL)")
+        );
+        // Everything else is a name: spaces, emoji, other scripts, zero-width joiners.
+        for ok in ["my mesh", "網格🦀", "👩\u{200d}💻", "a/b", "עברית"] {
+            assert!(mesh_name_problem(ok).is_none(), "{ok}");
+        }
     }
 
     #[test]

@@ -31,23 +31,13 @@ pub struct Picker {
     pub problem: Option<String>,
 }
 
-fn config_paths() -> (Option<PathBuf>, Option<PathBuf>) {
-    let home = dirs::home_dir().map(|h| h.join(".aws"));
-    let config = std::env::var_os("AWS_CONFIG_FILE")
-        .map(PathBuf::from)
-        .or_else(|| home.as_ref().map(|h| h.join("config")));
-    let credentials = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
-        .map(PathBuf::from)
-        .or_else(|| home.as_ref().map(|h| h.join("credentials")));
-    (config, credentials)
-}
-
 /// Profile names in an AWS config file (`[default]`, `[profile NAME]`) and a credentials
 /// file (`[NAME]`): `default` first, then the rest sorted, each once.
 pub fn parse_profiles(config: &str, credentials: &str) -> Vec<String> {
     let header = |line: &str| -> Option<String> {
         let inner = line.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
-        Some(inner.to_string())
+        // `[]` names no profile.
+        (!inner.is_empty()).then(|| inner.to_string())
     };
     let mut names: Vec<String> = Vec::new();
     for line in config.lines() {
@@ -70,11 +60,12 @@ pub fn parse_profiles(config: &str, credentials: &str) -> Vec<String> {
     names
 }
 
-/// The profiles this user has, read from the usual files (missing files count as empty).
+/// The profiles this user has, read from the usual files (missing files count as empty; a file
+/// that is not a regular file, or over [`crate::aws::AWS_FILE_CAP`], counts as empty too).
 pub fn aws_profiles() -> Vec<String> {
-    let (config, credentials) = config_paths();
+    let (config, credentials) = crate::aws::aws_file_paths();
     let read = |p: Option<PathBuf>| {
-        p.and_then(|p| std::fs::read_to_string(p).ok())
+        p.and_then(|p| crate::aws::read_aws_file(&p).ok().flatten())
             .unwrap_or_default()
     };
     parse_profiles(&read(config), &read(credentials))
@@ -181,6 +172,7 @@ mod tests {
             ["default", "ci", "dev", "prod"]
         );
         assert!(parse_profiles("", "").is_empty());
+        assert!(parse_profiles("[ ]\n[]", "[]\n[  ]").is_empty());
     }
 
     #[test]

@@ -44,6 +44,11 @@ impl Plan {
                 .iter()
                 .any(|n| std::env::var_os(n).is_some_and(|v| !v.is_empty()))
         };
+        if let Some(url) = &cli.endpoint_url
+            && let Some(problem) = aws::endpoint_url_problem(url)
+        {
+            return Err(format!("--endpoint-url {problem}"));
+        }
         let timeouts = aws::Timeouts {
             connect: crate::cli::seconds("connect-timeout", cli.connect_timeout)?,
             attempt: crate::cli::seconds("attempt-timeout", cli.attempt_timeout)?,
@@ -70,6 +75,7 @@ impl Plan {
             static_credentials: None,
             timeouts,
             region_lookup_limit: None,
+            isolated: false,
         };
         let sandbox = if cli.sandbox {
             let region = sandbox::cli::default_region(
@@ -81,6 +87,7 @@ impl Plan {
                 sandbox::ACCESS_KEY_ID,
                 sandbox::SECRET_ACCESS_KEY,
             ));
+            settings.isolated = true;
             let state = if cli.ephemeral {
                 StateLocation::Ephemeral
             } else if let Some(p) = &cli.state {
@@ -104,8 +111,13 @@ impl Plan {
         Ok(Plan { settings, sandbox })
     }
 
-    /// Where requests go, in words (for the transcript).
+    /// Where requests go, in words (for the transcript and the log), credentials in the
+    /// endpoint URL hidden.
     pub fn describe(&self) -> String {
+        crate::redact::redact(&self.describe_raw()).into_owned()
+    }
+
+    fn describe_raw(&self) -> String {
         match self.sandbox_info() {
             Some(sb) => format!("the built-in SANDBOX (state: {})", sb.state),
             None => format!(
@@ -167,7 +179,7 @@ impl Shared {
                         }
                     }
                 }
-                Ok(aws::connect(&settings).await)
+                aws::connect(&settings).await
             })
             .await
     }
@@ -409,11 +421,31 @@ fn spawn_connect(shared: Arc<Shared>, tx: mpsc::UnboundedSender<Msg>) {
     });
 }
 
+/// Why the UI cannot run here: standard input or output is not a terminal. Checked before
+/// anything is written, so a redirected run gets the message alone, no terminal sequences.
+fn not_a_terminal() -> Option<&'static str> {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() {
+        Some("standard output is not a terminal (it is redirected to a file or a pipe)")
+    } else if !io::stdin().is_terminal() {
+        Some("standard input is not a terminal (it is redirected from a file or a pipe)")
+    } else {
+        None
+    }
+}
+
 /// Runs the UI until the user quits. Returns the process exit code.
 pub async fn run_tui(cli: Cli) -> Result<(), String> {
     let (config, config_problem) =
         crate::config::Config::load_from(crate::config::path().as_deref());
+    // Flag mistakes first (they say exactly what to fix), then the terminal.
     let mut plan = Plan::from_cli(&cli, &config)?;
+    if let Some(why) = not_a_terminal() {
+        return Err(format!(
+            "appmesh-tui needs an interactive terminal: {why}. Run it in a terminal; for \
+             scripts, `appmesh-tui sandbox serve` runs the sandbox alone and the AWS CLI talks to it."
+        ));
+    }
     if plan.sandbox.is_none() {
         resolve_prompting_credentials(&mut plan.settings).await;
     }
@@ -424,13 +456,15 @@ pub async fn run_tui(cli: Cli) -> Result<(), String> {
     if cli.walkthrough {
         app.open_walkthrough();
     }
-    // After the walkthrough: its start must not clear what the template reports.
+    // The template is read on a task after the first frame (Msg::TemplateLoaded); until then
+    // the status line says it is coming.
     if let Some(path) = &cli.template {
-        app.load_template(path);
+        app.status = Some(format!("Loading template {}…", path.display()));
     }
     app.theme = crate::ui::theme::Theme::new(cli.theme.unwrap_or(config.theme), config.key_hints);
     // A broken config file never stops the app: it runs on the defaults and says what to fix.
-    // (Without one, the status keeps what --template reported.)
+    // (It stays on the status line when the template arrives; the template window says what
+    // the template held. Without one, the status says the template is loading.)
     if config_problem.is_some() {
         app.status = config_problem;
     }
@@ -451,7 +485,8 @@ pub async fn run_tui(cli: Cli) -> Result<(), String> {
         restore_terminal();
         format!("cannot set up the terminal: {e} (appmesh-tui needs an interactive terminal)")
     })?;
-    let result = event_loop(&mut terminal, &mut app, plan, signals, transcript).await;
+    let template = cli.template.clone().map(|p| (p, cli.max_template_size));
+    let result = event_loop(&mut terminal, &mut app, plan, signals, transcript, template).await;
     restore_terminal();
     result
 }
@@ -462,6 +497,7 @@ async fn event_loop(
     plan: Plan,
     mut signals: Signals,
     mut transcript: Option<Transcript>,
+    template: Option<(std::path::PathBuf, u64)>,
 ) -> Result<(), String> {
     let draw = |terminal: &mut DefaultTerminal, app: &mut App| -> Result<(), String> {
         app.now = SystemTime::now();
@@ -481,6 +517,17 @@ async fn event_loop(
     });
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     spawn_connect(shared.clone(), tx.clone());
+    if let Some((path, max_bytes)) = template {
+        // Off the UI thread: the read is bounded and never opens a FIFO or a device, but a slow
+        // disk still never holds up a frame.
+        let tx = tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let file = path.display().to_string();
+            let result =
+                crate::template::Template::load_capped(&path, max_bytes).map_err(|e| e.to_string());
+            let _ = tx.send(Msg::TemplateLoaded { file, result });
+        });
+    }
 
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(80));

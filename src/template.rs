@@ -25,6 +25,16 @@
 //! unknown enum values and tags without a usable key are dropped. A file that is not JSON at all
 //! is an error naming the file, line and column.
 //!
+//! # Limits
+//!
+//! A template is read through [`crate::fileio`]: a regular file only (a FIFO or `/dev/zero` is
+//! refused before it is opened) of at most [`TEMPLATE_MAX_BYTES`] (1 MiB; `--max-template-size`
+//! raises it), nested at most [`TEMPLATE_JSON_LIMITS`]`.max_depth` levels and holding at most
+//! `max_values` JSON values. At most [`MAX_PROBLEMS`] problems are listed, then one line says how
+//! many more there are. Names, tag keys and tag values are checked as strictly as typed input:
+//! one holding a control character (see [`crate::model::forbidden_char`]) is refused with its
+//! path and the character named, and left out of the form.
+//!
 //! # Team rules: `"x-appmesh-tui-rules"`
 //!
 //! This top-level section is appmesh-tui's own: the AWS CLI rejects unknown keys, so pass the
@@ -52,13 +62,37 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::export;
+use crate::fileio::{self, Cap, JsonLimits, ReadError, ShapeError};
 use crate::model::{
     EgressFilter, IpPreference, MESH_NAME_MAX, MeshSpec, TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_MAX, Tag,
-    char_len,
+    char_len, char_name, forbidden_char,
 };
 
 /// The top-level key of the team rules section.
 pub const RULES_KEY: &str = "x-appmesh-tui-rules";
+
+/// The largest template read by default: a template with 50 tags at their longest and long
+/// rules is well under 100 KB. `--max-template-size` raises it.
+pub const TEMPLATE_MAX_BYTES: u64 = 1 << 20;
+
+/// The shape a template may have: it needs 4 levels
+/// (`$.x-appmesh-tui-rules.allowedTagValues.env[0]`) and a few hundred values.
+pub const TEMPLATE_JSON_LIMITS: JsonLimits = JsonLimits {
+    max_depth: 32,
+    max_values: 20_000,
+};
+
+/// Problems listed at most; the rest are counted in one last line.
+pub const MAX_PROBLEMS: usize = 100;
+
+/// The read cap for templates of at most `bytes`.
+pub fn template_cap(bytes: u64) -> Cap {
+    Cap {
+        what: "template",
+        bytes,
+        raise: Some("raise the cap with --max-template-size BYTES"),
+    }
+}
 
 /// How serious a [`Problem`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -86,10 +120,10 @@ impl fmt::Display for Problem {
 /// A template file that could not be used at all.
 #[derive(Debug)]
 pub enum TemplateError {
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// Missing, not a regular file, over the size cap, not UTF-8, or unreadable.
+    Read { source: ReadError },
+    /// Nested too deep or too many values (before it was parsed).
+    TooComplex { path: PathBuf, error: ShapeError },
     NotJson {
         path: PathBuf,
         line: usize,
@@ -101,9 +135,15 @@ pub enum TemplateError {
 impl fmt::Display for TemplateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TemplateError::Read { path, source } => {
-                write!(f, "could not read template {}: {source}", path.display())
+            TemplateError::Read { source } if source.is_not_found() => {
+                write!(f, "template {source}; check the path given to --template")
             }
+            TemplateError::Read { source } => write!(f, "template {source}"),
+            TemplateError::TooComplex { path, error } => write!(
+                f,
+                "template {} {error}, far more than a template needs; check that it is the right file",
+                path.display()
+            ),
             TemplateError::NotJson {
                 path,
                 line,
@@ -121,8 +161,8 @@ impl fmt::Display for TemplateError {
 impl std::error::Error for TemplateError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            TemplateError::Read { source, .. } => Some(source),
-            TemplateError::NotJson { .. } => None,
+            TemplateError::Read { source } => Some(source),
+            TemplateError::TooComplex { .. } | TemplateError::NotJson { .. } => None,
         }
     }
 }
@@ -139,18 +179,29 @@ pub struct Template {
 }
 
 impl Template {
-    /// Reads and parses a template file.
+    /// Reads and parses a template file of at most [`TEMPLATE_MAX_BYTES`].
     pub fn load(path: &Path) -> Result<Template, TemplateError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TemplateError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        Template::load_capped(path, TEMPLATE_MAX_BYTES)
+    }
+
+    /// Reads and parses a template file of at most `max_bytes` (a regular file only: see the
+    /// module docs).
+    pub fn load_capped(path: &Path, max_bytes: u64) -> Result<Template, TemplateError> {
+        let text = fileio::read_text(path, &template_cap(max_bytes))
+            .map_err(|source| TemplateError::Read { source })?;
         Template::parse(&text, path)
     }
 
-    /// Parses template text; `source` names the file in errors.
+    /// Parses template text; `source` names the file in errors. The text's shape is checked
+    /// against [`TEMPLATE_JSON_LIMITS`] first.
     pub fn parse(text: &str, source: &Path) -> Result<Template, TemplateError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        fileio::check_json_shape(text, TEMPLATE_JSON_LIMITS).map_err(|error| {
+            TemplateError::TooComplex {
+                path: source.to_path_buf(),
+                error,
+            }
+        })?;
         let value: Value = serde_json::from_str(text).map_err(|e| {
             let full = e.to_string();
             let suffix = format!(" at line {} column {}", e.line(), e.column());
@@ -170,7 +221,7 @@ impl Template {
         let mut t = Template::default();
         let mut p = Problems::default();
         let Some(obj) = expect_object(value, "$", &mut p) else {
-            t.problems = p.0;
+            t.problems = p.finish();
             return t;
         };
         for (key, v) in sorted(obj) {
@@ -185,7 +236,15 @@ impl Template {
                                 format!("must be 1-{MESH_NAME_MAX} characters, got {n}"),
                             );
                         }
-                        t.mesh_name = Some(s.to_string());
+                        if no_control_chars(
+                            s,
+                            &path,
+                            "a mesh name",
+                            "the name was not used",
+                            &mut p,
+                        ) {
+                            t.mesh_name = Some(s.to_string());
+                        }
                     }
                 }
                 "spec" => t.spec = read_spec(v, &path, &mut p),
@@ -198,7 +257,7 @@ impl Template {
                 _ => p.unknown_key(&path),
             }
         }
-        t.problems = p.0;
+        t.problems = p.finish();
         t
     }
 
@@ -472,12 +531,17 @@ impl Rules {
                     if let Some(keys) = string_list(v, &path, p) {
                         for (i, k) in keys {
                             let n = char_len(&k);
+                            let at = index(&path, i);
                             if n == 0 || n > TAG_KEY_MAX {
                                 p.error(
-                                    &index(&path, i),
+                                    &at,
                                     format!("must be 1-{TAG_KEY_MAX} characters, got {n}"),
                                 );
-                            } else if !r.required_tag_keys.contains(&k) {
+                                continue;
+                            }
+                            let usable =
+                                no_control_chars(&k, &at, "a tag key", "the rule leaves it out", p);
+                            if usable && !r.required_tag_keys.contains(&k) {
                                 r.required_tag_keys.push(k);
                             }
                         }
@@ -487,8 +551,24 @@ impl Rules {
                     if let Some(m) = expect_object(v, &path, p) {
                         for (k, vals) in sorted(m) {
                             let path = child(&path, k);
+                            if !no_control_chars(k, &path, "a tag key", "the rule leaves it out", p)
+                            {
+                                continue;
+                            }
                             if let Some(vals) = string_list(vals, &path, p) {
-                                let vals: Vec<String> = vals.into_iter().map(|(_, s)| s).collect();
+                                let vals: Vec<String> = vals
+                                    .into_iter()
+                                    .filter(|(i, s)| {
+                                        no_control_chars(
+                                            s,
+                                            &index(&path, *i),
+                                            "a tag value",
+                                            "the rule leaves it out",
+                                            p,
+                                        )
+                                    })
+                                    .map(|(_, s)| s)
+                                    .collect();
                                 if vals.is_empty() {
                                     p.error(&path, "empty list would allow no value; remove the key to allow any value".into());
                                 } else {
@@ -507,7 +587,11 @@ impl Rules {
                         enum_list(v, &path, p, &IpPreference::ALL, IpPreference::as_str)
                 }
                 "meshNamePrefix" => {
-                    r.mesh_name_prefix = expect_string(v, &path, p).map(str::to_string)
+                    r.mesh_name_prefix = expect_string(v, &path, p)
+                        .filter(|s| {
+                            no_control_chars(s, &path, "a mesh name", "the rule is ignored", p)
+                        })
+                        .map(str::to_string)
                 }
                 "meshNameMaxLength" => match v.as_u64() {
                     Some(n) if n >= 1 => r.mesh_name_max_length = Some(n as usize),
@@ -539,24 +623,48 @@ impl Rules {
 // ---------------------------------------------------------------------------------------------
 // Walking the JSON
 
+/// The problems found so far: the first [`MAX_PROBLEMS`], and how many more.
 #[derive(Default)]
-struct Problems(Vec<Problem>);
+struct Problems {
+    listed: Vec<Problem>,
+    more: usize,
+}
 
 impl Problems {
+    fn push(&mut self, path: &str, message: String, severity: Severity) {
+        if self.listed.len() < MAX_PROBLEMS {
+            self.listed.push(Problem {
+                path: path.to_string(),
+                message,
+                severity,
+            });
+        } else {
+            self.more += 1;
+        }
+    }
+
     fn error(&mut self, path: &str, message: String) {
-        self.0.push(Problem {
-            path: path.to_string(),
-            message,
-            severity: Severity::Error,
-        });
+        self.push(path, message, Severity::Error);
     }
 
     fn note(&mut self, path: &str, message: String) {
-        self.0.push(Problem {
-            path: path.to_string(),
-            message,
-            severity: Severity::Note,
-        });
+        self.push(path, message, Severity::Note);
+    }
+
+    /// The listed problems, and a last one that counts the rest.
+    fn finish(mut self) -> Vec<Problem> {
+        if self.more > 0 {
+            self.listed.push(Problem {
+                path: "$".into(),
+                message: format!(
+                    "{} more problem{} not listed (only the first {MAX_PROBLEMS} are); fix these and load it again",
+                    fileio::thousands(self.more as u64),
+                    if self.more == 1 { "" } else { "s" }
+                ),
+                severity: Severity::Error,
+            });
+        }
+        self.listed
     }
 
     fn unknown_key(&mut self, path: &str) {
@@ -626,6 +734,25 @@ fn expect_string<'v>(v: &'v Value, path: &str, p: &mut Problems) -> Option<&'v s
         other => {
             p.error(path, format!("expected a string, got {}", kind(other)));
             None
+        }
+    }
+}
+
+/// True when `s` holds no control character; else reports the first one (its position and
+/// name) at `path` and returns false. `what` is "a mesh name", `consequence` what happens to
+/// the value.
+fn no_control_chars(s: &str, path: &str, what: &str, consequence: &str, p: &mut Problems) -> bool {
+    match forbidden_char(s) {
+        None => true,
+        Some((at, c)) => {
+            p.error(
+                path,
+                format!(
+                    "character {at} is {}, a control character, which {what} may not hold; {consequence}",
+                    char_name(c)
+                ),
+            );
+            false
         }
     }
 }
@@ -773,6 +900,8 @@ fn read_tags(v: &Value, path: &str, p: &mut Problems) -> Vec<Tag> {
         };
         let mut key = None;
         let mut value = None;
+        // A key or value with a control character: the whole tag is dropped.
+        let mut refused = false;
         for (k, v) in sorted(obj) {
             let kpath = child(&path, k);
             match k.as_str() {
@@ -785,7 +914,11 @@ fn read_tags(v: &Value, path: &str, p: &mut Problems) -> Vec<Tag> {
                                 format!("must be 1-{TAG_KEY_MAX} characters, got {n}"),
                             );
                         }
-                        key = Some(s.to_string());
+                        if no_control_chars(s, &kpath, "a tag key", "the tag was dropped", p) {
+                            key = Some(s.to_string());
+                        } else {
+                            refused = true;
+                        }
                     }
                 }
                 "value" => {
@@ -797,11 +930,18 @@ fn read_tags(v: &Value, path: &str, p: &mut Problems) -> Vec<Tag> {
                                 format!("must be at most {TAG_VALUE_MAX} characters, got {n}"),
                             );
                         }
-                        value = Some(s.to_string());
+                        if no_control_chars(s, &kpath, "a tag value", "the tag was dropped", p) {
+                            value = Some(s.to_string());
+                        } else {
+                            refused = true;
+                        }
                     }
                 }
                 _ => p.unknown_key(&kpath),
             }
+        }
+        if refused {
+            continue;
         }
         let Some(key) = key else {
             if !obj.contains_key("key") {
@@ -1023,7 +1163,7 @@ mod tests {
                     egress_filter: Some(EgressFilter::DropAll),
                     ip_preference: Some(IpPreference::Ipv4Only),
                 },
-                vec![Tag::new("team", "it's \"q\" $(x)\n"), Tag::new("ü🦀", "")],
+                vec![Tag::new("team", "it's \"q\" $(x) \\"), Tag::new("ü🦀", "")],
             ),
             (
                 MeshSpec {
@@ -1033,7 +1173,7 @@ mod tests {
                 vec![Tag::new("a", "b")],
             ),
         ];
-        for name in ["m", "weird name\t\"'\\", "网格"] {
+        for name in ["m", "weird name \"'\\ {}[]", "网格"] {
             for (spec, tags) in &cases {
                 let text = export::cli_input_json(name, spec, tags);
                 let t = parse(&text);
@@ -1044,6 +1184,101 @@ mod tests {
                 assert_eq!(t.cli_input_json(), text);
             }
         }
+    }
+
+    #[test]
+    fn control_characters_from_a_template_are_refused_with_the_path_and_the_character() {
+        let t = Template::from_value(&json!({
+            "meshName": "prod\u{0}x",
+            "tags": [
+                { "key": "te\u{1b}[2Jam", "value": "ops" },
+                { "key": "env", "value": "dev\u{202e}ved" },
+                { "key": "ok", "value": "fine" }
+            ],
+            RULES_KEY: {
+                "requiredTagKeys": ["team", "bad\nkey"],
+                "allowedTagValues": { "env": ["dev", "p\u{7}rod"] },
+                "meshNamePrefix": "\u{9b}x"
+            }
+        }));
+        assert_eq!(t.mesh_name, None, "the name is not used");
+        assert_eq!(t.tags, [Tag::new("ok", "fine")]);
+        assert_eq!(t.rules.required_tag_keys, ["team"]);
+        assert_eq!(t.rules.allowed_tag_values["env"], ["dev"]);
+        assert_eq!(t.rules.mesh_name_prefix, None);
+        let p = paths(&t);
+        for expected in [
+            "$.meshName: character 5 is U+0000 (NUL), a control character, which a mesh name may not hold; the name was not used",
+            "$.tags[0].key: character 3 is U+001B (ESC), a control character, which a tag key may not hold; the tag was dropped",
+            "$.tags[1].value: character 4 is U+202E (right-to-left override), a control character, which a tag value may not hold; the tag was dropped",
+            "$[\"x-appmesh-tui-rules\"].requiredTagKeys[1]: character 4 is U+000A (line feed)",
+            "$[\"x-appmesh-tui-rules\"].allowedTagValues.env[1]: character 2 is U+0007 (BEL)",
+            "$[\"x-appmesh-tui-rules\"].meshNamePrefix: character 1 is U+009B (a C1 control)",
+        ] {
+            assert!(
+                p.iter().any(|l| l.starts_with(expected)),
+                "missing {expected:?} in {p:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn deep_or_huge_documents_are_refused_before_parsing() {
+        let deep = format!("{}{}", "[".repeat(40), "]".repeat(40));
+        let e = Template::parse(&deep, Path::new("deep.json")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("template deep.json nested more than 32 levels deep"),
+            "{e}"
+        );
+        let many = format!("[{}0]", "0,".repeat(30_000));
+        let e = Template::parse(&many, Path::new("many.json")).unwrap_err();
+        assert!(e.to_string().contains("more than 20,000 values"), "{e}");
+    }
+
+    #[test]
+    fn problems_are_listed_up_to_the_limit_then_counted() {
+        let mut obj = serde_json::Map::new();
+        for i in 0..250 {
+            obj.insert(format!("junk{i:03}"), json!(1));
+        }
+        let t = Template::from_value(&Value::Object(obj));
+        assert_eq!(t.problems.len(), MAX_PROBLEMS + 1);
+        let last = t.problems.last().unwrap().to_string();
+        assert_eq!(
+            last,
+            "$: 150 more problems not listed (only the first 100 are); fix these and load it again"
+        );
+    }
+
+    #[test]
+    fn a_template_that_is_a_fifo_or_a_device_or_too_large_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("t.json");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid C string; mkfifo only creates a file.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = Template::load(&fifo).unwrap_err().to_string();
+        assert!(e.contains("t.json is a FIFO (named pipe)"), "{e}");
+        let e = Template::load(Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("/dev/zero is a character device"), "{e}");
+        let big = dir.path().join("big.json");
+        std::fs::write(
+            &big,
+            format!("{{\"meshName\": \"{}\"}}", "x".repeat(2 << 20)),
+        )
+        .unwrap();
+        let e = Template::load(&big).unwrap_err().to_string();
+        assert!(
+            e.contains("big.json is larger than 1 MiB") && e.contains("--max-template-size"),
+            "{e}"
+        );
+        assert!(
+            Template::load_capped(&big, 4 << 20).is_ok(),
+            "a raised cap reads it"
+        );
     }
 
     fn team_rules() -> Rules {

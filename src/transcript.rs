@@ -97,11 +97,8 @@ pub fn result_summary(result: &CallResult) -> String {
 impl Transcript {
     /// Opens (appending) or creates the file, readable by the owner only.
     pub fn open(path: &Path, target: &str) -> Result<Transcript, String> {
-        let file = crate::log::open_private_append(path).map_err(|e| {
-            format!(
-                "cannot open transcript file {}: {e}; pick another path with --transcript",
-                path.display()
-            )
+        let file = crate::fileio::open_append(path).map_err(|e| {
+            format!("cannot open transcript file: {e}; pick another path with --transcript")
         })?;
         let mut t = Transcript {
             file,
@@ -116,9 +113,10 @@ impl Transcript {
         Ok(t)
     }
 
+    /// Appends `text`, any credentials in a URL hidden ([`crate::redact::redact`]).
     fn write(&mut self, text: &str) -> Result<(), String> {
         self.file
-            .write_all(text.as_bytes())
+            .write_all(crate::redact::redact(text).as_bytes())
             .and_then(|_| self.file.flush())
             .map_err(|e| format!("cannot write transcript file {}: {e}", self.path.display()))
     }
@@ -239,7 +237,11 @@ fn error_text(op: &str, took: &str, e: &ApiError) -> String {
         clean(&e.title()),
         clean(&e.message),
         code(e.request_id.as_deref().unwrap_or("(none)")),
-        e.hint()
+        e.hint_for(if matches!(op, "ListMeshes" | "DescribeMesh") {
+            crate::aws::CallKind::Read
+        } else {
+            crate::aws::CallKind::Change
+        })
     )
 }
 
@@ -341,6 +343,49 @@ mod tests {
                 0o600
             );
         }
+    }
+
+    #[test]
+    fn credentials_in_the_endpoint_never_reach_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.md");
+        let mut t = Transcript::open(
+            &path,
+            "profile default, region us-east-1, endpoint http://admin:hunter2@10.0.0.1:4566",
+        )
+        .unwrap();
+        t.result(
+            1,
+            &CallResult::Mesh(Err(ApiError {
+                kind: ErrorKind::Connection,
+                code: None,
+                message: "error sending request for url (http://admin:hunter2@10.0.0.1:4566/)"
+                    .into(),
+                http_status: None,
+                request_id: None,
+            })),
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("hunter2") && !text.contains("admin"),
+            "{text}"
+        );
+        assert!(text.contains("endpoint http://***@10.0.0.1:4566"), "{text}");
+    }
+
+    #[test]
+    fn a_fifo_or_a_device_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("t.md");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid C string; mkfifo only creates a file.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = Transcript::open(&fifo, "x").err().unwrap();
+        assert!(
+            e.contains("FIFO") && e.contains("t.md") && e.contains("--transcript"),
+            "{e}"
+        );
     }
 
     #[test]

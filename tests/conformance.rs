@@ -1,103 +1,203 @@
-//! Conformance with clients we did not write: runs `tests/conformance/boto3_suite.py` (boto3)
-//! and `tests/conformance/awscli_suite.py` (the AWS CLI) against the real
-//! `appmesh-tui sandbox serve --ephemeral --port 0`, and shows their output when they fail.
+//! Conformance with clients we did not write: the scenarios of `tests/conformance/data.json`
+//! (all 38 App Mesh operations on all seven kinds, the rules between resources, validation,
+//! quotas, tags, regions, pagination) run through boto3 (`boto3_suite.py`), the AWS CLI
+//! (`awscli_suite.py`) and the AWS SDK for JavaScript v3 (`js/suite.mjs`), each against its own
+//! `appmesh-tui sandbox serve --ephemeral --port 0`, one per server of data.json's "servers"
+//! (default quotas, low quotas, --no-quotas, --account, ...). A failing suite shows its output
+//! (one line per check) and the sandboxes' request logs.
 //!
-//! Needs python3 with boto3, and `aws` on PATH. Set APPMESH_SKIP_CONFORMANCE=1 to skip on a
-//! machine without them (the test fails rather than passing silently otherwise).
+//! Needs python3 with boto3, the `aws` CLI, and node with `tests/conformance/js/node_modules`
+//! (`npm ci --prefix tests/conformance/js`; scripts/test installs all of them). Set
+//! APPMESH_SKIP_CONFORMANCE=1 to skip on a machine without them (the tests fail rather than
+//! pass silently otherwise).
 
 mod support;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
 use support::serve::Serve;
 
-fn suite(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/conformance")
-        .join(name)
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance")
 }
 
-fn spawn_suite(name: &str, endpoint: &str) -> Child {
-    Command::new("python3")
-        .arg(suite(name))
-        .env("SANDBOX_ENDPOINT", endpoint)
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+/// The sandboxes a suite needs: data.json's "servers", each with its extra flags.
+fn servers() -> BTreeMap<String, Vec<String>> {
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("data.json")).unwrap())
+            .expect("tests/conformance/data.json is JSON");
+    data["servers"]
+        .as_object()
+        .expect("data.json has servers")
+        .iter()
+        .map(|(name, server)| {
+            let flags = server["flags"].as_array().expect("a server has flags");
+            let flags = flags.iter().map(|f| f.as_str().unwrap().to_string());
+            (name.clone(), flags.collect())
+        })
+        .collect()
+}
+
+fn skip() -> bool {
+    let skip = std::env::var_os("APPMESH_SKIP_CONFORMANCE").is_some();
+    if skip {
+        eprintln!("skipped: APPMESH_SKIP_CONFORMANCE is set");
+    }
+    skip
+}
+
+fn require(program: &str, args: &[&str], what: &str) {
+    let ok = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "{what} is missing (`{program} {}` failed); scripts/test installs it, or set APPMESH_SKIP_CONFORMANCE=1",
+        args.join(" ")
+    );
+}
+
+/// Starts one sandbox per server, runs `program args` with their endpoints in
+/// SANDBOX_ENDPOINTS, and fails with the suite's output and the sandboxes' logs unless every
+/// check passed.
+fn run_suite(name: &str, program: &str, args: &[&str]) {
+    let logs = tempfile::tempdir().unwrap();
+    let mut sandboxes = Vec::new();
+    let mut endpoints = serde_json::Map::new();
+    for (server, flags) in servers() {
+        let log = logs.path().join(format!("{server}.log"));
+        let mut all = vec!["--ephemeral"];
+        all.extend(flags.iter().map(String::as_str));
+        let sandbox = Serve::start_logged(&all, &log);
+        endpoints.insert(server.clone(), sandbox.endpoint.clone().into());
+        sandboxes.push((server, flags, log, sandbox));
+    }
+    let out: Output = Command::new(program)
+        .args(args)
+        .env(
+            "SANDBOX_ENDPOINTS",
+            serde_json::Value::Object(endpoints).to_string(),
+        )
+        .env_remove("SANDBOX_ENDPOINT")
+        .env_remove("CONFORMANCE_ONLY")
+        .env_remove("CLI_MODE")
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONUNBUFFERED", "1")
+        // The pinned SDK runs on the machine's node 20; its notice about node 22 is noise here.
+        .env("AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED", "true")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program} for the {name} suite: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The suite's last line: "NAME: N passed, M failed".
+    let summary = stdout
+        .lines()
+        .rev()
+        .find_map(|l| {
+            l.strip_prefix(&format!("{name}: "))
+                .filter(|s| s.contains(" passed, "))
+        })
+        .map(str::to_string);
+    let passed: usize = summary
+        .as_deref()
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    if out.status.success() && passed >= 100 {
+        eprintln!("{name}: {}", summary.unwrap_or_default());
+        return;
+    }
+    let mut report = format!(
+        "the {name} conformance suite failed ({}; {}):\n--- what failed ---\n",
+        out.status,
+        summary.as_deref().unwrap_or("no summary line")
+    );
+    for line in stdout.lines().filter(|l| !l.starts_with("ok ")) {
+        report.push_str(line);
+        report.push('\n');
+    }
+    report.push_str(&format!("--- stderr ---\n{stderr}\n"));
+    for (server, flags, log, sandbox) in sandboxes {
+        drop(sandbox);
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(40)..];
+        report.push_str(&format!(
+            "--- sandbox {server:?} (--ephemeral {}): last {} of {} log lines ---\n{}\n",
+            flags.join(" "),
+            tail.len(),
+            lines.len(),
+            tail.join("\n")
+        ));
+    }
+    panic!("{report}");
+}
+
+/// The test data itself: what the model allows where a step expects success, what it forbids
+/// where a step is marked raw, and every union branch, spec member, enum value and operation
+/// covered (`check_data.py`, a validator apart from the sandbox's).
+#[test]
+fn data_json_is_valid_and_covers_the_model() {
+    if skip() {
+        return;
+    }
+    let out = Command::new("python3")
+        .arg(dir().join("check_data.py"))
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run python3 for {name}: {e}"))
-}
-
-fn report(name: &str, out: &Output) -> Option<String> {
-    if out.status.success() {
-        return None;
-    }
-    Some(format!(
-        "{name} failed ({}):\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        .output()
+        .expect("run python3 tests/conformance/check_data.py");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("data: 5 passed, 0 failed"),
+        "tests/conformance/data.json: {}\n{stdout}\n{}",
         out.status,
-        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
-    ))
-}
-
-fn tools_present() -> Result<(), String> {
-    let boto3 = Command::new("python3")
-        .args(["-c", "import boto3"])
-        .output()
-        .map_err(|e| format!("python3 is not available: {e}"))?;
-    if !boto3.status.success() {
-        return Err("python3 cannot import boto3".into());
-    }
-    let aws = Command::new("aws")
-        .arg("--version")
-        .output()
-        .map_err(|e| format!("the aws CLI is not available: {e}"))?;
-    if !aws.status.success() {
-        return Err("`aws --version` failed".into());
-    }
-    Ok(())
+    );
 }
 
 #[test]
-fn boto3_and_aws_cli_suites_pass() {
-    if std::env::var_os("APPMESH_SKIP_CONFORMANCE").is_some() {
-        eprintln!("skipped: APPMESH_SKIP_CONFORMANCE is set");
+fn boto3_suite_passes() {
+    if skip() {
         return;
     }
-    if let Err(e) = tools_present() {
-        panic!("{e}; install them or set APPMESH_SKIP_CONFORMANCE=1");
+    require("python3", &["-c", "import boto3"], "boto3");
+    let suite = dir().join("boto3_suite.py");
+    run_suite("boto3", "python3", &[suite.to_str().unwrap()]);
+}
+
+#[test]
+fn aws_cli_suite_passes() {
+    if skip() {
+        return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("sandbox.log");
-    let server = Serve::start_logged(&["--ephemeral", "--quota", "meshes=none"], &log);
-    // Both suites at once (they use distinct name prefixes), to keep the test short.
-    let boto3 = spawn_suite("boto3_suite.py", &server.endpoint);
-    let cli = spawn_suite("awscli_suite.py", &server.endpoint);
-    let boto3 = boto3.wait_with_output().unwrap();
-    let cli = cli.wait_with_output().unwrap();
-    drop(server);
-    let failures: Vec<String> = [
-        report("boto3_suite.py", &boto3),
-        report("awscli_suite.py", &cli),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if !failures.is_empty() {
-        panic!(
-            "{}\n--- sandbox request log ---\n{}",
-            failures.join("\n\n"),
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
+    require("aws", &["--version"], "the AWS CLI");
+    require(
+        "python3",
+        &["-c", "import awscli.clidriver"],
+        "the AWS CLI's Python package",
+    );
+    let suite = dir().join("awscli_suite.py");
+    run_suite("cli", "python3", &[suite.to_str().unwrap()]);
+}
+
+#[test]
+fn javascript_sdk_suite_passes() {
+    if skip() {
+        return;
     }
-    // The suites really ran their tests (unittest prints "Ran N tests").
-    for (name, out) in [("boto3", &boto3), ("aws cli", &cli)] {
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("Ran ") && err.contains("OK"), "{name}: {err}");
-    }
+    require("node", &["--version"], "node");
+    let js = dir().join("js");
+    assert!(
+        js.join("node_modules/@aws-sdk/client-app-mesh").is_dir(),
+        "@aws-sdk/client-app-mesh is not installed: run `npm ci --prefix tests/conformance/js` (scripts/test does), or set APPMESH_SKIP_CONFORMANCE=1"
+    );
+    let suite = js.join("suite.mjs");
+    run_suite("js", "node", &[suite.to_str().unwrap()]);
 }

@@ -793,6 +793,58 @@ fn read_only_refuses_every_change() {
 }
 
 #[test]
+fn read_only_offers_no_create_anywhere() {
+    let mut a = app(120, 40);
+    a.read_only = true;
+    let screen = draw(&a);
+    assert!(!screen.contains("[ Create ]"), "{screen}");
+    assert!(screen.contains("read-only: nothing is sent"), "{screen}");
+    let keys = ui::footer_keys(&a);
+    assert!(!keys.iter().any(|(_, what)| *what == "create"), "{keys:?}");
+    // Focused on the button's place, Enter is not offered either.
+    a.form.focus = appmesh_tui::form::Field::Create;
+    let keys = ui::footer_keys(&a);
+    assert!(!keys.iter().any(|(k, _)| *k == "Enter"), "{keys:?}");
+    // The walkthrough's Submit step says it sends nothing, and offers no Enter.
+    type_text(&mut a, "ro-mesh");
+    a.open_walkthrough();
+    a.walk_to(appmesh_tui::walkthrough::Step::Submit);
+    let screen = draw(&a);
+    assert!(
+        screen.contains("Read-only mode (--read-only): this step sends nothing"),
+        "{screen}"
+    );
+    let keys = ui::footer_keys(&a);
+    assert!(!keys.iter().any(|(_, what)| *what == "send"), "{keys:?}");
+    assert!(press(&mut a, KeyCode::Enter).is_empty(), "nothing is sent");
+}
+
+#[test]
+fn a_mesh_whose_name_holds_a_line_break_can_be_deleted() {
+    // Another client made it; no keyboard types a line feed into the confirmation.
+    let mut a = listed(120, 32, vec![summary("two\nlines", 60, 1)]);
+    press(&mut a, KeyCode::Char('d'));
+    assert_eq!(a.overlay, Some(Overlay::ConfirmDelete));
+    let screen = draw(&a);
+    assert!(
+        screen.contains("U+000A (line feed)") && screen.contains("two?lines"),
+        "{screen}"
+    );
+    type_text(&mut a, "two lines");
+    assert!(press(&mut a, KeyCode::Enter).is_empty(), "not the name");
+    assert!(draw(&a).contains("type two?lines"), "{}", draw(&a));
+    for _ in 0..9 {
+        press(&mut a, KeyCode::Backspace);
+    }
+    type_text(&mut a, "two?lines");
+    let fx = press(&mut a, KeyCode::Enter);
+    assert!(
+        matches!(call(&fx).1, Call::Delete { ref name } if name == "two\nlines"),
+        "{fx:?}"
+    );
+}
+
+#[test]
 fn a_created_mesh_is_selected_in_the_list() {
     // Before the list was ever loaded…
     let mut a = app(120, 32);

@@ -261,7 +261,7 @@ fn template_that_is_not_there_still_opens_the_form() {
     a.load_template(Path::new("assets/templates/missing.json"));
     let screen = draw(&a);
     assert!(
-        screen.contains("could not read template assets/templates/missing.json"),
+        screen.contains("template assets/templates/missing.json does not exist"),
         "{screen}"
     );
     insta::assert_snapshot!(screen);
@@ -271,7 +271,10 @@ fn template_that_is_not_there_still_opens_the_form() {
     key(&mut a, KeyCode::F(1));
     let help = draw(&a);
     assert!(help.contains("Last message"), "{help}");
-    assert!(help.contains("No such file or directory"), "{help}");
+    assert!(
+        help.contains("check the path given to --template"),
+        "{help}"
+    );
 }
 
 #[test]

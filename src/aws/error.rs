@@ -20,6 +20,17 @@ pub enum ErrorKind {
     Request,
     /// The user cancelled it: the outcome is unknown.
     Cancelled,
+    /// Not sent: the input does not fit the service model (the message names the JSON path).
+    Invalid,
+}
+
+/// What the failed call was for: decides what "try again" means in the hint. A read (ListMeshes,
+/// DescribeMesh) changes nothing, so it is simply tried again; a change is resubmitted, and its
+/// clientToken keeps that safe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallKind {
+    Change,
+    Read,
 }
 
 /// An App Mesh call that failed.
@@ -44,6 +55,18 @@ impl ApiError {
         }
     }
 
+    /// Not sent because the input does not fit the service model; `message` names the JSON
+    /// path and the rule (`spec.listeners[0].portMapping.port: is required`).
+    pub fn invalid(message: String) -> Self {
+        ApiError {
+            kind: ErrorKind::Invalid,
+            code: None,
+            message,
+            http_status: None,
+            request_id: None,
+        }
+    }
+
     /// True when the request may have reached the service (so retrying the unchanged form,
     /// which reuses its clientToken, is the safe way to find out).
     pub fn outcome_unknown(&self) -> bool {
@@ -62,14 +85,51 @@ impl ApiError {
             (None, ErrorKind::Credentials) => "No credentials".into(),
             (None, ErrorKind::Request) => "Request not sent".into(),
             (None, ErrorKind::Cancelled) => "Cancelled".into(),
+            (None, ErrorKind::Invalid) => "Not sent".into(),
         }
     }
 
-    /// What it means and what to do, in plain language.
+    /// What it means and what to do, in plain language, for a change (create, update, tags,
+    /// delete).
     pub fn hint(&self) -> String {
+        self.hint_for(CallKind::Change)
+    }
+
+    /// What it means and what to do, for this kind of call.
+    pub fn hint_for(&self, call: CallKind) -> String {
+        let read = call == CallKind::Read;
+        let again = if read { "try again" } else { "submit again" };
         let lower = self.message.to_ascii_lowercase();
         if let Some(code) = &self.code {
+            let for_read = match code.as_str() {
+                "TooManyRequestsException" | "ThrottlingException" if read => Some(
+                    "The service is throttling requests; the call was already retried. Wait a \
+                     moment and try again."
+                        .to_string(),
+                ),
+                "ServiceUnavailableException" | "InternalServerErrorException" if read => Some(
+                    "The service failed on its side; the call was already retried. Try again in \
+                     a moment."
+                        .to_string(),
+                ),
+                "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => Some(format!(
+                    "Your session credentials have expired. Log in again (for SSO: `aws sso \
+                     login --profile NAME`), then {again}."
+                )),
+                _ => None,
+            };
+            if let Some(h) = for_read {
+                return h;
+            }
+        }
+        if let Some(code) = &self.code {
             let known = match code.as_str() {
+                "AwsConfigFileUnusable" => Some(
+                    "Your AWS config or credentials file cannot be used (the message says which \
+                     and why), so nothing was sent. Fix or move it, or point AWS_CONFIG_FILE / \
+                     AWS_SHARED_CREDENTIALS_FILE at another file, then start the app again; \
+                     --sandbox does not need it.",
+                ),
                 "SandboxNotStarted" => Some(
                     "The built-in sandbox could not start, so nothing was sent. The message says \
                      which file and what to do; quit, fix it, and start the app again (or start \
@@ -111,10 +171,6 @@ impl ApiError {
                     "The service failed on its side; the call was already retried. Submitting \
                      the unchanged form again is safe: it reuses the same clientToken.",
                 ),
-                "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => Some(
-                    "Your session credentials have expired. Log in again (for SSO: `aws sso \
-                     login --profile NAME`), then submit again.",
-                ),
                 "UnrecognizedClientException"
                 | "InvalidClientTokenId"
                 | "InvalidSignatureException"
@@ -131,9 +187,10 @@ impl ApiError {
         match self.kind {
             ErrorKind::Credentials => {
                 if lower.contains("expired") || lower.contains("sso") && lower.contains("token") {
-                    "Your SSO session has expired or is missing. Run `aws sso login --profile \
-                     NAME` in another terminal, then submit again."
-                        .into()
+                    format!(
+                        "Your SSO session has expired or is missing. Run `aws sso login --profile \
+                         NAME` in another terminal, then {again}."
+                    )
                 } else {
                     "No AWS credentials were found. Configure them (`aws configure`, \
                      AWS_PROFILE, or environment variables), pick a profile with --profile, or \
@@ -154,10 +211,23 @@ impl ApiError {
                      --endpoint-url."
                         .into()
                 } else {
-                    "Nothing answered at the endpoint. Check --endpoint-url (is the server \
-                     running?), your network or VPN, then submit again."
-                        .into()
+                    format!(
+                        "Nothing answered at the endpoint. Check --endpoint-url (is the server \
+                         running?), your network or VPN, then {again}."
+                    )
                 }
+            }
+            ErrorKind::Cancelled if read => {
+                "Cancelled before an answer arrived. Listing and describing change nothing, so \
+                 trying again is safe."
+                    .into()
+            }
+            ErrorKind::Timeout if read => {
+                "No answer in time. Listing and describing change nothing, so trying again is \
+                 safe. If this keeps happening, check the network or VPN, raise \
+                 --attempt-timeout, and check --endpoint-url: an https:// URL pointing at a \
+                 plain-HTTP server hangs like this."
+                    .into()
             }
             ErrorKind::Cancelled => {
                 "The outcome is unknown: the request may have reached the service. Submitting \
@@ -174,12 +244,16 @@ impl ApiError {
                     .into()
             }
             ErrorKind::BadResponse => "The server's answer was not an App Mesh response (not \
-                 JSON, cut off, or an HTML page). Check that --endpoint-url points at an App \
-                 Mesh endpoint."
+                 HTTP, not JSON, cut off, far too large, or an HTML page). Check that \
+                 --endpoint-url points at an App Mesh endpoint."
                 .into(),
             ErrorKind::Request => {
                 "The request could not be built. Check --endpoint-url and the region.".into()
             }
+            ErrorKind::Invalid => "Nothing was sent: the request does not fit the App Mesh \
+                 service model. The message names the field and what is wrong; fix it and send \
+                 again."
+                .into(),
             ErrorKind::Service => "The service rejected the request. The message above says \
                  why."
                 .into(),
@@ -205,6 +279,15 @@ where
     let http_status = err.raw_response().map(|r| r.status().as_u16());
     let request_id = err.raw_response().and_then(request_id_of);
     let detail = DisplayErrorContext(&err).to_string();
+    if let Some(big) = super::limits::too_large_in(&err) {
+        return ApiError {
+            kind: ErrorKind::BadResponse,
+            code: None,
+            message: format!("Not read: {big}."),
+            http_status,
+            request_id,
+        };
+    }
     let (kind, code, message) = match &err {
         SdkError::ServiceError(se) => {
             let e = se.err();
@@ -234,6 +317,16 @@ where
                 (ErrorKind::Credentials, None, last_cause(&detail))
             } else if df.is_timeout() {
                 (ErrorKind::Timeout, None, last_cause(&detail))
+            } else if is_not_http(&detail) {
+                // Something answered, but not in HTTP (another protocol, garbage).
+                (
+                    ErrorKind::BadResponse,
+                    None,
+                    format!(
+                        "The server answered with something that is not HTTP ({}).",
+                        last_cause(&detail)
+                    ),
+                )
             } else {
                 (ErrorKind::Connection, None, last_cause(&detail))
             }
@@ -255,10 +348,24 @@ where
     ApiError {
         kind,
         code,
-        message,
+        // Error texts may quote the request's URL, with a password in it.
+        message: crate::redact::redact(&message).into_owned(),
         http_status,
         request_id,
     }
+}
+
+/// hyper's parse errors: the bytes that came back were not an HTTP response.
+fn is_not_http(detail: &str) -> bool {
+    let d = detail.to_ascii_lowercase();
+    d.contains("invalid http version parsed")
+        || d.contains("invalid http status-code parsed")
+        || d.contains("invalid http method parsed")
+        || d.contains("invalid http header parsed")
+        || d.contains("message head is too large")
+        || d.contains("error parsing")
+        || d.contains("invalid uri")
+        || d.contains("invalid chunk")
 }
 
 fn is_credentials_problem(detail: &str) -> bool {
@@ -356,6 +463,52 @@ mod tests {
         assert!(e.outcome_unknown());
         e.kind = ErrorKind::Connection;
         assert!(!e.outcome_unknown());
+    }
+
+    #[test]
+    fn a_read_is_told_to_try_again_not_to_resubmit_a_form() {
+        let timeout = ApiError {
+            kind: ErrorKind::Timeout,
+            code: None,
+            message: "No answer within the time limit.".into(),
+            http_status: None,
+            request_id: None,
+        };
+        let read = timeout.hint_for(CallKind::Read);
+        assert!(
+            !read.contains("form")
+                && !read.contains("clientToken")
+                && read.contains("trying again is safe"),
+            "{read}"
+        );
+        assert!(timeout.hint().contains("clientToken"));
+        for code in [
+            "ThrottlingException",
+            "ServiceUnavailableException",
+            "ExpiredTokenException",
+        ] {
+            let h = service(code).hint_for(CallKind::Read);
+            assert!(!h.contains("form") && !h.contains("submit"), "{code}: {h}");
+        }
+        let mut refused = timeout.clone();
+        refused.kind = ErrorKind::Connection;
+        assert!(
+            refused
+                .hint_for(CallKind::Read)
+                .ends_with("then try again.")
+        );
+        refused.kind = ErrorKind::Cancelled;
+        assert!(!refused.hint_for(CallKind::Read).contains("form"));
+    }
+
+    #[test]
+    fn non_http_answers_are_recognised() {
+        assert!(is_not_http(
+            "dispatch failure: other: client error (SendRequest): invalid HTTP version parsed (DispatchFailure(…))"
+        ));
+        assert!(!is_not_http(
+            "dispatch failure: io error: client error (Connect): tcp connect error: Connection refused"
+        ));
     }
 
     #[test]

@@ -521,12 +521,22 @@ impl State {
         Ok(())
     }
 
-    fn check_tag_count(&self, n: usize) -> Result<(), ApiError> {
+    /// The tags quota: TagResource answers TooManyTagsException; a create, whose errors in the
+    /// model do not include that one, answers LimitExceededException.
+    fn check_tag_count(&self, n: usize, creating: bool) -> Result<(), ApiError> {
         match self.quotas.get(Quota::Tags) {
-            Some(max) if n > max => Err(ApiError::too_many_tags(format!(
-                "a resource can have at most {max} tags; this request would leave {n} ({})",
-                Quota::Tags.how_to_raise()
-            ))),
+            Some(max) if n > max => {
+                let message = format!(
+                    "the quota of {max} {} is reached: this request would leave {n} ({})",
+                    Quota::Tags.info().what,
+                    Quota::Tags.how_to_raise()
+                );
+                Err(if creating {
+                    ApiError::limit_exceeded(message)
+                } else {
+                    ApiError::too_many_tags(message)
+                })
+            }
             _ => Ok(()),
         }
     }
@@ -592,7 +602,7 @@ impl State {
             }
         }
         self.check_spec(&loc, &input.spec)?;
-        self.check_tag_count(input.tags.len())?;
+        self.check_tag_count(input.tags.len(), true)?;
         let rec = Arc::new(Record {
             uid: uuid::Uuid::new_v4().to_string(),
             version: 1,
@@ -886,7 +896,7 @@ impl State {
             .keys()
             .filter(|k| !current.tags.contains_key(*k))
             .count();
-        self.check_tag_count(current.tags.len() + new_keys)?;
+        self.check_tag_count(current.tags.len() + new_keys, false)?;
         if tags.iter().all(|(k, v)| current.tags.get(k) == Some(v)) {
             return Ok(false);
         }

@@ -336,9 +336,15 @@ impl RawShape {
                 },
                 values: self.values,
             },
-            "integer" | "long" => Shape::Number {
+            "long" => Shape::Number {
                 min: signed(&self.min),
                 max: signed(&self.max),
+            },
+            // 32 bits in every SDK (Rust `i32`, Java `Integer`): a larger number is not a
+            // value of the shape, even where the model states no bound.
+            "integer" => Shape::Number {
+                min: Some(signed(&self.min).unwrap_or(i32::MIN.into())),
+                max: Some(signed(&self.max).unwrap_or(i32::MAX.into())),
             },
             "boolean" => Shape::Boolean,
             "timestamp" => Shape::Timestamp,

@@ -70,7 +70,7 @@ fn empty_message(app: &App) -> Vec<Line<'static>> {
             )),
             Line::from(clean(&e.message).into_owned()),
             Line::default(),
-            Line::from(e.hint()),
+            Line::from(e.hint_for(crate::aws::CallKind::Read)),
             Line::default(),
             Line::from(Span::styled("r tries again.", theme.dim())),
         ];
@@ -134,6 +134,14 @@ pub fn render(app: &App, frame: &mut Frame, areas: &BrowserAreas) {
             Line::from(Span::styled(
                 format!(" {spin} {what}: {} received ", load.received),
                 theme.warn(),
+            ))
+            .right_aligned(),
+        );
+    } else if b.stopped.is_some() {
+        block = block.title(
+            Line::from(Span::styled(
+                " listing stopped early: see the status line (r lists again) ",
+                theme.error(),
             ))
             .right_aligned(),
         );

@@ -193,7 +193,8 @@ pub fn confirm_delete(app: &App, frame: &mut Frame, area: Rect) {
         return;
     };
     let theme = &app.theme;
-    let r = window(area, 64, 10);
+    let untypeable = d.untypeable();
+    let r = window(area, 64, if untypeable.is_some() { 13 } else { 10 });
     frame.render_widget(Clear, r);
     let block = Block::bordered()
         .border_style(theme.error())
@@ -208,14 +209,27 @@ pub fn confirm_delete(app: &App, frame: &mut Frame, area: Rect) {
     ])
     .areas(inner);
     frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(vec![
+        Paragraph::new(
+            vec![Line::from(vec![
                 Span::raw("DeleteMesh removes "),
                 Span::styled(clean(&d.name).into_owned(), theme.title()),
                 Span::raw(" and its tags. It cannot be undone."),
-            ]),
-            Line::from("Type the mesh name to confirm:"),
-        ])
+            ])]
+            .into_iter()
+            .chain(match untypeable {
+                // Another client made a name with characters no keyboard types.
+                Some((at, c)) => vec![
+                    Line::from(format!(
+                        "Its name holds characters that cannot be typed (character {at} is {}). \
+                     Type it with ? for each of them:",
+                        crate::model::char_name(c)
+                    )),
+                    Line::from(Span::styled(clean(&d.expected()).into_owned(), theme.key())),
+                ],
+                None => vec![Line::from("Type the mesh name to confirm:")],
+            })
+            .collect::<Vec<_>>(),
+        )
         .wrap(Wrap { trim: false }),
         text,
     );

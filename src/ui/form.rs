@@ -222,10 +222,18 @@ pub fn render(app: &App, frame: &mut Frame, areas: &FormAreas) {
     } else {
         theme.title()
     };
-    let label = if form.name_locked {
-        "[ Update ]"
+    // Read-only mode offers no change: the place of the button says so.
+    let (label, create_style) = if app.read_only {
+        let style = if focus == Field::Create {
+            create_style
+        } else {
+            theme.dim()
+        };
+        ("read-only: nothing is sent (x exports)", style)
+    } else if form.name_locked {
+        ("[ Update ]", create_style)
     } else {
-        "[ Create ]"
+        ("[ Create ]", create_style)
     };
     let busy = if app.in_flight.is_some() {
         "  (request in flight…)"
@@ -238,7 +246,7 @@ pub fn render(app: &App, frame: &mut Frame, areas: &FormAreas) {
             Span::styled(busy, theme.dim()),
         ]),
         Rect {
-            width: areas.create.width + busy.len() as u16,
+            width: areas.create.width.max(label.len() as u16) + busy.len() as u16,
             ..areas.create
         }
         .intersection(frame.area()),

@@ -147,7 +147,7 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
             let profile = clean(t.profile.as_deref().unwrap_or("default")).into_owned();
             let region = clean(&t.region).into_owned();
             let endpoint = match &t.endpoint {
-                Some(e) => clean(e).into_owned(),
+                Some(e) => crate::redact::redact(&clean(e)).into_owned(),
                 None => "default AWS endpoint".into(),
             };
             let used: usize = spans.iter().map(|s| text::width(&s.content)).sum();
@@ -285,10 +285,13 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 keys.push(("↑↓", "select"));
                 keys.push(("d/Del", "remove"));
             }
+            Field::Create if app.read_only => {}
             Field::Create if app.editing() => keys.push(("Enter", "update")),
             Field::Create => keys.push(("Enter", "create")),
         }
-        if app.editing() {
+        if app.read_only {
+            keys.push(("F6", "walkthrough"));
+        } else if app.editing() {
             keys.push(("^S", "update"));
         } else {
             keys.push(("^S", "create"));
@@ -342,7 +345,11 @@ fn walkthrough_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             keys.push(("Enter", "next"));
             keys.push(("x", "export"));
         }
-        Step::Submit if app.in_flight.is_none() && (!app.walk_created() || app.unsaved()) => {
+        Step::Submit
+            if !app.read_only
+                && app.in_flight.is_none()
+                && (!app.walk_created() || app.unsaved()) =>
+        {
             keys.push(("Enter", "send"))
         }
         Step::Result if app.walk_created() => keys.push(("x", "export")),
@@ -415,7 +422,7 @@ fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     keys.push(("s", "sort"));
     keys.push(("r", "refresh"));
     keys.push(("↑↓", "move"));
-    keys.push(("F2", "create"));
+    keys.push(("F2", if app.read_only { "form" } else { "create" }));
     keys
 }
 

@@ -61,6 +61,10 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
                 "mouse click",
                 "focus a field, pick a list item, press Create",
             ),
+            (
+                "--read-only",
+                "Create, Ctrl-S and the walkthrough's Submit send nothing (x exports)",
+            ),
         ],
     ),
     (

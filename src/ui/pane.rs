@@ -160,7 +160,12 @@ pub fn error_lines(out: &mut Lines, e: &ApiError, action: Action) {
         plain,
     );
     out.blank();
-    out.row("What to do", &e.hint(), plain);
+    let kind = if action == Action::Describe {
+        crate::aws::CallKind::Read
+    } else {
+        crate::aws::CallKind::Change
+    };
+    out.row("What to do", &e.hint_for(kind), plain);
     let form = matches!(action, Action::Create | Action::Update);
     if e.outcome_unknown() && action != Action::Describe {
         out.blank();

@@ -40,6 +40,10 @@ pub fn hint(app: &App) -> String {
         Step::Review => {
             "Enter goes on to Submit; Ctrl-P goes back to change something; x exports.".into()
         }
+        Step::Submit if app.read_only => {
+            "Read-only mode: nothing is sent; Ctrl-P goes back to the review, where x exports."
+                .into()
+        }
         Step::Submit => "Enter sends CreateMesh; Ctrl-P goes back to the review.".into(),
         Step::Result => {
             "x exports this mesh; F3 lists your meshes; Esc returns to the form.".into()
@@ -475,6 +479,15 @@ fn submit_status(app: &App, out: &mut Lines) {
         Endpoint::Loading => "the endpoint (still connecting)".into(),
         Endpoint::Failed(e) => format!("nowhere yet: {e}"),
     };
+    if app.read_only {
+        out.text(
+            "Read-only mode (--read-only): this step sends nothing. Go back to the review \
+             (Ctrl-P) and press x to export the request (AWS CLI, --cli-input-json, \
+             CloudFormation, Terraform) to create the mesh elsewhere.",
+            theme.warn(),
+        );
+        return;
+    }
     match &app.pane {
         Pane::InFlight { action, name, .. } => {
             let spin = SPINNER[app.spinner % SPINNER.len()];

@@ -189,6 +189,10 @@ pub enum Behaviour {
     Html(u16),
     /// 200 with a body of this many bytes (not JSON), e.g. 50 MB.
     Huge(usize),
+    /// Like `Huge`, but chunked: no `Content-Length` says how large it is.
+    HugeChunked(usize),
+    /// These bytes as they are, then the connection closes: not HTTP at all.
+    Raw(Vec<u8>),
     /// Read the request and never answer (the connection stays open until
     /// the server is dropped).
     Hang,
@@ -242,6 +246,8 @@ pub type Decider = Arc<dyn Fn(&RecordedRequest, usize) -> Action + Send + Sync>;
 pub enum Action {
     Reply(Reply),
     Huge(usize),
+    HugeChunked(usize),
+    Raw(Vec<u8>),
     Hang,
     Close,
     Drip { reply: Reply, every: Duration },
@@ -661,6 +667,8 @@ fn decide(
         Behaviour::Garbage => Action::Reply(Reply::ok("this is {not json at all")),
         Behaviour::Html(status) => Action::Reply(Reply::html(*status)),
         Behaviour::Huge(len) => Action::Huge(*len),
+        Behaviour::HugeChunked(len) => Action::HugeChunked(*len),
+        Behaviour::Raw(bytes) => Action::Raw(bytes.clone()),
         Behaviour::Hang => Action::Hang,
         Behaviour::Close => Action::Close,
         Behaviour::Drip { reply, every } => Action::Drip {
@@ -729,6 +737,31 @@ fn serve(mut stream: TcpStream, inner: &Inner) {
                         left -= k;
                     }
                 }
+                false
+            }
+            Action::HugeChunked(len) => {
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\nx-amzn-RequestId: fault-{n}\r\n\r\n"
+                );
+                if stream.write_all(head.as_bytes()).is_ok() {
+                    let data = vec![b'x'; 64 * 1024];
+                    let mut left = len;
+                    while left > 0 && !inner.shutdown.load(Ordering::SeqCst) {
+                        let k = left.min(data.len());
+                        let mut chunk = format!("{k:x}\r\n").into_bytes();
+                        chunk.extend_from_slice(&data[..k]);
+                        chunk.extend_from_slice(b"\r\n");
+                        if stream.write_all(&chunk).is_err() {
+                            break;
+                        }
+                        left -= k;
+                    }
+                    let _ = stream.write_all(b"0\r\n\r\n");
+                }
+                false
+            }
+            Action::Raw(bytes) => {
+                let _ = stream.write_all(&bytes);
                 false
             }
             Action::Hang => {

@@ -15,6 +15,8 @@
 //!   modeled errors, broken bodies, hangs, slow drips or hostile data, and
 //!   records every request it got.
 //! * [`sdk`]: aws-sdk-appmesh clients for the sandbox, and all its mesh names.
+//! * [`fixtures`]: wire-form specs of every kind (`tests/fixtures/specs/all-kinds.json`),
+//!   valid per the model and covering every member, union branch and enum value.
 //!
 //! Every wait in here has a deadline ([`DEADLINE`]) and panics with what it
 //! saw when that passes; none of them sleeps a fixed time instead of waiting
@@ -23,6 +25,7 @@
 #![allow(dead_code)]
 
 pub mod fault;
+pub mod fixtures;
 pub mod moto;
 pub mod pty;
 pub mod sdk;

@@ -758,6 +758,37 @@ impl Tui {
         self.pid
     }
 
+    /// The program's peak resident memory so far (`VmHWM` in `/proc/PID/status`), in bytes.
+    /// Panics when the program has exited (read it before quitting).
+    pub fn peak_rss(&self) -> u64 {
+        let pid = self.pid.expect("the program has a pid");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap_or_else(|e| panic!("reading /proc/{pid}/status: {e}\n{}", self.dump()));
+        let kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("no VmHWM in /proc/{pid}/status"));
+        kib * 1024
+    }
+
+    /// Asserts that the program's peak resident memory stayed under `limit` bytes.
+    pub fn assert_peak_rss_under(&self, limit: u64) {
+        let peak = self.peak_rss();
+        eprintln!(
+            "peak RSS of `{}`: {:.1} MiB",
+            self.description,
+            peak as f64 / 1048576.0
+        );
+        assert!(
+            peak < limit,
+            "peak RSS {} MiB is over {} MiB\n{}",
+            peak >> 20,
+            limit >> 20,
+            self.dump()
+        );
+    }
+
     // ------------------------------------------------------------- writing
 
     pub fn send(&self, bytes: impl AsRef<[u8]>) {

@@ -456,9 +456,21 @@ fn quotas_count_per_scope_and_say_how_to_raise_them() {
     let (c, m) = code(s.tag_resource(R, &arn, tags(&[("c", "3")])));
     assert_eq!(c, "TooManyTagsException");
     assert!(
-        m.contains("at most 2 tags") && m.contains("--quota tags=N"),
+        m.contains("quota of 2 tags per resource") && m.contains("--quota tags=N"),
         "{m}"
     );
+    // A create past the tags quota: the model gives CreateX no TooManyTagsException.
+    let (c, _) = code(s.create(
+        CreateInput {
+            loc: loc(Kind::VirtualNode, "m", "", "tagged"),
+            spec: node("h"),
+            tags: tags(&[("a", "1"), ("b", "2"), ("c", "3")]),
+            client_token: None,
+        },
+        None,
+        NOW,
+    ));
+    assert_eq!(c, "LimitExceededException");
     // Overwriting an existing key is not a new tag.
     assert!(s.tag_resource(R, &arn, tags(&[("a", "9")])).unwrap());
     // No quotas at all.
