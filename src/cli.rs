@@ -112,6 +112,8 @@ pub enum Command {
     },
     /// Print the man page (roff): `appmesh-tui man | man -l -`.
     Man,
+    /// Draw a mesh's topology for documents and tickets: text, DOT, Mermaid or SVG.
+    Graph(crate::topology::cli::GraphArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,7 +153,7 @@ pub fn run_plain(command: &Command, out: &mut dyn std::io::Write) -> Option<Resu
             .map_err(io),
             None => Err("no config directory: set HOME or XDG_CONFIG_HOME".into()),
         }),
-        Command::Sandbox(_) => None,
+        Command::Sandbox(_) | Command::Graph(_) => None,
     }
 }
 

@@ -36,6 +36,7 @@ fn main() -> ExitCode {
                     sandbox::cli::default_region(cli.region.as_deref(), cli.profile.as_deref());
                 sandbox::cli::run(cmd, &region).await
             }
+            Some(Command::Graph(ref args)) => appmesh_tui::topology::cli::run(&cli, args).await,
             Some(_) => Ok(()),
             None => run::run_tui(cli).await,
         }

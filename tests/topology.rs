@@ -322,7 +322,7 @@ fn mermaid_is_a_flowchart_with_every_box_and_edge_and_nothing_unescaped() {
         let text = mermaid::render(&g);
         let mut lines = text.lines();
         assert_eq!(lines.next(), Some("---"));
-        assert!(lines.next().unwrap().starts_with("title: \""));
+        assert!(lines.next().unwrap().starts_with("title: 'mesh "));
         assert_eq!(lines.next(), Some("---"));
         assert_eq!(lines.next(), Some("flowchart LR"));
         let node_re = regex_lite::Regex::new(r#"^    (n\d+)\["([^"]*)"\]$"#).unwrap();
@@ -377,4 +377,28 @@ fn hostile_names_reach_the_terminal_harmless() {
     assert!(!dump.contains('\u{1b}') && !dump.contains('\u{7}'));
     assert!(dump.contains("esc␛[31mred�"), "{dump}");
     assert!(dump.contains("日本語のノード"), "{dump}");
+}
+
+/// The pictures in `assets/topology/` (the README shows them; `scripts/topology-screenshots`
+/// turns them into PNG screenshots with headless Chromium) are the app's current SVG output.
+/// `UPDATE_SCREENSHOTS=1 cargo test --test topology` writes them again.
+#[test]
+fn svg_pictures_in_assets_are_current() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/topology");
+    let update = std::env::var_os("UPDATE_SCREENSHOTS").is_some();
+    for (name, mesh) in [("onboarding", onboarding()), ("problems", problems())] {
+        let text = render(&mesh, Format::Svg);
+        let path = dir.join(format!("{name}.svg"));
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &text).unwrap();
+            continue;
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == text,
+            "{} is out of date: run `UPDATE_SCREENSHOTS=1 cargo test --test topology` (and scripts/topology-screenshots for the PNGs)",
+            path.display()
+        );
+    }
 }

@@ -679,6 +679,86 @@ impl Layout {
         }
     }
 
+    /// What is wrong with this layout, if anything (for tests; empty when it holds): boxes of
+    /// a column apart and in order, every edge from its source's border (at one of its
+    /// ports) to just before its target, in straight pieces, and no two edges' lines on the
+    /// same cells except where they cross.
+    pub fn violations(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let g = &self.graph;
+        if self.boxes.len() != g.nodes.len() {
+            out.push("not one box per node".into());
+            return out;
+        }
+        for (c, col) in self.order.iter().enumerate() {
+            for w in col.windows(2) {
+                if self.boxes[w[0]].bottom() >= self.boxes[w[1]].y {
+                    out.push(format!("boxes {} and {} overlap in column {c}", w[0], w[1]));
+                }
+            }
+            for &b in col {
+                let bx = &self.boxes[b];
+                if bx.x != self.columns[c].x
+                    || bx.x + bx.w >= self.width
+                    || bx.bottom() > self.height
+                {
+                    out.push(format!("box {b} outside its column or the drawing"));
+                }
+                if !bx.y.is_multiple_of(2)
+                    || bx
+                        .out_ports
+                        .iter()
+                        .any(|p| p % 2 != 1 || *p <= bx.y || *p + 1 >= bx.bottom())
+                {
+                    out.push(format!("box {b}: top or ports on the wrong rows"));
+                }
+            }
+        }
+        let mut horizontal: Vec<(u32, u32, u32, u32)> = Vec::new();
+        let mut vertical: Vec<(u32, u32, u32, u32)> = Vec::new();
+        for (i, p) in self.paths.iter().enumerate() {
+            let e = &g.edges[p.edge];
+            let (src, dst) = (&self.boxes[e.from], &self.boxes[e.to]);
+            let (first, last) = (p.points[0], p.points[p.points.len() - 1]);
+            if first.0 != src.x + src.w - 1 || !src.out_ports.contains(&first.1) {
+                out.push(format!(
+                    "edge {} does not leave from a port of its source",
+                    p.edge
+                ));
+            }
+            if last.0 + 1 != dst.x
+                || last.1 <= dst.y
+                || last.1 + 1 >= dst.bottom()
+                || last.1 % 2 != 0
+            {
+                out.push(format!(
+                    "edge {} does not reach a port of its target",
+                    p.edge
+                ));
+            }
+            for w in p.points.windows(2) {
+                let ((ax, ay), (bx, by)) = (w[0], w[1]);
+                if ay == by && ax != bx {
+                    horizontal.push((ay, ax.min(bx), ax.max(bx), i as u32));
+                } else if ax == bx && ay != by {
+                    vertical.push((ax, ay.min(by), ay.max(by), i as u32));
+                } else {
+                    out.push(format!("edge {}: a piece that is not straight", p.edge));
+                }
+            }
+        }
+        for (what, lines) in [("row", &mut horizontal), ("column", &mut vertical)] {
+            lines.sort_unstable();
+            for w in lines.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                if a.0 == b.0 && b.1 <= a.2 && !(a.3 == b.3 && b.1 == a.2) {
+                    out.push(format!("edges {} and {} share {what} {}", a.3, b.3, a.0));
+                }
+            }
+        }
+        out
+    }
+
     /// The pieces that may touch rows `y0..y1`, each once, in order.
     pub fn pieces_in(&self, y0: u32, y1: u32) -> Vec<u32> {
         let mut out = Vec::new();

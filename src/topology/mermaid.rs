@@ -30,11 +30,9 @@ pub fn render(g: &Graph) -> String {
     let mut out = String::new();
     let w = &mut out;
     let _ = writeln!(w, "---");
-    let _ = writeln!(
-        w,
-        "title: \"mesh {}\"",
-        escape(&crate::ui::text::clean(&g.mesh))
-    );
+    // YAML front matter: a single-quoted string, where only `'` needs doubling.
+    let title = crate::ui::text::clean(&g.mesh).replace('\'', "''");
+    let _ = writeln!(w, "title: 'mesh {title}'");
     let _ = writeln!(w, "---");
     let _ = writeln!(w, "flowchart LR");
     for (ci, c) in Column::ALL.into_iter().enumerate() {

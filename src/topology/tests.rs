@@ -154,39 +154,9 @@ fn matches_read_short() {
     assert_eq!(route_match(&json!({"tcpRoute": {}}), false), "");
 }
 
-/// What must hold of any layout: boxes of a column apart and in order, every path made of
-/// straight pieces from its source's border to just before its target, ports on their rows.
 pub fn check_layout(l: &Layout) {
-    let g = &l.graph;
-    assert_eq!(l.boxes.len(), g.nodes.len());
-    for (c, col) in l.order.iter().enumerate() {
-        for w in col.windows(2) {
-            let (a, b) = (&l.boxes[w[0]], &l.boxes[w[1]]);
-            assert!(a.bottom() < b.y, "boxes overlap in column {c}");
-        }
-        for &b in col {
-            let bx = &l.boxes[b];
-            assert_eq!(bx.x, l.columns[c].x);
-            assert!(bx.x + bx.w < l.width && bx.bottom() <= l.height);
-            assert_eq!(bx.y % 2, 0);
-            for p in &bx.out_ports {
-                assert!(*p > bx.y && *p < bx.bottom() - 1 && p % 2 == 1);
-            }
-        }
-    }
-    for p in &l.paths {
-        let e = &g.edges[p.edge];
-        let (src, dst) = (&l.boxes[e.from], &l.boxes[e.to]);
-        assert_eq!(p.points[0], (src.x + src.w - 1, p.points[0].1));
-        assert!(src.out_ports.contains(&p.points[0].1));
-        let end = *p.points.last().unwrap();
-        assert_eq!(end.0, dst.x - 1);
-        assert!(end.1 > dst.y && end.1 < dst.bottom() - 1 && end.1 % 2 == 0);
-        for w in p.points.windows(2) {
-            assert!(w[0].0 == w[1].0 || w[0].1 == w[1].1, "not straight: {w:?}");
-            assert_ne!(w[0], w[1]);
-        }
-    }
+    let v = l.violations();
+    assert!(v.is_empty(), "{v:#?}");
 }
 
 #[test]
