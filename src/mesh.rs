@@ -4,7 +4,9 @@
 //! what is wrong) and the order in which the service lets them be created and deleted are
 //! derived here, from the kind registry's reference paths, for every kind alike.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use serde_json::Value;
 
@@ -134,18 +136,18 @@ impl MeshModel {
     /// What `key`'s spec names, each resolved.
     pub fn links_from(&self, key: &Key) -> Vec<Link> {
         match self.items.get(key) {
-            Some(item) => self.links_of(key, item),
+            Some(item) => self.links_of(key, item, |to| self.items.contains_key(to)),
             None => Vec::new(),
         }
     }
 
-    fn links_of(&self, key: &Key, item: &Item) -> Vec<Link> {
+    fn links_of(&self, key: &Key, item: &Item, exists: impl Fn(&Key) -> bool) -> Vec<Link> {
         references(key.kind, &item.spec)
             .into_iter()
             .map(|reference| {
                 let to = self.target(&reference);
                 Link {
-                    exists: self.items.contains_key(&to),
+                    exists: exists(&to),
                     from: key.clone(),
                     to,
                     reference,
@@ -156,9 +158,18 @@ impl MeshModel {
 
     /// Every reference in the mesh, in key order.
     pub fn links(&self) -> Vec<Link> {
+        // References name top-level resources of this mesh: a hashed set of (kind, name)
+        // answers "does it exist" faster than the ordered map, for meshes of thousands.
+        let top: HashSet<(Kind, &str)> = self
+            .items
+            .keys()
+            .filter(|k| k.parent.is_empty() && k.mesh == self.name)
+            .map(|k| (k.kind, k.name.as_str()))
+            .collect();
+        let exists = |to: &Key| to.mesh == self.name && top.contains(&(to.kind, to.name.as_str()));
         self.items
             .iter()
-            .flat_map(|(k, item)| self.links_of(k, item))
+            .flat_map(|(k, item)| self.links_of(k, item, exists))
             .collect()
     }
 

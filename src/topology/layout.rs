@@ -136,25 +136,37 @@ struct Hop {
     first: bool,
 }
 
-/// Counts the crossings between two neighbouring layers: hops as (position of u, position of
-/// v); sorted by u then v, every later v smaller than an earlier one is a crossing.
-fn count_crossings(pairs: &mut [(usize, usize)], size: usize) -> u64 {
-    pairs.sort_unstable();
-    let mut tree = vec![0u64; size + 1];
+/// Counts the crossings between two neighbouring layers. `targets[a..b]` for each `(a, b)` of
+/// `ranges`, in the left layer's order, are the positions one vertex's edges reach in the right
+/// layer (of `size` vertices): every later edge reaching a smaller position than an earlier
+/// one crosses it, which a Fenwick tree counts in O(E log V) without sorting all the edges.
+fn count_crossings(
+    targets: &mut [usize],
+    ranges: &[(usize, usize)],
+    size: usize,
+    tree: &mut Vec<u64>,
+) -> u64 {
+    tree.clear();
+    tree.resize(size + 1, 0);
+    let mut seen = 0u64;
     let mut crossings = 0u64;
-    for (seen, &(_, v)) in pairs.iter().enumerate() {
-        // How many earlier v are ≤ v.
-        let mut i = v + 1;
-        let mut le = 0;
-        while i > 0 {
-            le += tree[i];
-            i -= i & i.wrapping_neg();
-        }
-        crossings += seen as u64 - le;
-        let mut i = v + 1;
-        while i <= size {
-            tree[i] += 1;
-            i += i & i.wrapping_neg();
+    for &(a, b) in ranges {
+        targets[a..b].sort_unstable();
+        for &v in &targets[a..b] {
+            // How many earlier edges reach a position ≤ v.
+            let mut i = v + 1;
+            let mut le = 0;
+            while i > 0 {
+                le += tree[i];
+                i -= i & i.wrapping_neg();
+            }
+            crossings += seen - le;
+            seen += 1;
+            let mut i = v + 1;
+            while i <= size {
+                tree[i] += 1;
+                i += i & i.wrapping_neg();
+            }
         }
     }
     crossings
@@ -260,11 +272,10 @@ impl Layout {
             preds[hop.v].push(h as u32);
         }
 
-        // Initial order: boxes by key (routes grouped by router), then dummies by edge.
+        // Initial order: the graph's (resources in key order, so routes grouped by router;
+        // then the missing ones), then dummies by edge.
         let mut by_layer: Vec<Vec<usize>> = vec![Vec::new(); layers];
-        let mut real: Vec<usize> = (0..n).collect();
-        real.sort_by(|&a, &b| graph.nodes[a].key.cmp(&graph.nodes[b].key));
-        for v in real.into_iter().chain(n..vcount) {
+        for v in 0..vcount {
             by_layer[layer[v]].push(v);
         }
         let mut pos = vec![0usize; vcount];
@@ -276,18 +287,23 @@ impl Layout {
             }
         };
         set_pos(&by_layer, &mut pos);
-        let crossings_of = |by_layer: &Vec<Vec<usize>>, pos: &Vec<usize>| -> u64 {
-            let mut per: Vec<Vec<(usize, usize)>> = vec![Vec::new(); layers];
-            for hop in &hops {
-                per[layer[hop.u]].push((pos[hop.u], pos[hop.v]));
+        let mut tree: Vec<u64> = Vec::new();
+        let mut scratch: Vec<usize> = Vec::new();
+        let mut bounds: Vec<(usize, usize)> = Vec::new();
+        let mut crossings_of = |by_layer: &Vec<Vec<usize>>, pos: &Vec<usize>| -> u64 {
+            let mut total = 0;
+            for l in 0..layers.saturating_sub(1) {
+                // Each vertex's edges to the next layer, as positions there, in vertex order.
+                scratch.clear();
+                bounds.clear();
+                for &u in &by_layer[l] {
+                    let start = scratch.len();
+                    scratch.extend(succs[u].iter().map(|&h| pos[hops[h as usize].v]));
+                    bounds.push((start, scratch.len()));
+                }
+                total += count_crossings(&mut scratch, &bounds, by_layer[l + 1].len(), &mut tree);
             }
-            per.iter_mut()
-                .enumerate()
-                .map(|(l, p)| {
-                    let size = by_layer.get(l + 1).map_or(0, Vec::len);
-                    count_crossings(p, size)
-                })
-                .sum()
+            total
         };
         let mut best = by_layer.clone();
         let mut best_crossings = crossings_of(&by_layer, &pos);
@@ -321,7 +337,7 @@ impl Layout {
                         keyed.push((bc, nb.is_empty(), pos[v], v));
                     }
                     // Ties: boxes with neighbours first, then as they were.
-                    keyed.sort_by(|a, b| {
+                    keyed.sort_unstable_by(|a, b| {
                         a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
                     });
                     for (i, &(_, _, _, v)) in keyed.iter().enumerate() {
@@ -438,7 +454,7 @@ impl Layout {
         for v in 0..vcount {
             hs.clear();
             hs.extend_from_slice(&succs[v]);
-            hs.sort_by_key(|&h| (top[hops[h as usize].v], pos[hops[h as usize].v], h));
+            hs.sort_unstable_by_key(|&h| (top[hops[h as usize].v], pos[hops[h as usize].v], h));
             for (k, &h) in hs.iter().enumerate() {
                 out_row[h as usize] = if v >= n {
                     top[v] + 1
@@ -450,7 +466,7 @@ impl Layout {
         for v in 0..vcount {
             hs.clear();
             hs.extend_from_slice(&preds[v]);
-            hs.sort_by_key(|&h| (out_row[h as usize], h));
+            hs.sort_unstable_by_key(|&h| (out_row[h as usize], h));
             for (k, &h) in hs.iter().enumerate() {
                 in_row[h as usize] = if v >= n {
                     top[v]
@@ -489,8 +505,8 @@ impl Layout {
             // the crossings of staggered edges.
             let (mut down, mut up): (Vec<usize>, Vec<usize>) =
                 gap_hops[g].iter().partition(|&&h| out_row[h] < end_row[h]);
-            down.sort_by_key(|&h| (out_row[h], end_row[h], h));
-            up.sort_by_key(|&h| {
+            down.sort_unstable_by_key(|&h| (out_row[h], end_row[h], h));
+            up.sort_unstable_by_key(|&h| {
                 (
                     std::cmp::Reverse(out_row[h]),
                     std::cmp::Reverse(end_row[h]),
@@ -579,8 +595,8 @@ impl Layout {
         }
 
         // Per gap, the track of the source line on each row (rows are unique per gap).
-        let mut source_track: Vec<std::collections::HashMap<u32, u32>> =
-            vec![std::collections::HashMap::new(); gaps];
+        let mut source_track: Vec<foldhash::HashMap<u32, u32>> =
+            vec![foldhash::HashMap::default(); gaps];
         for (g, hs) in gap_hops.iter().enumerate() {
             for &h in hs {
                 source_track[g].insert(out_row[h], track[h]);
@@ -663,7 +679,7 @@ impl Layout {
             .map(|l| l.iter().copied().filter(|&v| v < n).collect())
             .collect();
         for col in &mut order {
-            col.sort_by_key(|&v| top[v]);
+            col.sort_unstable_by_key(|&v| top[v]);
         }
         Layout {
             graph,
@@ -780,5 +796,53 @@ impl Layout {
         let start = col.partition_point(|&b| self.boxes[b].bottom() <= y0);
         let end = col.partition_point(|&b| self.boxes[b].y < y1);
         &col[start..end.max(start)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_crossings;
+
+    #[test]
+    fn crossings_are_counted_as_a_brute_force_count_does() {
+        // A small deterministic pseudo-random bipartite graph, many times over.
+        let mut seed = 7u64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) % m) as usize
+        };
+        let mut tree = Vec::new();
+        for _ in 0..200 {
+            let (left, right) = (1 + next(8), 1 + next(8) as usize);
+            let mut edges: Vec<(usize, usize)> = Vec::new();
+            for u in 0..left {
+                for _ in 0..next(4) {
+                    edges.push((u, next(right as u64)));
+                }
+            }
+            let mut brute = 0;
+            for a in &edges {
+                for b in &edges {
+                    if a.0 < b.0 && a.1 > b.1 {
+                        brute += 1;
+                    }
+                }
+            }
+            let mut targets = Vec::new();
+            let mut ranges = Vec::new();
+            for u in 0..left {
+                let start = targets.len();
+                // Out of order on purpose: the count sorts each vertex's own edges.
+                targets.extend(edges.iter().rev().filter(|e| e.0 == u).map(|e| e.1));
+                ranges.push((start, targets.len()));
+            }
+            assert_eq!(
+                count_crossings(&mut targets, &ranges, right, &mut tree),
+                brute,
+                "{edges:?}"
+            );
+        }
     }
 }

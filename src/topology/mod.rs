@@ -20,7 +20,7 @@ pub mod paint;
 pub mod svg;
 pub mod view;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use serde_json::Value;
 
@@ -299,7 +299,7 @@ impl Graph {
             }
         }
         // References, with their weights in % of the route's total.
-        let mut totals: HashMap<&Key, i64> = HashMap::new();
+        let mut totals: HashMap<&Key, i64> = HashMap::with_capacity(links.len());
         for l in &links {
             if let Some(w) = l.reference.weight {
                 *totals.entry(&l.from).or_insert(0) += w.max(0);
