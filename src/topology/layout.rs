@@ -26,8 +26,9 @@ pub const BOX_MAX: u32 = 32;
 pub const MAX_TRACKS: u32 = 48;
 /// Rows per block of the row index the painters query.
 const BLOCK: u32 = 32;
-/// Barycenter sweeps (each one down and one up).
-const SWEEPS: usize = 3;
+/// Barycenter sweeps at most (each one down and one up); they stop when a sweep finds no
+/// order with fewer crossings.
+const SWEEPS: usize = 2;
 /// Rounds of moving boxes toward the boxes they are joined to (alternately left to right and
 /// right to left).
 const PLACEMENT_ROUNDS: usize = 4;
@@ -312,6 +313,7 @@ impl Layout {
             if sweep > 0 && best_crossings == 0 {
                 break;
             }
+            let before = best_crossings;
             for down in [true, false] {
                 let range: Vec<usize> = if down {
                     (1..layers).collect()
@@ -351,6 +353,9 @@ impl Layout {
                     best_crossings = c;
                     best = by_layer.clone();
                 }
+            }
+            if sweep > 0 && best_crossings == before {
+                break;
             }
         }
         let by_layer = best;
@@ -614,7 +619,8 @@ impl Layout {
             let edge = &graph.edges[e];
             let first = hops[hs[0]];
             let src = &boxes[first.u];
-            let mut points = vec![(src.x + src.w - 1, out_row[hs[0]])];
+            let mut points = Vec::with_capacity(1 + 4 * hs.len());
+            points.push((src.x + src.w - 1, out_row[hs[0]]));
             for &h in hs {
                 let hop = hops[h];
                 let g = layer[hop.u];
