@@ -32,7 +32,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("PgUp / PgDn", "a screen up / down"),
     ("h j k l", "pan the view left / down / up / right"),
     ("n / N", "next / previous box with a mark (✗ ⚠)"),
-    ("Enter", "describe the selected resource"),
+    (
+        "Enter",
+        "describe the selected resource (on a missing one: who names it)",
+    ),
     ("Esc / g", "close the topology"),
 ];
 
