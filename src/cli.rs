@@ -118,6 +118,8 @@ pub enum Command {
     /// Mesh files: export, plan, apply, import, replay (crate::meshfile::cli).
     #[command(flatten)]
     MeshFile(crate::meshfile::cli::MeshCommand),
+    /// Draw a mesh's topology for documents and tickets: text, DOT, Mermaid or SVG.
+    Graph(crate::topology::cli::GraphArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,7 +159,9 @@ pub fn run_plain(command: &Command, out: &mut dyn std::io::Write) -> Option<Resu
             .map_err(io),
             None => Err("no config directory: set HOME or XDG_CONFIG_HOME".into()),
         }),
-        Command::Sandbox(_) | Command::Migrate(_) | Command::MeshFile(_) => None,
+        Command::Sandbox(_) | Command::Migrate(_) | Command::MeshFile(_) | Command::Graph(_) => {
+            None
+        }
     }
 }
 

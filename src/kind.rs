@@ -558,12 +558,16 @@ fn follow(
     r: &RefPath,
     out: &mut Vec<Reference>,
 ) {
+    // Built with push_str, not format!: this runs for every reference of every resource when
+    // a whole mesh is linked (the topology of thousands of resources).
     let dot = |at: &str, m: &str| {
-        if at.is_empty() {
-            m.to_string()
-        } else {
-            format!("{at}.{m}")
+        let mut s = String::with_capacity(at.len() + m.len() + 1);
+        if !at.is_empty() {
+            s.push_str(at);
+            s.push('.');
         }
+        s.push_str(m);
+        s
     };
     let Some((seg, rest)) = segs.split_first() else {
         if let Value::String(name) = v {
@@ -592,7 +596,13 @@ fn follow(
                 follow(
                     item,
                     rest,
-                    format!("{}[{i}]", dot(&at, member)),
+                    {
+                        let mut s = dot(&at, member);
+                        s.push('[');
+                        s.push_str(&i.to_string());
+                        s.push(']');
+                        s
+                    },
                     Some(item),
                     r,
                     out,

@@ -35,6 +35,7 @@ pub mod tag_editor;
 pub mod template;
 #[doc(hidden)]
 pub mod testing;
+pub mod topology;
 pub mod transcript;
 pub mod ui;
 pub mod walkthrough;

@@ -38,6 +38,7 @@ fn main() -> ExitCode {
             }
             Some(Command::Migrate(ref args)) => appmesh_tui::migrate::cli::run(&cli, args).await,
             Some(Command::MeshFile(ref cmd)) => appmesh_tui::meshfile::cli::run(&cli, cmd).await,
+            Some(Command::Graph(ref args)) => appmesh_tui::topology::cli::run(&cli, args).await,
             Some(_) => Ok(()),
             None => run::run_tui(cli).await,
         }

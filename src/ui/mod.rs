@@ -11,6 +11,7 @@ pub mod pane;
 pub mod picker;
 pub mod text;
 pub mod theme;
+pub mod topology;
 pub mod walkthrough;
 
 use ratatui::Frame;
