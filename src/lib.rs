@@ -19,6 +19,7 @@ pub mod fileio;
 pub mod form;
 pub mod headless;
 pub mod kind;
+pub mod kind_form;
 pub mod log;
 pub mod mesh;
 pub mod model;
