@@ -948,6 +948,11 @@ impl KindForm {
         if !self.is_edit() {
             self.check_rules(&doc, &mut check);
         }
+        // One problem per place (the form's own, such as "is required", come first).
+        let mut seen = HashSet::new();
+        check
+            .problems
+            .retain(|(stop, _)| stop.is_none() || seen.insert(*stop));
         check.doc = doc;
         check
     }
@@ -1681,6 +1686,11 @@ impl KindForm {
         let label_indent = d.label.len() - d.label.trim_start().len();
         let fixed = self.is_fixed(d);
         let content = match self.val(r, it) {
+            Some(Val::Ref { chosen, typed }) if fixed => Content::Text {
+                input: Input::new(chosen.clone().unwrap_or_else(|| typed.value().to_string())),
+                fixed,
+                placeholder: "",
+            },
             Some(Val::Text(i)) => Content::Text {
                 input: i.clone(),
                 fixed,
@@ -1746,7 +1756,7 @@ impl KindForm {
         };
         ViewRow {
             stop: Some(stop),
-            indent: indent + label_indent,
+            indent: indent + label_indent / 2,
             label: d.label.trim().to_string(),
             content,
             problem: self.visible_problem(stop).map(str::to_string),
