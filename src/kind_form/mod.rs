@@ -136,6 +136,9 @@ impl Check {
     }
 }
 
+/// The path (inside a listener) of the protocol the team rules may restrict.
+const LISTENER_PROTOCOL: &str = "portMapping.protocol";
+
 /// At most this many items per group (the largest list the forms show is 50 backends).
 const MAX_ITEMS: usize = 50;
 /// Typed text is clipped here: longer than any limit of the model the forms show.
@@ -975,6 +978,17 @@ impl KindForm {
         }
     }
 
+    /// What the resource held at `segs` (of the document, or of the item `stop` is in).
+    fn original(&self, stop: Stop, segs: &[String]) -> Option<&Value> {
+        match stop {
+            Stop::ItemField(r, i, _) => match self.slots.get(r)? {
+                Slot::Group(items) => get(&items.get(i)?.base, segs),
+                Slot::Field(_) => None,
+            },
+            _ => get(&self.base, segs),
+        }
+    }
+
     fn clear_field(&self, obj: &mut Value, d: &FieldDef, ctx: Ctx) {
         match d.w {
             W::Choice { options, .. } => {
@@ -1048,6 +1062,24 @@ impl KindForm {
                 Err(e) => check.problems.push((Some(stop), e)),
             },
             (W::Enum { .. }, Val::Pick(v)) if !v.is_empty() => {
+                if d.path == LISTENER_PROTOCOL
+                    && let Some(allowed) = &self.rules.allowed_listener_protocols
+                    && !allowed.contains(v)
+                    // An edit is refused for a change, not for what the resource already held.
+                    && self.original(stop, &segs).and_then(Value::as_str) != Some(v.as_str())
+                {
+                    check.problems.push((
+                        Some(stop),
+                        format!(
+                            "listener protocol `{v}` is not allowed by the template's rules; choose {}",
+                            allowed
+                                .iter()
+                                .map(|a| format!("`{a}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                }
                 set(obj, &segs, Value::String(v.clone()));
             }
             (W::Choice { object, options }, Val::Pick(v)) if object && !v.is_empty() => {

@@ -553,6 +553,45 @@ fn team_rules_require_tags_on_create() {
 }
 
 #[test]
+fn team_rules_limit_listener_protocols() {
+    let rules = Rules {
+        allowed_listener_protocols: Some(vec!["http".into(), "grpc".into()]),
+        ..Rules::default()
+    };
+    let mut f = KindForm::new(Kind::VirtualGateway, &mesh(), None, &rules);
+    type_in(&mut f, "gw");
+    assert!(
+        matches!(f.submit(), FormOutcome::Submit { .. }),
+        "http is allowed"
+    );
+    let protocol = Stop::ItemField(1, 0, 1);
+    f.focus = protocol;
+    f.handle_key(key(KeyCode::Right)); // http2
+    assert_eq!(f.submit(), FormOutcome::Stay);
+    assert_eq!(f.focus, protocol);
+    assert_eq!(
+        f.visible_problem(protocol),
+        Some(
+            "listener protocol `http2` is not allowed by the template's rules; choose `http`, `grpc`"
+        )
+    );
+    // An edit keeps a protocol the resource already had, but cannot change to another one.
+    let mut f = edit_form(Kind::VirtualRouter, rich_spec(Kind::VirtualRouter));
+    f.rules = Rules {
+        allowed_listener_protocols: Some(vec!["grpc".into()]),
+        ..Rules::default()
+    };
+    assert!(
+        matches!(f.submit(), FormOutcome::Submit { .. }),
+        "{:?}",
+        problems_text(&f)
+    );
+    f.focus = Stop::ItemField(1, 1, 1);
+    f.handle_key(key(KeyCode::Left));
+    assert_eq!(f.submit(), FormOutcome::Stay);
+}
+
+#[test]
 fn fixed_fields_do_not_change_on_edit() {
     let mut f = edit_form(Kind::Route, rich_spec(Kind::Route));
     f.focus = Stop::Field(0);
