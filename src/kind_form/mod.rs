@@ -929,7 +929,9 @@ impl KindForm {
                         }
                         arr.push(obj);
                     }
-                    if !arr.is_empty() || g.write_empty {
+                    // An empty list the resource had stays (an edit changes only what it shows).
+                    let had = get(&self.base, &segs).is_some_and(Value::is_array);
+                    if !arr.is_empty() || g.write_empty || had {
                         set(&mut doc, &segs, Value::Array(arr));
                     }
                 }

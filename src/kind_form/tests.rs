@@ -354,6 +354,44 @@ fn an_unchanged_edit_sends_the_spec_it_started_from() {
     }
 }
 
+/// Every spec of the shared fixtures (every member, union branch and enum value of each kind)
+/// comes back unchanged from an edit that changes nothing.
+#[test]
+fn every_fixture_survives_an_unchanged_edit() {
+    let text = include_str!("../../tests/fixtures/specs/all-kinds.json");
+    let doc: Value = serde_json::from_str(text).unwrap();
+    let mut seen = 0;
+    let mut failures = Vec::new();
+    for r in doc["resources"].as_array().unwrap() {
+        let kind = match r["kind"].as_str().unwrap() {
+            "VirtualNode" => Kind::VirtualNode,
+            "VirtualService" => Kind::VirtualService,
+            "VirtualRouter" => Kind::VirtualRouter,
+            "Route" => Kind::Route,
+            "VirtualGateway" => Kind::VirtualGateway,
+            "GatewayRoute" => Kind::GatewayRoute,
+            _ => continue,
+        };
+        seen += 1;
+        let original = r["spec"].clone();
+        let mut f = edit_form(kind, original.clone());
+        match f.submit() {
+            FormOutcome::Submit { spec, .. } if spec == original => {}
+            FormOutcome::Submit { spec, .. } => failures.push(format!(
+                "{kind} {}: sent\n{spec}\ninstead of\n{original}",
+                r["name"]
+            )),
+            _ => failures.push(format!(
+                "{kind} {}: refused: {:?}",
+                r["name"],
+                problems_text(&f)
+            )),
+        }
+    }
+    assert!(seen > 40, "{seen}");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 #[test]
 fn edit_keeps_what_the_form_does_not_show() {
     let original = rich_spec(Kind::VirtualNode);
@@ -699,6 +737,115 @@ proptest! {
                 prop_assert!(notice.starts_with("Not sent"), "{notice}");
             }
             FormOutcome::Cancel => prop_assert!(false, "submit never cancels"),
+        }
+    }
+}
+
+fn fixtures() -> Vec<(Kind, Value)> {
+    let text = include_str!("../../tests/fixtures/specs/all-kinds.json");
+    let doc: Value = serde_json::from_str(text).unwrap();
+    doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            let kind = Kind::IN_MESH
+                .into_iter()
+                .find(|k| k.info().name == r["kind"].as_str().unwrap_or(""))?;
+            Some((kind, r["spec"].clone()))
+        })
+        .collect()
+}
+
+/// Every place in `v` (objects' members and lists' items), as a list of steps.
+fn places(v: &Value, at: Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                let mut p = at.clone();
+                p.push(Value::String(k.clone()));
+                out.push(p.clone());
+                places(child, p, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                let mut p = at.clone();
+                p.push(Value::from(i));
+                out.push(p.clone());
+                places(child, p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn replace_at(v: &mut Value, path: &[Value], new: Value) {
+    let Some((first, rest)) = path.split_first() else {
+        *v = new;
+        return;
+    };
+    let child = match (v, first) {
+        (Value::Object(m), Value::String(k)) => m.get_mut(k),
+        (Value::Array(a), Value::Number(i)) => a.get_mut(i.as_u64().unwrap_or(0) as usize),
+        _ => None,
+    };
+    if let Some(c) = child {
+        replace_at(c, rest, new);
+    }
+}
+
+fn junk() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        Just(json!(-1)),
+        Just(json!(1e300)),
+        Just(json!("")),
+        Just(json!("\u{1b}[2J\u{202e}x")),
+        Just(json!([])),
+        Just(json!({})),
+        Just(json!([{"weird": true}])),
+        Just(json!(true)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Specs a service or another client might hold, damaged anywhere: the form opens, takes
+    /// any keys, draws at any size, and a submit is valid or refused naming the place.
+    #[test]
+    fn damaged_specs_never_panic(
+        pick in any::<prop::sample::Index>(),
+        damage in prop::collection::vec((any::<prop::sample::Index>(), junk()), 0..4),
+        keys in prop::collection::vec(any_key(), 0..60),
+        size in (1u16..140, 1u16..50),
+    ) {
+        let all = fixtures();
+        let (kind, mut spec) = all[pick.index(all.len())].clone();
+        for (at, value) in damage {
+            let mut ps = Vec::new();
+            places(&spec, Vec::new(), &mut ps);
+            if ps.is_empty() {
+                spec = value;
+            } else {
+                let p = ps[at.index(ps.len())].clone();
+                replace_at(&mut spec, &p, value);
+            }
+        }
+        let mut f = edit_form(kind, spec);
+        for k in keys {
+            let _ = f.handle_key(k);
+        }
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.0, size.1)).unwrap();
+        t.draw(|fr| f.render(fr, fr.area(), &crate::ui::theme::Theme::default())).unwrap();
+        match f.submit() {
+            FormOutcome::Submit { spec, .. } => {
+                let p = shape::validate(shape::model(), kind.info().spec_shape, &spec, "");
+                prop_assert!(p.is_empty(), "{kind}: {spec} {p:?}");
+            }
+            FormOutcome::Stay => prop_assert!(!f.check.problems.is_empty()),
+            FormOutcome::Cancel => prop_assert!(false),
         }
     }
 }
