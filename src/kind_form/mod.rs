@@ -1054,6 +1054,9 @@ impl KindForm {
                 if i.value().is_empty() {
                     required(check);
                 }
+                if let Some(p) = forbidden(i.value()) {
+                    check.problems.push((Some(stop), p));
+                }
                 if !i.value().is_empty() || d.required {
                     set(obj, &segs, Value::String(i.value().to_string()));
                 }
@@ -1121,6 +1124,8 @@ impl KindForm {
                 let name = chosen.clone().unwrap_or_else(|| typed.value().to_string());
                 if name.is_empty() {
                     required(check);
+                } else if let Some(p) = forbidden(&name) {
+                    check.problems.push((Some(stop), p));
                 } else if !self.names.get(&k).is_some_and(|n| n.contains(&name)) {
                     let must = self.kind.info().parent == Some(k)
                         || self
@@ -1860,6 +1865,16 @@ fn edit_input(input: &mut Input, key: KeyEvent) -> bool {
     input
         .handle_event(&Event::Key(key))
         .is_some_and(|c| c.value)
+}
+
+/// A character no name or value typed here may hold (it would show as something else, or
+/// could not be typed to confirm a delete): control characters and bidirectional controls.
+fn forbidden(s: &str) -> Option<String> {
+    let (at, c) = crate::model::forbidden_char(s)?;
+    Some(format!(
+        "character {at} is {}, which this field may not hold",
+        crate::model::char_name(c)
+    ))
 }
 
 fn parse_int(s: &str) -> Result<Option<i64>, String> {

@@ -630,6 +630,17 @@ fn team_rules_limit_listener_protocols() {
 }
 
 #[test]
+fn names_may_not_hold_characters_that_hide_what_they_are() {
+    let mut f = KindForm::new(Kind::VirtualRouter, &mesh(), None, &Rules::default());
+    type_in(&mut f, "ab\u{202e}c");
+    assert_eq!(
+        f.visible_problem(Stop::Field(0)),
+        Some("character 3 is U+202E (right-to-left override), which this field may not hold")
+    );
+    assert_eq!(f.submit(), FormOutcome::Stay);
+}
+
+#[test]
 fn fixed_fields_do_not_change_on_edit() {
     let mut f = edit_form(Kind::Route, rich_spec(Kind::Route));
     f.focus = Stop::Field(0);
