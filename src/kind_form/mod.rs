@@ -32,6 +32,17 @@ use crate::shape::{self, Shape};
 use crate::template::{RuleField, Rules};
 use tables::{FieldDef, GroupDef, RowDef, W};
 
+/// The form's keys, for the help window and the key line: (keys, what they do).
+pub const KEYS: &[(&str, &str)] = &[
+    ("Tab/↑↓", "move"),
+    ("←→", "choose"),
+    ("Space", "toggle"),
+    ("a", "add"),
+    ("d", "remove"),
+    ("Ctrl-S", "send"),
+    ("Esc", "cancel"),
+];
+
 /// What a key did.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FormOutcome {
@@ -991,10 +1002,20 @@ impl KindForm {
         }
     }
 
+    /// Removes what field `d` owns from `obj` before the visible fields are written. A shown
+    /// field owns every branch of its path (a listener's timeout under each protocol, so a
+    /// protocol change leaves no stale branch behind). A hidden one owns the other branches
+    /// only: what the resource holds where the form does not look now (a TCP health check's
+    /// path) passes through untouched. A shown choice keeps its chosen member.
     fn clear_field(&self, obj: &mut Value, d: &FieldDef, ctx: Ctx) {
+        let visible = self.visible(d, ctx);
+        let here = if visible {
+            None
+        } else {
+            self.resolve(d.path, ctx)
+        };
         match d.w {
             W::Choice { options, .. } => {
-                let visible = self.visible(d, ctx);
                 let chosen = self.var(d.id, ctx);
                 let parents = if visible {
                     self.resolve(d.path, ctx).into_iter().collect()
@@ -1002,6 +1023,9 @@ impl KindForm {
                     self.expand(d.path, ctx)
                 };
                 for parent in parents {
+                    if here.as_ref() == Some(&parent) {
+                        continue;
+                    }
                     for o in options.iter().filter(|o| !o.key.is_empty()) {
                         if visible && o.key == chosen {
                             continue;
@@ -1014,7 +1038,9 @@ impl KindForm {
             }
             _ => {
                 for segs in self.expand(d.path, ctx) {
-                    remove(obj, &segs);
+                    if here.as_ref() != Some(&segs) {
+                        remove(obj, &segs);
+                    }
                 }
             }
         }

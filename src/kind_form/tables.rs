@@ -243,7 +243,7 @@ const NODE_LISTENER: &[FieldDef] = &[
         .when("hc", HC_WHEN)
         .help("The protocol of the health check request."),
     text("hcPath", "  path", "healthCheck.path")
-        .when("hc", HC_WHEN)
+        .when("hcProtocol", &["http", "http2"])
         .def("/ping")
         .help("The path requested (HTTP and HTTP/2 health checks only)."),
     int(
@@ -688,7 +688,7 @@ const GATEWAY_LISTENER: &[FieldDef] = &[
         .when("hc", HC_WHEN)
         .help("The protocol of the health check request."),
     text("hcPath", "  path", "healthCheck.path")
-        .when("hc", HC_WHEN)
+        .when("hcProtocol", &["http", "http2"])
         .def("/ping")
         .help("The path requested (HTTP and HTTP/2 health checks only)."),
     int(

@@ -427,6 +427,30 @@ fn edit_keeps_what_the_form_does_not_show() {
 }
 
 #[test]
+fn hidden_fields_keep_what_the_resource_holds() {
+    // A TCP health check with a path: the form hides the path (HTTP only) and keeps it.
+    let original = json!({"listeners": [{"portMapping": {"port": 7000, "protocol": "tcp"},
+        "healthCheck": {"healthyThreshold": 2, "intervalMillis": 5000, "protocol": "tcp",
+                        "path": "/x", "timeoutMillis": 2000, "unhealthyThreshold": 2},
+        "timeout": {"tcp": {"idle": {"unit": "s", "value": 30}}}}]});
+    let mut f = edit_form(Kind::VirtualNode, original.clone());
+    assert!(
+        !f.stops()
+            .iter()
+            .any(|s| f.stop_label(*s).ends_with("› path"))
+    );
+    assert_eq!(submitted(f.submit()).1, original);
+    // The listener changes to HTTP: the TCP idle timeout moves with the protocol.
+    f.focus = Stop::ItemField(1, 0, 1);
+    f.handle_key(key(KeyCode::Home));
+    let spec = submitted(f.submit()).1;
+    assert_eq!(
+        spec["listeners"][0]["timeout"],
+        json!({"http": {"idle": {"unit": "s", "value": 30}}})
+    );
+}
+
+#[test]
 fn route_protocol_switch_keeps_targets_and_drops_the_http_match() {
     let mut f = edit_form(Kind::Route, rich_spec(Kind::Route));
     f.focus = Stop::Field(3);

@@ -11,7 +11,7 @@ use tui_input::Input;
 use super::text::{clean, fit, width, wrap};
 use super::theme::Theme;
 use crate::kind::Verb;
-use crate::kind_form::{Answer, Content, KindForm, Stop, ViewRow};
+use crate::kind_form::{Answer, Content, KEYS, KindForm, Stop, ViewRow};
 
 /// Options that need more lines than this are drawn as one line: `‹ (•) name › 3/120`.
 const OPTION_LINES: usize = 3;
@@ -172,18 +172,9 @@ pub fn render(form: &KindForm, frame: &mut Frame, area: Rect, theme: &Theme) {
         ),
     };
     frame.render_widget(Line::from(status), status_area);
-    let keys: &[(&str, &str)] = &[
-        ("Tab/↑↓", "move"),
-        ("←→", "choose"),
-        ("Space", "toggle"),
-        ("a", "add"),
-        ("d", "remove"),
-        ("Ctrl-S", "send"),
-        ("Esc", "cancel"),
-    ];
     let mut spans = Vec::new();
     let mut used = 0;
-    for (k, what) in keys {
+    for (k, what) in KEYS {
         let len = width(k) + width(what) + 3;
         if used + len > w {
             break;
