@@ -183,6 +183,8 @@ pub struct KindForm {
     pub check: Check,
     /// First body line shown (kept between frames so the view does not jump).
     pub scroll: std::cell::Cell<usize>,
+    /// The rows to draw, rebuilt after every change so a frame only lays them out.
+    drawn: Vec<ViewRow>,
 }
 
 fn blank_doc() -> Value {
@@ -227,6 +229,7 @@ impl KindForm {
             notice: None,
             check: Check::default(),
             scroll: std::cell::Cell::new(0),
+            drawn: Vec::new(),
         };
         f.load(existing.map(|(k, item)| (k, &item.tags)));
         f.focus = f.stops().into_iter().next().unwrap_or(Stop::Submit);
@@ -1193,6 +1196,7 @@ impl KindForm {
     /// Rebuilds the check after a change.
     pub fn recheck(&mut self) {
         self.check = self.build();
+        self.drawn = self.view();
     }
 
     /// Problems to show now at `stop`: once it was edited, or after a submit attempt.
@@ -1280,6 +1284,12 @@ impl KindForm {
     /// adds an item on a group heading and submits on the button; d removes an item on its
     /// heading; Ctrl-S submits from anywhere; Esc cancels.
     pub fn handle_key(&mut self, key: KeyEvent) -> FormOutcome {
+        let out = self.key(key);
+        self.drawn = self.view();
+        out
+    }
+
+    fn key(&mut self, key: KeyEvent) -> FormOutcome {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let plain = key.modifiers.difference(KeyModifiers::SHIFT).is_empty();
         match key.code {
@@ -1659,7 +1669,12 @@ impl KindForm {
 
     // ---- what the view needs ----
 
-    /// The rows to draw, top to bottom.
+    /// The rows to draw as of the last change (what [`KindForm::render`] lays out).
+    pub fn drawn(&self) -> &[ViewRow] {
+        &self.drawn
+    }
+
+    /// The rows to draw, top to bottom, computed from the state now.
     pub fn view(&self) -> Vec<ViewRow> {
         let mut out = Vec::new();
         for (r, row) in self.rows.iter().enumerate() {

@@ -759,7 +759,8 @@ proptest! {
         for k in keys {
             let _ = f.handle_key(k);
             prop_assert!(f.stops().contains(&f.focus), "focus {:?} not shown", f.focus);
-            let _ = f.view();
+            // What a frame draws is never stale.
+            prop_assert_eq!(format!("{:?}", f.drawn()), format!("{:?}", f.view()));
         }
         match f.submit() {
             FormOutcome::Submit { spec, .. } => {

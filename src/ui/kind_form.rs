@@ -112,9 +112,10 @@ pub fn render(form: &KindForm, frame: &mut Frame, area: Rect, theme: &Theme) {
         ]),
         title_area,
     );
-    let shown: Vec<Line> = body.lines.iter().skip(top).take(h).cloned().collect();
+    let cursor = body.cursor;
+    let shown: Vec<Line> = body.lines.into_iter().skip(top).take(h).collect();
     frame.render_widget(Paragraph::new(shown), body_area);
-    if let Some((line, x)) = body.cursor
+    if let Some((line, x)) = cursor
         && line >= top
         && line < top + h
         && x < body_area.width
@@ -199,7 +200,7 @@ fn body(form: &KindForm, theme: &Theme, w: usize) -> Body {
             lines.push(Line::from(Span::styled(l, theme.error())));
         }
     }
-    for row in form.view() {
+    for row in form.drawn() {
         let focused = row.stop == Some(form.focus);
         let start = lines.len();
         let marker = if focused { "▸ " } else { "  " };
@@ -216,7 +217,7 @@ fn body(form: &KindForm, theme: &Theme, w: usize) -> Body {
                 label_style,
             ),
         ];
-        let (value_lines, cur) = value(&row, theme, focused, value_w);
+        let (value_lines, cur) = value(row, theme, focused, value_w);
         for (i, vl) in value_lines.into_iter().enumerate() {
             let mut spans = if i == 0 {
                 head.clone()
