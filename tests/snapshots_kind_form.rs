@@ -178,3 +178,26 @@ fn the_services_error_shows_on_the_form() {
     assert!(screen.contains("web"));
     insta::assert_snapshot!(screen);
 }
+
+#[test]
+fn a_long_reference_list_folds_into_one_line() {
+    let mut m = mesh();
+    for i in 0..60 {
+        m.items.insert(
+            Key::new(Kind::VirtualNode, "shop", "", format!("node-{i:02}")),
+            Item::new(json!({})),
+        );
+    }
+    let mut f = KindForm::new(Kind::Route, &m, None, &Rules::default()).with_parent("web-router");
+    for _ in 0..10 {
+        press(&mut f, KeyCode::Tab);
+    }
+    assert_eq!(
+        f.stop_label(f.focus),
+        "Weighted targets › target 1 › Virtual node"
+    );
+    press(&mut f, KeyCode::Right);
+    let screen = draw(&f, 80, 24);
+    assert!(screen.contains("‹ (•) green ›  2/63"), "{screen}");
+    insta::assert_snapshot!(screen);
+}

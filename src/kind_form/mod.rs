@@ -1691,7 +1691,7 @@ impl KindForm {
                     let Slot::Group(items) = &self.slots[r] else {
                         continue;
                     };
-                    let indent = g.label.len() - g.label.trim_start().len();
+                    let indent = (g.label.len() - g.label.trim_start().len()) / 2;
                     out.push(ViewRow {
                         stop: Some(Stop::Group(r)),
                         indent,
