@@ -16,9 +16,18 @@ use crate::kind_form::{Answer, Content, KEYS, KindForm, Stop, ViewRow};
 /// Options that need more lines than this are drawn as one line: `‹ (•) name › 3/120`.
 const OPTION_LINES: usize = 3;
 
-/// The body as lines, the line range of each row with a stop, and the cursor if any.
+/// One line of the body: the label part from the left edge, the value part from the value
+/// column (drawn separately, so no padding is drawn).
+#[derive(Default)]
+struct BodyLine {
+    label: Vec<Span<'static>>,
+    value: Vec<Span<'static>>,
+}
+
+/// The body as lines, the line range of the focused row, and the cursor if any.
 struct Body {
-    lines: Vec<Line<'static>>,
+    lines: Vec<BodyLine>,
+    value_x: u16,
     focus: (usize, usize),
     cursor: Option<(usize, u16)>,
 }
@@ -113,8 +122,21 @@ pub fn render(form: &KindForm, frame: &mut Frame, area: Rect, theme: &Theme) {
         title_area,
     );
     let cursor = body.cursor;
-    let shown: Vec<Line> = body.lines.into_iter().skip(top).take(h).collect();
-    frame.render_widget(Paragraph::new(shown), body_area);
+    let buf = frame.buffer_mut();
+    for (y, bl) in body.lines.into_iter().skip(top).take(h).enumerate() {
+        let y = body_area.y + y as u16;
+        if !bl.label.is_empty() {
+            buf.set_line(body_area.x, y, &Line::from(bl.label), body_area.width);
+        }
+        if !bl.value.is_empty() && body.value_x < body_area.width {
+            buf.set_line(
+                body_area.x + body.value_x,
+                y,
+                &Line::from(bl.value),
+                body_area.width - body.value_x,
+            );
+        }
+    }
     if let Some((line, x)) = cursor
         && line >= top
         && line < top + h
@@ -191,13 +213,16 @@ fn body(form: &KindForm, theme: &Theme, w: usize) -> Body {
     let label_w = (w / 3).clamp(12, 26);
     let value_x = 2 + label_w + 1;
     let value_w = w.saturating_sub(value_x).max(4);
-    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut lines: Vec<BodyLine> = Vec::new();
     let mut focus = (0, 1);
     let mut cursor = None;
     let unchecked = form.check.problems.iter().filter(|(s, _)| s.is_none());
     for (_, p) in unchecked {
         for l in wrap(&format!("✗ {p}"), w) {
-            lines.push(Line::from(Span::styled(l, theme.error())));
+            lines.push(BodyLine {
+                label: vec![Span::styled(l, theme.error())],
+                value: Vec::new(),
+            });
         }
     }
     for row in form.drawn() {
@@ -210,22 +235,16 @@ fn body(form: &KindForm, theme: &Theme, w: usize) -> Body {
             (Content::Heading(_) | Content::Share(_), false) => theme.title(),
             _ => theme.label(),
         };
-        let head = vec![
+        let mut head = Some(vec![
             Span::styled(marker, theme.focus_border()),
-            Span::styled(
-                format!("{:<label_w$} ", fit(&label_text, label_w)),
-                label_style,
-            ),
-        ];
+            Span::styled(fit(&label_text, label_w), label_style),
+        ]);
         let (value_lines, cur) = value(row, theme, focused, value_w);
-        for (i, vl) in value_lines.into_iter().enumerate() {
-            let mut spans = if i == 0 {
-                head.clone()
-            } else {
-                vec![Span::raw(" ".repeat(value_x))]
-            };
-            spans.extend(vl);
-            lines.push(Line::from(spans));
+        for vl in value_lines {
+            lines.push(BodyLine {
+                label: head.take().unwrap_or_default(),
+                value: vl,
+            });
         }
         if let Some((dy, x)) = cur
             && focused
@@ -234,18 +253,18 @@ fn body(form: &KindForm, theme: &Theme, w: usize) -> Body {
         }
         if let Some(p) = &row.problem {
             for l in wrap(&format!("✗ {}", clean(p)), value_w) {
-                lines.push(Line::from(vec![
-                    Span::raw(" ".repeat(value_x)),
-                    Span::styled(l, theme.error()),
-                ]));
+                lines.push(BodyLine {
+                    label: Vec::new(),
+                    value: vec![Span::styled(l, theme.error())],
+                });
             }
         }
         if let Some(warn) = &row.warning {
             for l in wrap(&format!("⚠ {}", clean(warn)), value_w) {
-                lines.push(Line::from(vec![
-                    Span::raw(" ".repeat(value_x)),
-                    Span::styled(l, theme.warn()),
-                ]));
+                lines.push(BodyLine {
+                    label: Vec::new(),
+                    value: vec![Span::styled(l, theme.warn())],
+                });
             }
         }
         if focused {
@@ -253,7 +272,7 @@ fn body(form: &KindForm, theme: &Theme, w: usize) -> Body {
         }
         if row.stop == Some(Stop::Submit) {
             // Keep the button clear of the last field.
-            lines.insert(start, Line::default());
+            lines.insert(start, BodyLine::default());
             if focused {
                 focus = (start, lines.len());
             }
@@ -261,6 +280,7 @@ fn body(form: &KindForm, theme: &Theme, w: usize) -> Body {
     }
     Body {
         lines,
+        value_x: value_x as u16,
         focus,
         cursor,
     }
