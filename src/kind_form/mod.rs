@@ -1246,7 +1246,13 @@ impl KindForm {
         let stops = self.stops();
         let at = stops.iter().position(|s| *s == self.focus).unwrap_or(0) as isize;
         let n = stops.len() as isize;
-        self.focus = stops[((at + delta).rem_euclid(n)) as usize];
+        // Tab wraps around; a page stops at the first or last place.
+        let to = if delta.abs() == 1 {
+            (at + delta).rem_euclid(n)
+        } else {
+            (at + delta).clamp(0, n - 1)
+        };
+        self.focus = stops[to as usize];
     }
 
     /// After a change hid the focused place: the nearest place before it that is shown.
