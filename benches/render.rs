@@ -8,6 +8,8 @@
 //! | `inside/render_nodes_5050_120x40` (a mesh of 5,050 resources, its 2,500 nodes listed) | ≤ 300 µs |
 //! | `inside/filter_nodes_*` | ≤ 2 ms |
 //! | `inside/describe_*` (the describe's answer taken in and the frame that shows it) | ≤ 1 ms |
+//! | `kind_form/route_edit_120x40` (a frame of the largest guided form) | ≤ 150 µs |
+//! | `kind_form/check_route_edit` (build and validate the spec, as after every key) | ≤ 1 ms |
 //!
 //! Everything goes through the public API the runtime uses: keys are `Msg::Key`, answers
 //! arrive as `Msg::Done` from `testing::Service` (the sandbox's state answering as the
@@ -21,10 +23,15 @@ use std::time::{Duration, SystemTime};
 
 use appmesh_tui::app::{App, Call, Effect, Msg, View};
 use appmesh_tui::explore::Where;
+use appmesh_tui::kind::Key;
 use appmesh_tui::kind::Kind;
+use appmesh_tui::kind_form::KindForm;
+use appmesh_tui::mesh::{Item, MeshModel};
 use appmesh_tui::sandbox::cli::SeedPlan;
+use appmesh_tui::template::Rules;
 use appmesh_tui::testing::{Service, connected_app, fill_form, key, press, type_text};
 use appmesh_tui::ui;
+use appmesh_tui::ui::theme::Theme;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -248,5 +255,56 @@ fn inside(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, form, meshes, inside);
+fn route_form() -> KindForm {
+    let mut mesh = MeshModel::new("shop");
+    for (kind, name) in [
+        (Kind::VirtualNode, "blue"),
+        (Kind::VirtualNode, "green"),
+        (Kind::VirtualRouter, "web-router"),
+    ] {
+        mesh.items.insert(
+            Key::new(kind, "shop", "", name),
+            Item::new(serde_json::json!({})),
+        );
+    }
+    let spec = serde_json::json!({
+        "priority": 10,
+        "httpRoute": {
+            "match": {"prefix": "/api", "method": "GET",
+                      "headers": [{"name": "x-canary", "match": {"exact": "1"}}]},
+            "action": {"weightedTargets": [{"virtualNode": "blue", "weight": 90},
+                                           {"virtualNode": "green", "weight": 10}]},
+            "retryPolicy": {"maxRetries": 3, "perRetryTimeout": {"unit": "ms", "value": 250},
+                            "httpRetryEvents": ["server-error", "gateway-error"]},
+            "timeout": {"idle": {"unit": "s", "value": 60}}
+        }
+    });
+    let key = Key::new(Kind::Route, "shop", "web-router", "canary");
+    KindForm::new(
+        Kind::Route,
+        &mesh,
+        Some((&key, &Item::new(spec))),
+        &Rules::default(),
+    )
+}
+
+fn kind_forms(c: &mut Criterion) {
+    let form = route_form();
+    let mut t = terminal();
+    t.draw(|f| form.render(f, f.area(), &Theme::default()))
+        .unwrap();
+    assert!(t.backend().to_string().contains("Weighted targets"));
+    c.bench_function("kind_form/route_edit_120x40", |b| {
+        b.iter(|| {
+            t.draw(|f| black_box(&form).render(f, f.area(), &Theme::default()))
+                .unwrap();
+        })
+    });
+    assert!(form.build().problems.is_empty());
+    c.bench_function("kind_form/check_route_edit", |b| {
+        b.iter(|| black_box(&form).build())
+    });
+}
+
+criterion_group!(benches, form, meshes, inside, kind_forms);
 criterion_main!(benches);

@@ -20,6 +20,7 @@ pub mod form;
 pub mod headless;
 pub mod iac;
 pub mod kind;
+pub mod kind_form;
 pub mod log;
 pub mod mesh;
 pub mod meshfile;

@@ -51,6 +51,7 @@
 //! | `meshNamePrefix` | string | the mesh name must start with it |
 //! | `meshNameMaxLength` | integer ≥ 1 | the mesh name may have at most this many characters |
 //! | `lowercaseMeshName` | boolean | when `true`, the mesh name may not contain upper-case letters |
+//! | `allowedListenerProtocols` | array of `http`, `tcp`, `http2`, `grpc` | listeners of virtual nodes, routers and gateways must use one of these |
 //!
 //! [`Rules::check`] returns what a mesh definition breaks, each with a message that says what
 //! to change.
@@ -304,6 +305,9 @@ pub struct Rules {
     pub mesh_name_prefix: Option<String>,
     pub mesh_name_max_length: Option<usize>,
     pub lowercase_mesh_name: bool,
+    /// `None`: any. The protocols listeners of nodes, routers and gateways may use (values of
+    /// the model's `PortProtocol`).
+    pub allowed_listener_protocols: Option<Vec<String>>,
 }
 
 /// The part of the form a [`RuleViolation`] is about.
@@ -347,6 +351,7 @@ impl Rules {
             && self.mesh_name_prefix.is_none()
             && self.mesh_name_max_length.is_none()
             && !self.lowercase_mesh_name
+            && self.allowed_listener_protocols.is_none()
     }
 
     /// The rules in words, one line each, for showing them beside the form (the description
@@ -370,6 +375,9 @@ impl Rules {
         }
         if let Some(allowed) = &self.allowed_ip_preferences {
             lines.push(format!("IP preference: {}", list(allowed)));
+        }
+        if let Some(allowed) = &self.allowed_listener_protocols {
+            lines.push(format!("Listener protocols: {}", list(allowed)));
         }
         if !self.required_tag_keys.is_empty() {
             lines.push(format!("Required tags: {}", list(&self.required_tag_keys)));
@@ -585,6 +593,33 @@ impl Rules {
                 "allowedIpPreferences" => {
                     r.allowed_ip_preferences =
                         enum_list(v, &path, p, &IpPreference::ALL, IpPreference::as_str)
+                }
+                "allowedListenerProtocols" => {
+                    let known = crate::shape::model().enum_values("PortProtocol");
+                    if let Some(items) = string_list(v, &path, p) {
+                        let mut out: Vec<String> = Vec::new();
+                        for (i, s) in items {
+                            if !known.contains(&s) {
+                                p.error(
+                                    &index(&path, i),
+                                    format!(
+                                        "{s:?} is not a listener protocol; use one of {}",
+                                        known.join(", ")
+                                    ),
+                                );
+                            } else if !out.contains(&s) {
+                                out.push(s);
+                            }
+                        }
+                        if out.is_empty() {
+                            p.error(
+                                &path,
+                                "no valid value, so the rule is ignored; list at least one allowed value".into(),
+                            );
+                        } else {
+                            r.allowed_listener_protocols = Some(out);
+                        }
+                    }
                 }
                 "meshNamePrefix" => {
                     r.mesh_name_prefix = expect_string(v, &path, p)
@@ -1435,6 +1470,28 @@ mod tests {
         );
         assert_eq!(t.rules.required_tag_keys, ["ok"]);
         assert!(t.rules.allowed_egress_filters.is_none());
+    }
+
+    #[test]
+    fn listener_protocol_rules_take_the_models_values() {
+        let t = Template::from_value(&json!({
+            RULES_KEY: { "allowedListenerProtocols": ["http", "udp", "grpc", "http"] }
+        }));
+        assert_eq!(
+            paths(&t),
+            [
+                "$[\"x-appmesh-tui-rules\"].allowedListenerProtocols[1]: \"udp\" is not a listener protocol; use one of http, tcp, http2, grpc"
+            ]
+        );
+        assert_eq!(
+            t.rules.allowed_listener_protocols.as_deref(),
+            Some(&["http".to_string(), "grpc".to_string()][..])
+        );
+        assert!(!t.rules.is_empty());
+        assert_eq!(t.rules.describe(), ["Listener protocols: `http`, `grpc`"]);
+        let t =
+            Template::from_value(&json!({ RULES_KEY: { "allowedListenerProtocols": ["udp"] } }));
+        assert!(t.rules.allowed_listener_protocols.is_none());
     }
 
     #[test]

@@ -4,6 +4,7 @@ pub mod browser;
 pub mod dialogs;
 pub mod export;
 pub mod form;
+pub mod kind_form;
 pub mod layout;
 pub mod migrate;
 pub mod overlay;
