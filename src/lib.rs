@@ -28,6 +28,7 @@ pub mod resource;
 pub mod run;
 pub mod sandbox;
 pub mod shape;
+pub mod spec_edit;
 pub mod tag_editor;
 pub mod template;
 #[doc(hidden)]
