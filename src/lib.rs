@@ -10,6 +10,7 @@ pub mod app;
 pub mod app_template;
 pub mod aws;
 pub mod browser;
+pub mod canary;
 pub mod cli;
 pub mod config;
 pub mod explore;
