@@ -711,3 +711,42 @@ fn pasting_keeps_yaml_free_of_tabs() {
         Outcome::Save(json!({"egressFilter": {"type": "ALLOW_ALL"}}))
     );
 }
+
+/// Real programs as the editor: `sed -i …` (split on whitespace) and `vi -es -c '…'` (quotes, so
+/// through `sh -c`, as git runs it).
+#[test]
+fn real_editors_edit_the_file() {
+    let spec = json!({"egressFilter": {"type": "ALLOW_ALL"}});
+    let mut term = FakeTerminal::default();
+    let sed = Editor {
+        command: "sed -i s/ALLOW_ALL/DROP_ALL/".into(),
+        source: "EDITOR",
+    };
+    let out = edit_in_terminal(
+        Kind::Mesh,
+        render_buffer(Kind::Mesh, &spec),
+        &sed,
+        &mut term,
+    );
+    assert_eq!(
+        out,
+        Edited::Saved(json!({"egressFilter": {"type": "DROP_ALL"}}))
+    );
+    let vi_found = std::env::var("PATH")
+        .unwrap_or_default()
+        .split(':')
+        .any(|d| Path::new(d).join("vi").is_file());
+    if !vi_found {
+        eprintln!("no vi on PATH: the vi half of this test checked nothing");
+        return;
+    }
+    let vi = Editor {
+        command: "vi -es -c '%s/ALLOW_ALL/DROP_ALL/' -c 'wq'".into(),
+        source: "VISUAL",
+    };
+    let out = edit_in_terminal(Kind::Mesh, render_buffer(Kind::Mesh, &spec), &vi, &mut term);
+    assert_eq!(
+        out,
+        Edited::Saved(json!({"egressFilter": {"type": "DROP_ALL"}}))
+    );
+}
