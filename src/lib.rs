@@ -10,6 +10,7 @@ pub mod app;
 pub mod app_template;
 pub mod aws;
 pub mod browser;
+pub mod canary;
 pub mod cli;
 pub mod config;
 pub mod explore;
@@ -32,6 +33,7 @@ pub mod resource;
 pub mod run;
 pub mod sandbox;
 pub mod shape;
+pub mod spec_edit;
 pub mod tag_editor;
 pub mod template;
 #[doc(hidden)]

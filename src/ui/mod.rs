@@ -1,6 +1,7 @@
 //! Drawing: every function here is a view of [`App`] state; none changes it.
 
 pub mod browser;
+pub mod canary;
 pub mod dialogs;
 pub mod export;
 pub mod form;
