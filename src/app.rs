@@ -47,6 +47,10 @@ pub enum Overlay {
     Template,
     /// Switch the AWS profile and region (state in [`App::picker`]).
     Profile,
+    /// The mesh drawn as a graph (`g` inside a mesh; state in [`App::views`]).
+    Topology,
+    /// What the mesh becomes on VPC Lattice or ECS Service Connect (`M`; in [`App::views`]).
+    Migrate,
 }
 
 /// What a call was for, as the pane titles it.
@@ -286,6 +290,8 @@ pub struct App {
     /// What `--template` loaded, for its window (F7).
     pub template: Option<crate::app_template::TemplateReport>,
     pub export: Option<crate::export_menu::ExportMenu>,
+    /// The topology and Migrate windows of the open mesh.
+    pub views: crate::app_views::MeshViews,
     /// Lines scrolled off the top of the template window.
     pub template_scroll: u16,
     /// The profile and region picker, while it is open.
@@ -297,7 +303,12 @@ pub struct App {
 
 /// The explorer's view of the app around it, from the fields it reads (so the explorer itself
 /// can be borrowed mutably beside it).
-fn ctx_of(pane: &Pane, read_only: bool, busy: bool, pane_visible: bool) -> explore::Ctx<'_> {
+pub(crate) fn ctx_of(
+    pane: &Pane,
+    read_only: bool,
+    busy: bool,
+    pane_visible: bool,
+) -> explore::Ctx<'_> {
     explore::Ctx {
         read_only,
         busy,
@@ -347,6 +358,7 @@ impl App {
             rules: crate::template::Rules::default(),
             template: None,
             export: None,
+            views: Default::default(),
             template_scroll: 0,
             picker: None,
             next_id: 1,
@@ -402,7 +414,7 @@ impl App {
     }
 
     /// Carries out what the explorer asked for.
-    fn acts(&mut self, acts: Vec<Act>) -> Vec<Effect> {
+    pub(crate) fn acts(&mut self, acts: Vec<Act>) -> Vec<Effect> {
         let mut effects = Vec::new();
         for act in acts {
             match act {
@@ -422,6 +434,8 @@ impl App {
                 Act::Export => {
                     self.open_export_from_pane();
                 }
+                Act::Topology => effects.extend(self.open_topology()),
+                Act::Migrate => effects.extend(self.open_migrate()),
             }
         }
         effects
@@ -479,6 +493,10 @@ impl App {
                         }
                         return Vec::new();
                     }
+                    Some(Overlay::Migrate) => {
+                        self.paste_migrate(&text);
+                        return Vec::new();
+                    }
                     Some(Overlay::Export) => {
                         if let Some(e) = &mut self.export {
                             e.paste(&text);
@@ -507,6 +525,7 @@ impl App {
             Msg::Resize(w, h) => {
                 self.size = (w, h);
                 self.explorer.set_height(self.list_height());
+                self.mesh_views_resized();
                 self.dirty = true;
                 if self.overlay == Some(Overlay::Result) && self.screen().pane.is_some() {
                     self.overlay = None;
@@ -543,7 +562,9 @@ impl App {
             Msg::Done { id, result } if id >= explore::BG_BASE => {
                 self.dirty = true;
                 let acts = self.explorer.on_background(id, result);
-                self.acts(acts)
+                let effects = self.acts(acts);
+                self.mesh_views_follow();
+                effects
             }
             Msg::Done { id, result } => {
                 if self.in_flight != Some(id) {
@@ -910,6 +931,8 @@ impl App {
             Overlay::ConfirmDelete => self.on_delete_key(key),
             Overlay::Export => self.on_export_key(key),
             Overlay::Profile => self.on_picker_key(key),
+            Overlay::Topology => self.on_topology_key(key),
+            Overlay::Migrate => self.on_migrate_key(key),
             Overlay::Template => {
                 match key.code {
                     KeyCode::Esc | KeyCode::Enter | KeyCode::F(7) | KeyCode::Char('q') => {

@@ -15,10 +15,13 @@ use tui_input::backend::crossterm::EventHandler;
 use crate::app::{Action, App, Effect, Endpoint, Overlay, Pane};
 use crate::export::{ExportFormat, ExportInput, ExportTarget};
 use crate::fileio::{self, Existing, WriteError};
+use crate::iac;
+use crate::kind::Key;
+use crate::mesh::Item;
 use crate::model::{MeshSpec, Tag};
 
 /// The mesh definition being exported.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ExportSource {
     pub name: String,
     pub spec: MeshSpec,
@@ -27,6 +30,9 @@ pub struct ExportSource {
     pub existing_arn: Option<String>,
     /// Why the tags may be incomplete (they could not be read), shown above the text.
     pub note: Option<String>,
+    /// A resource of any kind as the service returned it: exported through `iac` (AWS CLI,
+    /// `--cli-input-json`, CloudFormation, Terraform, Kubernetes). `None`: the mesh above.
+    pub resource: Option<(Key, Item)>,
 }
 
 /// Where the export window is.
@@ -74,18 +80,74 @@ impl ExportMenu {
         ExportFormat::ALL[self.selected.min(ExportFormat::ALL.len() - 1)]
     }
 
+    fn iac_format(&self) -> iac::Format {
+        iac::Format::ALL[self.selected.min(iac::Format::ALL.len() - 1)]
+    }
+
+    /// How many formats the menu offers.
+    pub fn count(&self) -> usize {
+        if self.source.resource.is_some() {
+            iac::Format::ALL.len()
+        } else {
+            ExportFormat::ALL.len()
+        }
+    }
+
+    /// The menu: each format's label and the file it writes by default.
+    pub fn choices(&self) -> Vec<(&'static str, String)> {
+        match &self.source.resource {
+            Some((key, _)) => iac::Format::ALL
+                .iter()
+                .map(|f| (f.label(), resource_file(key, *f)))
+                .collect(),
+            None => ExportFormat::ALL
+                .iter()
+                .map(|f| (f.label(), f.default_file_name(&self.source.name)))
+                .collect(),
+        }
+    }
+
+    /// The selected format's label.
+    pub fn label(&self) -> &'static str {
+        match &self.source.resource {
+            Some(_) => self.iac_format().label(),
+            None => self.format().label(),
+        }
+    }
+
     /// The selected format's text.
     pub fn text(&self) -> String {
+        self.exported().text
+    }
+
+    /// The selected format's text, and what did not carry over into it.
+    pub fn exported(&self) -> iac::Exported {
         let s = &self.source;
+        if let Some((key, item)) = &s.resource {
+            let opts = iac::ExportOptions {
+                cli: iac::cli::CliTarget {
+                    region: self.target.region.clone(),
+                    endpoint_url: self.target.endpoint_url.clone(),
+                },
+                ..Default::default()
+            };
+            return iac::export_resource(self.iac_format(), key, item, &opts);
+        }
         let mut input = ExportInput::new(&s.name, &s.spec, &s.tags);
         if let Some(arn) = &s.existing_arn {
             input = input.with_existing_arn(arn);
         }
-        self.format().render(&input, &self.target)
+        iac::Exported {
+            text: self.format().render(&input, &self.target),
+            notes: Vec::new(),
+        }
     }
 
     pub fn default_path(&self) -> String {
-        self.format().default_file_name(&self.source.name)
+        match &self.source.resource {
+            Some((key, _)) => resource_file(key, self.iac_format()),
+            None => self.format().default_file_name(&self.source.name),
+        }
     }
 
     /// Scrolls the text (mouse wheel).
@@ -147,6 +209,7 @@ impl App {
             tags: f.tags.clone(),
             existing_arn: None,
             note: None,
+            resource: None,
         };
         self.open_export(source);
     }
@@ -154,8 +217,48 @@ impl App {
     /// `x` on a mesh in the detail pane (a create result or a described mesh): exports that
     /// mesh as the service returned it.
     pub fn open_export_from_pane(&mut self) -> bool {
+        if let Pane::Resource(d) = &self.pane {
+            let r = &d.resource;
+            if r.status == "DELETED" {
+                self.status = Some(format!(
+                    "{} {} was deleted: nothing to export.",
+                    r.key.kind, r.key.name
+                ));
+                return false;
+            }
+            let (tags, note) = match &d.tags {
+                Ok(t) => (t.clone(), None),
+                Err(e) => (
+                    Vec::new(),
+                    Some(format!(
+                        "The tags could not be read ({}); the export has none.",
+                        e.title()
+                    )),
+                ),
+            };
+            let item = Item {
+                spec: r.spec.clone(),
+                tags: tags
+                    .iter()
+                    .map(|t| (t.key.clone(), t.value.clone()))
+                    .collect(),
+                meta: Some(r.meta.clone()),
+            };
+            let source = ExportSource {
+                name: r.key.name.clone(),
+                spec: MeshSpec::default(),
+                tags,
+                existing_arn: Some(r.meta.arn.clone()),
+                note,
+                resource: Some((r.key.clone(), item)),
+            };
+            self.open_export(source);
+            return true;
+        }
         let Pane::Mesh(r) = &self.pane else {
-            self.status = Some("No mesh in the detail pane to export.".into());
+            self.status = Some(
+                "Nothing in the detail pane to export: describe a resource first (Enter).".into(),
+            );
             return false;
         };
         if r.action == Action::Delete {
@@ -181,6 +284,7 @@ impl App {
             tags,
             existing_arn: Some(r.mesh.metadata.arn.clone()),
             note,
+            resource: None,
         };
         self.open_export(source);
         true
@@ -197,9 +301,9 @@ impl App {
                 KeyCode::Esc | KeyCode::Char('q') => self.close_export(),
                 KeyCode::Up | KeyCode::Char('k') => menu.selected = menu.selected.saturating_sub(1),
                 KeyCode::Down | KeyCode::Char('j') => {
-                    menu.selected = (menu.selected + 1).min(ExportFormat::ALL.len() - 1)
+                    menu.selected = (menu.selected + 1).min(menu.count() - 1)
                 }
-                KeyCode::Char(c @ '1'..='4') => {
+                KeyCode::Char(c @ '1'..='9') if (c as usize - '1' as usize) < menu.count() => {
                     menu.selected = c as usize - '1' as usize;
                     menu.stage = Stage::Text;
                     menu.scroll = 0;
@@ -235,7 +339,7 @@ impl App {
                     let text = menu.text();
                     let msg = format!(
                         "Copied the {} ({} bytes) to the clipboard with OSC 52; the terminal must allow it.",
-                        menu.format().label(),
+                        menu.label(),
                         text.len()
                     );
                     menu.message = Some(msg.clone());
@@ -313,7 +417,7 @@ impl App {
         let msg = format!(
             "{} {} to {}{via}.",
             if w.replaced { "Overwrote" } else { "Wrote" },
-            menu.format().label(),
+            menu.label(),
             path.display()
         );
         menu.message = Some(msg.clone());
@@ -323,7 +427,29 @@ impl App {
 }
 
 /// `~/x` means the home directory, as in a shell.
-fn expand_home(raw: &str) -> PathBuf {
+/// `canary-route.tf`: the resource's name made a file name, the format's extension.
+fn resource_file(key: &Key, format: iac::Format) -> String {
+    let stem: String = key
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let stem = stem.trim_start_matches('.');
+    let stem = if stem.is_empty() { "resource" } else { stem };
+    format!(
+        "{stem}-{}.{}",
+        key.kind.info().singular.replace(' ', "-"),
+        format.extension()
+    )
+}
+
+pub(crate) fn expand_home(raw: &str) -> PathBuf {
     match (raw.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) if !home.is_empty() => PathBuf::from(home).join(rest),
         _ => PathBuf::from(raw),

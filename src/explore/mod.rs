@@ -113,6 +113,10 @@ pub enum Act {
     EditMesh(Key),
     /// Open the export window on the described mesh.
     Export,
+    /// Draw the open mesh as a graph (`g`).
+    Topology,
+    /// Show how the open mesh migrates (`M`).
+    Migrate,
 }
 
 /// A background call in flight.
@@ -860,6 +864,8 @@ impl Explorer {
                 self.up();
                 return self.pump();
             }
+            KeyCode::Char('g') if self.inside() => return vec![Act::Topology],
+            KeyCode::Char('M') if self.inside() => return vec![Act::Migrate],
             _ => {}
         }
         match self.focus {

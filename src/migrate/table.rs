@@ -1127,6 +1127,41 @@ pub fn lookup_index(kind: Kind, field: &str) -> usize {
     best.map(|(i, _)| i).unwrap_or(0)
 }
 
+/// The table as the README shows it (between `<!-- migrate-table:start -->` and
+/// `<!-- migrate-table:end -->`; `tests/migrate.rs` keeps the two the same).
+pub fn markdown_summary() -> String {
+    let cell = |f: &Fate| {
+        let text = match f.status {
+            Status::Mapped if f.how.is_empty() => format!("**mapped**: {}", f.to),
+            Status::Mapped => format!("**mapped**: {} ({})", f.to, f.how),
+            Status::Approximated => format!("**approximated**: {} — {}", f.to, f.how),
+            Status::Lost => format!("**lost** — {}", f.how),
+        };
+        format!("{} [{}]", text.replace('|', "\\|"), f.src.tag())
+    };
+    let mut out = String::from(
+        "| App Mesh | VPC Lattice | VPC Lattice, Gateway API (EKS) | ECS Service Connect |\n|---|---|---|---|\n",
+    );
+    for r in TABLE {
+        let field = if r.field.is_empty() {
+            format!("{}", r.kind)
+        } else {
+            format!("{} `{}`", r.kind, r.field)
+        };
+        out.push_str(&format!(
+            "| {field} | {} | {} | {} |\n",
+            cell(&r.lattice),
+            cell(&r.gateway_api),
+            cell(&r.service_connect)
+        ));
+    }
+    out.push('\n');
+    for s in Src::ALL {
+        out.push_str(&format!("- [{}] {} — <{}>\n", s.tag(), s.title(), s.url()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1228,39 +1263,4 @@ mod tests {
         );
         assert_eq!(lookup(Kind::Mesh, "").kind, Kind::Mesh);
     }
-}
-
-/// The table as the README shows it (between `<!-- migrate-table:start -->` and
-/// `<!-- migrate-table:end -->`; `tests/migrate.rs` keeps the two the same).
-pub fn markdown_summary() -> String {
-    let cell = |f: &Fate| {
-        let text = match f.status {
-            Status::Mapped if f.how.is_empty() => format!("**mapped**: {}", f.to),
-            Status::Mapped => format!("**mapped**: {} ({})", f.to, f.how),
-            Status::Approximated => format!("**approximated**: {} — {}", f.to, f.how),
-            Status::Lost => format!("**lost** — {}", f.how),
-        };
-        format!("{} [{}]", text.replace('|', "\\|"), f.src.tag())
-    };
-    let mut out = String::from(
-        "| App Mesh | VPC Lattice | VPC Lattice, Gateway API (EKS) | ECS Service Connect |\n|---|---|---|---|\n",
-    );
-    for r in TABLE {
-        let field = if r.field.is_empty() {
-            format!("{}", r.kind)
-        } else {
-            format!("{} `{}`", r.kind, r.field)
-        };
-        out.push_str(&format!(
-            "| {field} | {} | {} | {} |\n",
-            cell(&r.lattice),
-            cell(&r.gateway_api),
-            cell(&r.service_connect)
-        ));
-    }
-    out.push('\n');
-    for s in Src::ALL {
-        out.push_str(&format!("- [{}] {} — <{}>\n", s.tag(), s.title(), s.url()));
-    }
-    out
 }

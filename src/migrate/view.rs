@@ -50,6 +50,7 @@ pub enum Mode {
     Writing(Format),
 }
 
+#[derive(Clone, Debug)]
 pub struct MigrateView {
     migrations: Vec<Migration>,
     pub target: Target,

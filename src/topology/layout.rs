@@ -821,7 +821,7 @@ mod tests {
         };
         let mut tree = Vec::new();
         for _ in 0..200 {
-            let (left, right) = (1 + next(8), 1 + next(8) as usize);
+            let (left, right) = (1 + next(8), 1 + next(8));
             let mut edges: Vec<(usize, usize)> = Vec::new();
             for u in 0..left {
                 for _ in 0..next(4) {

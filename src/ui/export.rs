@@ -10,7 +10,6 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use super::pane::Lines;
 use super::text::{clean, fit, fit_start, tilde};
 use crate::app::App;
-use crate::export::ExportFormat;
 use crate::export_menu::Stage;
 
 /// The big window: the whole screen but a margin and the two bottom lines.
@@ -35,10 +34,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             let mut lines = vec![
                 Line::from(Span::styled(
                     fit(
-                        &if menu.source.existing_arn.is_some() {
-                            format!("Mesh {name} as the service returned it.")
-                        } else {
-                            format!("Mesh {name} as the form would create it.")
+                        &match (&menu.source.resource, menu.source.existing_arn.is_some()) {
+                            (Some((key, _)), _) => {
+                                format!("{} {name} as the service returned it.", key.kind)
+                            }
+                            (None, true) => format!("Mesh {name} as the service returned it."),
+                            (None, false) => format!("Mesh {name} as the form would create it."),
                         },
                         w.saturating_sub(2) as usize,
                     ),
@@ -46,14 +47,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 )),
                 Line::default(),
             ];
-            for (i, f) in ExportFormat::ALL.iter().enumerate() {
+            for (i, (label, file)) in menu.choices().into_iter().enumerate() {
                 let style = if i == menu.selected {
                     theme.selected()
                 } else {
                     Style::new()
                 };
-                let file = f.default_file_name(&menu.source.name);
-                let text = format!(" {} {:<26} {}", i + 1, f.label(), file);
+                let text = format!(" {} {:<32} {}", i + 1, label, file);
                 lines.push(Line::from(Span::styled(
                     fit(&clean(&text), w.saturating_sub(2) as usize),
                     style,
@@ -67,7 +67,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 )));
             }
             lines.push(Line::from(Span::styled(
-                "↑↓ choose · Enter or 1-4 show · Esc close",
+                format!("↑↓ choose · Enter or 1-{} show · Esc close", menu.count()),
                 theme.dim(),
             )));
             let h = (lines.len() as u16 + 2).min(area.height);
@@ -87,7 +87,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             let r = window(area);
             frame.render_widget(Clear, r);
             let title = fit(
-                &format!(" {} · {name} ", menu.format().label()),
+                &format!(" {} · {name} ", menu.label()),
                 r.width.saturating_sub(4) as usize,
             );
             let block = Block::bordered()
@@ -96,7 +96,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             let inner = block.inner(r);
             // The last inner row says what happened or what the keys do.
             let text_rows = inner.height.saturating_sub(1);
-            let text = menu.text();
+            let exported = menu.exported();
+            // What did not carry over into this format comes first, as comments are not
+            // the same in every format; it is not part of what a write or copy gives.
+            let text = if exported.notes.is_empty() {
+                exported.text
+            } else {
+                let mut t: String = exported.notes.iter().map(|n| format!("⚠ {n}\n")).collect();
+                t.push('\n');
+                t.push_str(&exported.text);
+                t
+            };
             // Long lines wrap at the exact column (no character is dropped or added), so what
             // is read here is what a write or copy gives.
             let lines: Vec<Line> = text

@@ -20,7 +20,7 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::app::{App, Endpoint, Overlay, Pane, View};
 use crate::form::Field;
@@ -62,6 +62,14 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Overlay::Export) => export::render(app, frame, area),
         Some(Overlay::Template) => export::template(app, frame, area),
         Some(Overlay::Profile) => picker::render(app, frame, area),
+        Some(Overlay::Topology) => render_topology(app, frame),
+        Some(Overlay::Migrate) => {
+            if let Some(m) = &app.views.migrate {
+                let r = crate::app_views::window_area(app.size);
+                frame.render_widget(Clear, r);
+                migrate::render(m, theme, frame, r);
+            }
+        }
         Some(Overlay::Result) => {
             let r = Rect::new(
                 area.x + 2,
@@ -74,6 +82,39 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         None => {}
     }
+}
+
+/// The topology window: the drawing in a frame named after the mesh, over the explorer.
+fn render_topology(app: &App, frame: &mut Frame) {
+    let Some(t) = &app.views.topology else {
+        return;
+    };
+    let r = crate::app_views::window_area(app.size).intersection(frame.area());
+    frame.render_widget(Clear, r);
+    let mesh = app
+        .explorer
+        .open
+        .as_ref()
+        .map(|o| text::clean(&o.name).into_owned())
+        .unwrap_or_default();
+    let block = Block::bordered()
+        .border_style(app.theme.focus_border())
+        .title(Span::styled(
+            text::fit(
+                &format!(" Topology · {mesh} "),
+                r.width.saturating_sub(4) as usize,
+            ),
+            app.theme.title(),
+        ));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    frame.render_widget(
+        topology::TopologyView {
+            topology: t,
+            theme: &app.theme,
+        },
+        inner,
+    );
 }
 
 fn render_too_small(frame: &mut Frame, area: Rect) {
@@ -273,6 +314,16 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 ("Esc", "cancel"),
             ];
         }
+        Some(Overlay::Topology) => {
+            return vec![
+                ("←→↑↓", "move"),
+                ("hjkl", "pan"),
+                ("n/N", "next mark"),
+                ("Enter", "describe"),
+                ("Esc/g", "close"),
+            ];
+        }
+        Some(Overlay::Migrate) => return vec![("w", "write a file"), ("Esc", "close")],
         None => {}
     }
     let mut keys: Vec<(&str, &str)> = Vec::new();
@@ -455,12 +506,15 @@ fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         keys.push(("Esc", "up"));
     }
     keys.push(("Tab", "focus"));
+    if e.inside() {
+        keys.push(("g", "topology"));
+        keys.push(("M", "migrate"));
+    }
     keys.push(("F1", "help"));
     if selected.is_some() {
         keys.push(("y", "copy ARN"));
     }
-    if matches!(&app.pane, Pane::Resource(d) if d.resource.status != "DELETED" && d.resource.key.kind == Kind::Mesh)
-    {
+    if matches!(&app.pane, Pane::Resource(d) if d.resource.status != "DELETED") {
         keys.push(("x", "export"));
     }
     keys.push(("s", "sort"));

@@ -107,7 +107,10 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         &[
             ("↑ ↓ / k j, wheel", "move the selection"),
             ("PgUp / PgDn", "a screen up / down"),
-            ("Home / End, g / G", "first / last row"),
+            (
+                "Home / End, g / G",
+                "first / last row (inside a mesh g draws the topology: Home goes to the first row)",
+            ),
             (
                 "mouse click",
                 "select a row; click the filter line to filter",
@@ -134,6 +137,14 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ),
             ("z / Space", "fold or unfold the whole spec / one branch"),
             (
+                "g",
+                "inside a mesh: the topology, gateways to nodes, drawn left to right",
+            ),
+            (
+                "M",
+                "inside a mesh: how it migrates to VPC Lattice or ECS Service Connect",
+            ),
+            (
                 "/",
                 "filter by name as you type; Enter keeps the filter, Esc clears it",
             ),
@@ -145,7 +156,7 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ),
             (
                 "x",
-                "export the described mesh (CLI, JSON, CloudFormation, Terraform with import)",
+                "export the described resource (CLI, JSON, CloudFormation, Terraform with import; any kind but a mesh also Kubernetes)",
             ),
             (
                 "e",
@@ -164,6 +175,25 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
                 "cancel a request; clear the filter; at the Meshes list quit",
             ),
             ("--read-only", "e, t and d are off and refused"),
+        ],
+    ),
+    ("Topology (g)", crate::topology::view::KEYS),
+    (
+        "Migrate (M)",
+        &[
+            (
+                "1 / 2 / 3, Tab",
+                "the target: VPC Lattice, VPC Lattice with the Gateway API, ECS Service Connect",
+            ),
+            (
+                "↑ ↓ / PgUp / PgDn / Home / End",
+                "move through the resources: what each becomes, what does not carry over",
+            ),
+            (
+                "w",
+                "write it: c CloudFormation, t Terraform, y YAML, r the report; then the file name",
+            ),
+            ("Esc", "back from the file prompt; close"),
         ],
     ),
     (
@@ -205,6 +235,8 @@ fn groups_for(view: View) -> &'static [&'static str] {
         ],
         View::Meshes => &[
             "Meshes view and inside a mesh",
+            "Topology (g)",
+            "Migrate (M)",
             "Tag editor (t)",
             "Delete (d)",
             "Export (x)",

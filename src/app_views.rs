@@ -1,0 +1,201 @@
+//! The two whole-mesh windows inside a mesh: the topology (`g`) and the Migrate view (`M`).
+//!
+//! Both open on the mesh as the explorer knows it (every listed resource is described in the
+//! background) and are drawn again, once, when the last describe arrives, so a mesh opened a
+//! moment ago fills in without the user asking. Esc closes them. Their state lives here on the
+//! app; their keys and drawing are the components' own (`topology::view`, `migrate::view`).
+
+use std::path::Path;
+
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::app::{App, Effect, Overlay, ctx_of};
+use crate::fileio::{self, Existing, WriteError};
+use crate::mesh::MeshModel;
+use crate::migrate::view::{MigrateView, Outcome as MigrateOutcome, WriteResult};
+use crate::topology::view::{Topology, TopologyOutcome};
+
+/// The topology and Migrate windows, and whether they show the whole mesh yet.
+#[derive(Clone, Debug, Default)]
+pub struct MeshViews {
+    pub topology: Option<Topology>,
+    pub migrate: Option<MigrateView>,
+    /// The open window was drawn from a mesh still being described: draw it again when the
+    /// explorer has described everything.
+    pending: bool,
+}
+
+/// Where the topology or Migrate window goes on a screen of `size`: everything between the
+/// header and the two bottom lines.
+pub fn window_area(size: (u16, u16)) -> Rect {
+    Rect::new(0, 1, size.0, size.1.saturating_sub(3))
+}
+
+impl App {
+    /// The open mesh as the explorer knows it, and whether every resource is described.
+    fn open_mesh_model(&self) -> Option<(MeshModel, bool, usize, usize)> {
+        let open = self.explorer.open.as_ref()?;
+        let listed: usize = open.lists.values().map(|l| l.items.len()).sum();
+        let described = open.model.items.len().saturating_sub(1).min(listed);
+        Some((
+            open.model.model().clone(),
+            open.complete(),
+            described,
+            listed,
+        ))
+    }
+
+    fn partial_note(&mut self, complete: bool, described: usize, listed: usize, what: &str) {
+        self.views.pending = !complete;
+        if !complete {
+            self.status = Some(format!(
+                "The {what} shows the {described} of {listed} resources described so far; it is drawn again when the rest arrive."
+            ));
+        }
+    }
+
+    /// `g` inside a mesh.
+    pub(crate) fn open_topology(&mut self) -> Vec<Effect> {
+        let Some((model, complete, described, listed)) = self.open_mesh_model() else {
+            self.status = Some("Open a mesh first (Enter on it): g draws what it holds.".into());
+            return Vec::new();
+        };
+        let mut t = Topology::new(&model);
+        let area = window_area(self.size);
+        t.set_size(area.width.saturating_sub(2), area.height.saturating_sub(2));
+        self.views.topology = Some(t);
+        self.views.migrate = None;
+        self.overlay = Some(Overlay::Topology);
+        self.partial_note(complete, described, listed, "topology");
+        Vec::new()
+    }
+
+    /// `M` inside a mesh.
+    pub(crate) fn open_migrate(&mut self) -> Vec<Effect> {
+        let Some((model, complete, described, listed)) = self.open_mesh_model() else {
+            self.status = Some("Open a mesh first (Enter on it): M shows how it migrates.".into());
+            return Vec::new();
+        };
+        self.views.migrate = Some(MigrateView::new(&model));
+        self.views.topology = None;
+        self.overlay = Some(Overlay::Migrate);
+        self.partial_note(complete, described, listed, "Migrate view");
+        Vec::new()
+    }
+
+    /// After background work: a window drawn from part of the mesh is drawn again once the
+    /// explorer has all of it.
+    pub(crate) fn mesh_views_follow(&mut self) {
+        if !self.views.pending {
+            return;
+        }
+        let Some((model, true, _, _)) = self.open_mesh_model() else {
+            return;
+        };
+        self.views.pending = false;
+        if let Some(t) = &mut self.views.topology {
+            t.update(&model);
+            self.status = Some("The topology now shows every resource of the mesh.".into());
+        }
+        if let Some(m) = &mut self.views.migrate {
+            // Only while browsing: a file prompt keeps what the user typed.
+            if m.mode == crate::migrate::view::Mode::Browse {
+                let target = m.target;
+                let mut fresh = MigrateView::new(&model);
+                fresh.target = target;
+                *m = fresh;
+                self.status = Some("The Migrate view now shows every resource of the mesh.".into());
+            }
+        }
+    }
+
+    /// The window follows the terminal's size.
+    pub(crate) fn mesh_views_resized(&mut self) {
+        let area = window_area(self.size);
+        if let Some(t) = &mut self.views.topology {
+            t.set_size(area.width.saturating_sub(2), area.height.saturating_sub(2));
+            t.scroll_into_view();
+        }
+    }
+
+    pub(crate) fn on_topology_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(t) = &mut self.views.topology else {
+            self.overlay = None;
+            return Vec::new();
+        };
+        let outcome = t.handle_key(key);
+        if let Some(note) = t.note.take() {
+            self.status = Some(note);
+        }
+        match outcome {
+            TopologyOutcome::Handled | TopologyOutcome::Ignored => Vec::new(),
+            TopologyOutcome::Close => {
+                self.views.topology = None;
+                self.overlay = None;
+                Vec::new()
+            }
+            TopologyOutcome::Describe(target) => {
+                // Back in the explorer, on the resource, described in the pane.
+                self.views.topology = None;
+                self.overlay = None;
+                let vis = self.screen().pane.is_some();
+                let ctx = ctx_of(&self.pane, self.read_only, self.in_flight.is_some(), vis);
+                let acts = self.explorer.go_to(target, ctx);
+                self.acts(acts)
+            }
+        }
+    }
+
+    pub(crate) fn on_migrate_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(m) = &mut self.views.migrate else {
+            self.overlay = None;
+            return Vec::new();
+        };
+        match m.handle_key(key) {
+            MigrateOutcome::Stay => {}
+            MigrateOutcome::Close => {
+                self.views.migrate = None;
+                self.overlay = None;
+            }
+            MigrateOutcome::Write {
+                path,
+                contents,
+                overwrite,
+            } => {
+                // A small local write of a regular file, as the export window does:
+                // `fileio` refuses a FIFO or a device before opening it, so it never waits.
+                let existing = if overwrite {
+                    Existing::Replace
+                } else {
+                    Existing::Keep
+                };
+                let path = crate::export_menu::expand_home(&path.display().to_string());
+                let result = write_result(
+                    &path,
+                    fileio::write_file(&path, contents.as_bytes(), existing),
+                );
+                if let WriteResult::Written(p) = &result {
+                    self.status = Some(format!("Wrote {}.", p.display()));
+                }
+                m.written(result);
+            }
+        }
+        Vec::new()
+    }
+
+    /// A paste into the Migrate view's file prompt.
+    pub(crate) fn paste_migrate(&mut self, text: &str) {
+        if let Some(m) = &mut self.views.migrate {
+            m.paste(text);
+        }
+    }
+}
+
+fn write_result(path: &Path, r: Result<fileio::Written, WriteError>) -> WriteResult {
+    match r {
+        Ok(_) => WriteResult::Written(path.to_path_buf()),
+        Err(WriteError::Exists { path }) => WriteResult::Exists(path),
+        Err(e) => WriteResult::Failed(e.to_string()),
+    }
+}
