@@ -47,6 +47,9 @@ pub enum Overlay {
     Template,
     /// Switch the AWS profile and region (state in [`App::picker`]).
     Profile,
+    /// A form, the canary control or the in-app spec editor writing a resource (state in
+    /// [`App::write`]).
+    Write,
 }
 
 /// What a call was for, as the pane titles it.
@@ -158,6 +161,15 @@ pub enum Call {
         tag: Vec<Tag>,
         untag: Vec<String>,
     },
+    /// CreateX (`create`, with `tags`) or UpdateX of any kind with `spec` in the wire form,
+    /// then ListTagsForResource; answered with [`CallResult::Resource`].
+    Write {
+        key: Key,
+        create: bool,
+        spec: serde_json::Value,
+        tags: Vec<Tag>,
+        client_token: String,
+    },
 }
 
 /// The answer to a [`Call`].
@@ -208,6 +220,12 @@ pub enum Msg {
         file: String,
         result: Result<crate::template::Template, String>,
     },
+    /// The external editor of [`Effect::EditSpec`] ended; `None`: there is no editor.
+    SpecEdited {
+        key: Key,
+        original: serde_json::Value,
+        result: Option<crate::spec_edit::Edited>,
+    },
 }
 
 /// What the runtime must do after an update.
@@ -226,6 +244,12 @@ pub enum Effect {
     Reconnect {
         profile: String,
         region: String,
+    },
+    /// Hand the terminal to `$VISUAL` / `$EDITOR` on the spec of `key`, then answer with
+    /// [`Msg::SpecEdited`].
+    EditSpec {
+        key: Key,
+        spec: serde_json::Value,
     },
 }
 
@@ -290,6 +314,8 @@ pub struct App {
     pub template_scroll: u16,
     /// The profile and region picker, while it is open.
     pub picker: Option<crate::picker::Picker>,
+    /// The window writing a resource (a form, the canary control, the spec editor).
+    pub write: Option<crate::app_write::Window>,
     next_id: u64,
     /// Fingerprint of the form as last created, so quitting after a create does not ask.
     saved_form: Option<(String, crate::model::MeshSpec, Vec<Tag>)>,
@@ -349,6 +375,7 @@ impl App {
             export: None,
             template_scroll: 0,
             picker: None,
+            write: None,
             next_id: 1,
             saved_form: None,
         }
@@ -402,7 +429,7 @@ impl App {
     }
 
     /// Carries out what the explorer asked for.
-    fn acts(&mut self, acts: Vec<Act>) -> Vec<Effect> {
+    pub(crate) fn acts(&mut self, acts: Vec<Act>) -> Vec<Effect> {
         let mut effects = Vec::new();
         for act in acts {
             match act {
@@ -422,6 +449,7 @@ impl App {
                 Act::Export => {
                     self.open_export_from_pane();
                 }
+                Act::Write(ask) => effects.extend(self.open_write(ask)),
             }
         }
         effects
@@ -487,6 +515,10 @@ impl App {
                     }
                     Some(Overlay::ConfirmDelete) => {
                         self.explorer.paste_delete(&text);
+                        return Vec::new();
+                    }
+                    Some(Overlay::Write) => {
+                        self.write_paste(&text);
                         return Vec::new();
                     }
                     _ => {}
@@ -558,6 +590,11 @@ impl App {
                 self.template_loaded(&file, result);
                 Vec::new()
             }
+            Msg::SpecEdited {
+                key,
+                original,
+                result,
+            } => self.spec_edited(key, original, result),
             Msg::Tick => {
                 if self.animating() {
                     self.spinner = self.spinner.wrapping_add(1);
@@ -617,6 +654,7 @@ impl App {
             }
             CallResult::Resource { key: k, result } => {
                 let key = key.unwrap_or(k);
+                let wrote = self.write_answered(action, &key, &result);
                 self.status = None;
                 if let Err(e) = &result {
                     self.status = Some(format!(
@@ -628,7 +666,7 @@ impl App {
                 let acts = self.explorer.on_result(&key, action, &result);
                 opened = acts
                     .iter()
-                    .any(|a| matches!(a, Act::OpenTags | Act::EditMesh(_)));
+                    .any(|a| matches!(a, Act::OpenTags | Act::EditMesh(_) | Act::Write(_)));
                 // A whole-mesh delete keeps its window; its steps do not take the pane.
                 let purging = self.explorer.purge.is_some();
                 match result {
@@ -643,6 +681,9 @@ impl App {
                     }
                 }
                 effects.extend(self.acts(acts));
+                if let Some(s) = wrote {
+                    self.status = Some(s);
+                }
                 if purging {
                     return effects;
                 }
@@ -707,6 +748,12 @@ impl App {
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl
+            && key.code == KeyCode::Char('c')
+            && let Some(effects) = self.write_ctrl_c()
+        {
+            return effects;
+        }
         match key.code {
             KeyCode::Char('c') if ctrl => {
                 self.quit = true;
@@ -832,7 +879,7 @@ impl App {
     }
 
     /// False (and says so) in read-only mode or while a call is in flight.
-    fn may_change(&mut self, what: &str) -> bool {
+    pub(crate) fn may_change(&mut self, what: &str) -> bool {
         if self.read_only {
             self.status = Some(format!(
                 "Read-only mode: {what} is turned off (--read-only)."
@@ -849,7 +896,7 @@ impl App {
     }
 
     /// Starts a user call about `key`: the pane shows it in flight.
-    fn start_on(&mut self, action: Action, key: Key, call: Call) -> Vec<Effect> {
+    pub(crate) fn start_on(&mut self, action: Action, key: Key, call: Call) -> Vec<Effect> {
         let id = self.next_call_id();
         self.in_flight = Some(id);
         self.spinner = 0;
@@ -910,6 +957,7 @@ impl App {
             Overlay::ConfirmDelete => self.on_delete_key(key),
             Overlay::Export => self.on_export_key(key),
             Overlay::Profile => self.on_picker_key(key),
+            Overlay::Write => self.on_write_key(key),
             Overlay::Template => {
                 match key.code {
                     KeyCode::Esc | KeyCode::Enter | KeyCode::F(7) | KeyCode::Char('q') => {

@@ -393,6 +393,57 @@ impl Service {
                     .map_err(Self::error);
                 CallResult::Mesh(result)
             }
+            Call::Write {
+                key,
+                create,
+                spec,
+                tags,
+                client_token,
+            } => {
+                let loc = self.loc(key);
+                self.now_ms += 1000;
+                let (action, result) = if *create {
+                    let input = crate::sandbox::state::CreateInput {
+                        loc,
+                        spec: spec.clone(),
+                        tags: tags
+                            .iter()
+                            .map(|t| (t.key.clone(), t.value.clone()))
+                            .collect(),
+                        client_token: Some(client_token.clone()),
+                    };
+                    (
+                        crate::app::Action::Create,
+                        self.state.create(input, None, self.now_ms),
+                    )
+                } else {
+                    (
+                        crate::app::Action::Update,
+                        self.state.update(
+                            &loc,
+                            spec.clone(),
+                            Some(client_token.clone()),
+                            None,
+                            self.now_ms,
+                        ),
+                    )
+                };
+                let result = result
+                    .map(|(r, _)| {
+                        let resource = self.resource(&r, "ACTIVE");
+                        Described {
+                            tags: Ok(self.tags(&resource.meta.arn)),
+                            verb: action.verb_of(key.kind),
+                            resource,
+                            request_id: Some("req-write".into()),
+                        }
+                    })
+                    .map_err(Self::error);
+                CallResult::Resource {
+                    key: key.clone(),
+                    result,
+                }
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod text;
 pub mod theme;
 pub mod topology;
 pub mod walkthrough;
+pub mod write;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -62,6 +63,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Overlay::Export) => export::render(app, frame, area),
         Some(Overlay::Template) => export::template(app, frame, area),
         Some(Overlay::Profile) => picker::render(app, frame, area),
+        Some(Overlay::Write) => write::render(app, frame, area),
         Some(Overlay::Result) => {
             let r = Rect::new(
                 area.x + 2,
@@ -273,6 +275,7 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 ("Esc", "cancel"),
             ];
         }
+        Some(Overlay::Write) => return write_keys(app),
         None => {}
     }
     let mut keys: Vec<(&str, &str)> = Vec::new();
@@ -325,6 +328,33 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     keys.push(("F3", "meshes"));
     keys.push(("^C", "quit"));
     keys
+}
+
+/// The keys of the window writing a resource.
+fn write_keys(app: &App) -> Vec<(&'static str, &'static str)> {
+    use crate::app_write::Writer;
+    let Some(w) = &app.write else {
+        return vec![("Esc", "close")];
+    };
+    if w.sending {
+        return vec![("Esc", "cancel the request")];
+    }
+    match &w.writer {
+        Writer::Form(_) => crate::kind_form::KEYS.to_vec(),
+        Writer::Canary(_) => vec![
+            ("+/-", "weight ±5"),
+            ("0-9 Enter", "type a weight"),
+            ("↑↓", "target"),
+            ("r", "reset"),
+            ("Ctrl-S", "UpdateRoute"),
+            ("Esc", "close"),
+        ],
+        Writer::Spec { .. } => vec![
+            ("Ctrl-S", "check and save"),
+            ("Esc", "cancel"),
+            ("Ctrl-U/R", "undo/redo"),
+        ],
+    }
 }
 
 /// The walkthrough's keys, most important first.
@@ -440,10 +470,15 @@ fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     }
     keys.push(("/", "filter"));
     keys.push((":", "jump"));
+    if e.inside() && !app.read_only {
+        keys.push(("c", "create"));
+    }
     if selected.is_some() && !app.read_only {
-        if selected == Some(Kind::Mesh) {
-            keys.push(("e", "edit"));
+        keys.push(("e", "edit"));
+        if selected == Some(Kind::Route) {
+            keys.push(("+/-", "canary"));
         }
+        keys.push(("E", "spec editor"));
         keys.push(("t", "tags"));
         keys.push(("d", "delete"));
     }
