@@ -187,6 +187,13 @@ impl Service {
         self.state.get(&self.loc(key)).is_some()
     }
 
+    /// The spec the service holds for `key`.
+    pub fn spec_of(&self, key: &crate::kind::Key) -> Option<serde_json::Value> {
+        self.state
+            .get(&self.loc(key))
+            .and_then(|r| serde_json::from_str(r.spec.get()).ok())
+    }
+
     /// The tags the service holds on `key`.
     pub fn tags_of(&self, key: &crate::kind::Key) -> Vec<crate::model::Tag> {
         self.tags(&key.arn(&self.region, self.state.account()))
