@@ -198,7 +198,10 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         "Resource forms (c, e)",
         &[
             ("Tab / Shift-Tab, ↑ ↓", "next / previous field"),
-            ("← →", "choose a value of a list (an enum, a resource of the mesh)"),
+            (
+                "← →",
+                "choose a value of a list (an enum, a resource of the mesh)",
+            ),
             ("Space", "toggle"),
             (
                 "a / d",
