@@ -478,7 +478,6 @@ fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         if selected == Some(Kind::Route) {
             keys.push(("+/-", "canary"));
         }
-        keys.push(("E", "spec editor"));
         keys.push(("t", "tags"));
         keys.push(("d", "delete"));
     }
@@ -491,6 +490,9 @@ fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     }
     keys.push(("Tab", "focus"));
     keys.push(("F1", "help"));
+    if selected.is_some() && !app.read_only {
+        keys.push(("E", "spec editor"));
+    }
     if selected.is_some() {
         keys.push(("y", "copy ARN"));
     }
