@@ -51,6 +51,9 @@ pub enum Overlay {
     Topology,
     /// What the mesh becomes on VPC Lattice or ECS Service Connect (`M`; in [`App::views`]).
     Migrate,
+    /// A form, the canary control or the in-app spec editor writing a resource (state in
+    /// [`App::write`]).
+    Write,
 }
 
 /// What a call was for, as the pane titles it.
@@ -162,6 +165,15 @@ pub enum Call {
         tag: Vec<Tag>,
         untag: Vec<String>,
     },
+    /// CreateX (`create`, with `tags`) or UpdateX of any kind with `spec` in the wire form,
+    /// then ListTagsForResource; answered with [`CallResult::Resource`].
+    Write {
+        key: Key,
+        create: bool,
+        spec: serde_json::Value,
+        tags: Vec<Tag>,
+        client_token: String,
+    },
 }
 
 /// The answer to a [`Call`].
@@ -212,6 +224,12 @@ pub enum Msg {
         file: String,
         result: Result<crate::template::Template, String>,
     },
+    /// The external editor of [`Effect::EditSpec`] ended; `None`: there is no editor.
+    SpecEdited {
+        key: Key,
+        original: serde_json::Value,
+        result: Option<crate::spec_edit::Edited>,
+    },
 }
 
 /// What the runtime must do after an update.
@@ -230,6 +248,12 @@ pub enum Effect {
     Reconnect {
         profile: String,
         region: String,
+    },
+    /// Hand the terminal to `$VISUAL` / `$EDITOR` on the spec of `key`, then answer with
+    /// [`Msg::SpecEdited`].
+    EditSpec {
+        key: Key,
+        spec: serde_json::Value,
     },
 }
 
@@ -296,6 +320,8 @@ pub struct App {
     pub template_scroll: u16,
     /// The profile and region picker, while it is open.
     pub picker: Option<crate::picker::Picker>,
+    /// The window writing a resource (a form, the canary control, the spec editor).
+    pub write: Option<crate::app_write::Window>,
     next_id: u64,
     /// Fingerprint of the form as last created, so quitting after a create does not ask.
     saved_form: Option<(String, crate::model::MeshSpec, Vec<Tag>)>,
@@ -361,6 +387,7 @@ impl App {
             views: Default::default(),
             template_scroll: 0,
             picker: None,
+            write: None,
             next_id: 1,
             saved_form: None,
         }
@@ -436,6 +463,7 @@ impl App {
                 }
                 Act::Topology => effects.extend(self.open_topology()),
                 Act::Migrate => effects.extend(self.open_migrate()),
+                Act::Write(ask) => effects.extend(self.open_write(ask)),
             }
         }
         effects
@@ -505,6 +533,10 @@ impl App {
                     }
                     Some(Overlay::ConfirmDelete) => {
                         self.explorer.paste_delete(&text);
+                        return Vec::new();
+                    }
+                    Some(Overlay::Write) => {
+                        self.write_paste(&text);
                         return Vec::new();
                     }
                     _ => {}
@@ -579,6 +611,11 @@ impl App {
                 self.template_loaded(&file, result);
                 Vec::new()
             }
+            Msg::SpecEdited {
+                key,
+                original,
+                result,
+            } => self.spec_edited(key, original, result),
             Msg::Tick => {
                 if self.animating() {
                     self.spinner = self.spinner.wrapping_add(1);
@@ -638,6 +675,7 @@ impl App {
             }
             CallResult::Resource { key: k, result } => {
                 let key = key.unwrap_or(k);
+                let wrote = self.write_answered(action, &key, &result);
                 self.status = None;
                 if let Err(e) = &result {
                     self.status = Some(format!(
@@ -649,7 +687,7 @@ impl App {
                 let acts = self.explorer.on_result(&key, action, &result);
                 opened = acts
                     .iter()
-                    .any(|a| matches!(a, Act::OpenTags | Act::EditMesh(_)));
+                    .any(|a| matches!(a, Act::OpenTags | Act::EditMesh(_) | Act::Write(_)));
                 // A whole-mesh delete keeps its window; its steps do not take the pane.
                 let purging = self.explorer.purge.is_some();
                 match result {
@@ -664,6 +702,9 @@ impl App {
                     }
                 }
                 effects.extend(self.acts(acts));
+                if let Some(s) = wrote {
+                    self.status = Some(s);
+                }
                 if purging {
                     return effects;
                 }
@@ -728,6 +769,12 @@ impl App {
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl
+            && key.code == KeyCode::Char('c')
+            && let Some(effects) = self.write_ctrl_c()
+        {
+            return effects;
+        }
         match key.code {
             KeyCode::Char('c') if ctrl => {
                 self.quit = true;
@@ -853,7 +900,7 @@ impl App {
     }
 
     /// False (and says so) in read-only mode or while a call is in flight.
-    fn may_change(&mut self, what: &str) -> bool {
+    pub(crate) fn may_change(&mut self, what: &str) -> bool {
         if self.read_only {
             self.status = Some(format!(
                 "Read-only mode: {what} is turned off (--read-only)."
@@ -870,7 +917,7 @@ impl App {
     }
 
     /// Starts a user call about `key`: the pane shows it in flight.
-    fn start_on(&mut self, action: Action, key: Key, call: Call) -> Vec<Effect> {
+    pub(crate) fn start_on(&mut self, action: Action, key: Key, call: Call) -> Vec<Effect> {
         let id = self.next_call_id();
         self.in_flight = Some(id);
         self.spinner = 0;
@@ -933,6 +980,7 @@ impl App {
             Overlay::Profile => self.on_picker_key(key),
             Overlay::Topology => self.on_topology_key(key),
             Overlay::Migrate => self.on_migrate_key(key),
+            Overlay::Write => self.on_write_key(key),
             Overlay::Template => {
                 match key.code {
                     KeyCode::Esc | KeyCode::Enter | KeyCode::F(7) | KeyCode::Char('q') => {

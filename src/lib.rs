@@ -9,6 +9,7 @@
 pub mod app;
 pub mod app_template;
 pub mod app_views;
+pub mod app_write;
 pub mod aws;
 pub mod browser;
 pub mod canary;

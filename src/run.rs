@@ -222,6 +222,36 @@ fn install_panic_hook() {
     }));
 }
 
+/// The terminal handed to the spec editor (`E`) and taken back, from the blocking task that
+/// runs the editor. The event loop has dropped its event stream first, so no key meant for the
+/// editor is read by the app, and does not draw until the editor is done.
+struct Handover;
+
+impl crate::spec_edit::TerminalHandover for Handover {
+    fn leave(&mut self) -> io::Result<()> {
+        restore_terminal();
+        Ok(())
+    }
+
+    fn restore(&mut self) -> io::Result<()> {
+        enable_raw_mode()?;
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        )
+    }
+}
+
+/// The next terminal event, or never while the terminal is handed over (`None`).
+async fn next_event(events: &mut Option<EventStream>) -> Option<io::Result<Event>> {
+    match events {
+        Some(e) => e.next().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Stops the process with SIGTSTP after giving the terminal back; returns after `fg`.
 fn suspend() {
     restore_terminal();
@@ -345,6 +375,35 @@ async fn perform(api: &Api, call: Call) -> CallResult {
             .await;
             CallResult::Resource { key, result }
         }
+        Call::Write {
+            key,
+            create,
+            spec,
+            tags,
+            client_token,
+        } => {
+            let result = async {
+                let reply = if create {
+                    api.create(&key, &spec, &tags, &client_token).await?
+                } else {
+                    api.update(&key, &spec, &client_token).await?
+                };
+                let tags = api.list_tags(&reply.value.meta.arn).await.map(|r| r.value);
+                let action = if create {
+                    Action::Create
+                } else {
+                    Action::Update
+                };
+                Ok(Described {
+                    verb: action.verb_of(key.kind),
+                    resource: reply.value,
+                    tags,
+                    request_id: reply.request_id,
+                })
+            }
+            .await;
+            CallResult::Resource { key, result }
+        }
     }
 }
 
@@ -376,12 +435,13 @@ fn failed(call: &Call, error: ApiError) -> CallResult {
             generation: *generation,
             result: Err(error),
         },
-        Call::Get { key, .. } | Call::Remove { key } | Call::Tag { key, .. } => {
-            CallResult::Resource {
-                key: key.clone(),
-                result: Err(error),
-            }
-        }
+        Call::Get { key, .. }
+        | Call::Remove { key }
+        | Call::Tag { key, .. }
+        | Call::Write { key, .. } => CallResult::Resource {
+            key: key.clone(),
+            result: Err(error),
+        },
         Call::Create(_) | Call::Update { .. } => CallResult::Mesh(Err(error)),
     }
 }
@@ -574,14 +634,15 @@ async fn event_loop(
         });
     }
 
-    let mut events = EventStream::new();
+    // `None` while the spec editor has the terminal.
+    let mut events = Some(EventStream::new());
     let mut tick = tokio::time::interval(Duration::from_millis(80));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut tasks: HashMap<u64, AbortHandle> = HashMap::new();
 
     loop {
         let msg = tokio::select! {
-            ev = events.next() => match ev {
+            ev = next_event(&mut events) => match ev {
                 Some(Ok(Event::Key(k))) => Msg::Key(k),
                 Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
                 Some(Ok(Event::Paste(p))) => Msg::Paste(p),
@@ -594,8 +655,22 @@ async fn event_loop(
             _ = tick.tick(), if app.animating() => Msg::Tick,
             _ = signals.term.recv() => break,
             _ = signals.hup.recv() => break,
-            _ = signals.int.recv() => break,
+            // While an editor runs, Ctrl-C is the editor's (as git ignores SIGINT then).
+            _ = signals.int.recv() => if events.is_none() { continue } else { break },
         };
+        if matches!(msg, Msg::SpecEdited { .. }) && events.is_none() {
+            // The editor is done: the terminal is the app's again, redrawn from scratch. (A
+            // fresh Terminal rather than `clear()`, which asks the terminal for the cursor
+            // position and can time out right after the hand-back.)
+            let _ = execute!(
+                io::stdout(),
+                ratatui::crossterm::terminal::Clear(ratatui::crossterm::terminal::ClearType::All)
+            );
+            *terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
+                .map_err(|e| format!("cannot set up the terminal again: {e}"))?;
+            events = Some(EventStream::new());
+            app.dirty = true;
+        }
         if let Msg::Done { id, result } = &msg {
             // A cancelled call's late answer was already recorded as cancelled.
             if tasks.remove(id).is_some() {
@@ -648,6 +723,28 @@ async fn event_loop(
                     spawn_connect(shared.clone(), tx.clone());
                     app.dirty = true;
                 }
+                Effect::EditSpec { key, spec } => {
+                    // Stop reading the terminal, then run the editor (which may reopen with
+                    // problems several times) on a blocking task; the loop goes on with the
+                    // results of calls meanwhile and draws again when it answers.
+                    events = None;
+                    let tx = tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let result = crate::spec_edit::Editor::from_env().map(|editor| {
+                            crate::spec_edit::edit_in_terminal(
+                                key.kind,
+                                crate::spec_edit::render_buffer(key.kind, &spec),
+                                &editor,
+                                &mut Handover,
+                            )
+                        });
+                        let _ = tx.send(Msg::SpecEdited {
+                            key,
+                            original: spec,
+                            result,
+                        });
+                    });
+                }
                 Effect::Copy(text) => {
                     let mut out = io::stdout();
                     let _ = out.write_all(crate::export::osc52_copy(&text).as_bytes());
@@ -692,7 +789,7 @@ async fn event_loop(
         if app.quit {
             break;
         }
-        if app.dirty {
+        if app.dirty && events.is_some() {
             draw(terminal, app)?;
         }
     }

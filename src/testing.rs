@@ -187,6 +187,13 @@ impl Service {
         self.state.get(&self.loc(key)).is_some()
     }
 
+    /// The spec the service holds for `key`.
+    pub fn spec_of(&self, key: &crate::kind::Key) -> Option<serde_json::Value> {
+        self.state
+            .get(&self.loc(key))
+            .and_then(|r| serde_json::from_str(r.spec.get()).ok())
+    }
+
     /// The tags the service holds on `key`.
     pub fn tags_of(&self, key: &crate::kind::Key) -> Vec<crate::model::Tag> {
         self.tags(&key.arn(&self.region, self.state.account()))
@@ -392,6 +399,57 @@ impl Service {
                     .map(|(r, _)| self.mesh_result(crate::app::Action::Update, &r))
                     .map_err(Self::error);
                 CallResult::Mesh(result)
+            }
+            Call::Write {
+                key,
+                create,
+                spec,
+                tags,
+                client_token,
+            } => {
+                let loc = self.loc(key);
+                self.now_ms += 1000;
+                let (action, result) = if *create {
+                    let input = crate::sandbox::state::CreateInput {
+                        loc,
+                        spec: spec.clone(),
+                        tags: tags
+                            .iter()
+                            .map(|t| (t.key.clone(), t.value.clone()))
+                            .collect(),
+                        client_token: Some(client_token.clone()),
+                    };
+                    (
+                        crate::app::Action::Create,
+                        self.state.create(input, None, self.now_ms),
+                    )
+                } else {
+                    (
+                        crate::app::Action::Update,
+                        self.state.update(
+                            &loc,
+                            spec.clone(),
+                            Some(client_token.clone()),
+                            None,
+                            self.now_ms,
+                        ),
+                    )
+                };
+                let result = result
+                    .map(|(r, _)| {
+                        let resource = self.resource(&r, "ACTIVE");
+                        Described {
+                            tags: Ok(self.tags(&resource.meta.arn)),
+                            verb: action.verb_of(key.kind),
+                            resource,
+                            request_id: Some("req-write".into()),
+                        }
+                    })
+                    .map_err(Self::error);
+                CallResult::Resource {
+                    key: key.clone(),
+                    result,
+                }
             }
         }
     }

@@ -96,6 +96,24 @@ fn request(call: &Call) -> (String, String, Option<Value>) {
                 Some(body),
             )
         }
+        Call::Write {
+            key,
+            create,
+            spec,
+            tags,
+            client_token,
+        } => {
+            let mut body = json!({ "spec": spec, "clientToken": client_token });
+            if !tags.is_empty() {
+                body["tags"] = tags_json(tags);
+            }
+            let verb = if *create {
+                crate::kind::Verb::Create
+            } else {
+                crate::kind::Verb::Update
+            };
+            (key.kind.operation(verb), where_(key), Some(body))
+        }
     }
 }
 

@@ -92,12 +92,13 @@ fn failed(call: &Call) -> CallResult {
             generation: *generation,
             result: Err(failure()),
         },
-        Call::Get { key, .. } | Call::Remove { key } | Call::Tag { key, .. } => {
-            CallResult::Resource {
-                key: key.clone(),
-                result: Err(failure()),
-            }
-        }
+        Call::Get { key, .. }
+        | Call::Remove { key }
+        | Call::Tag { key, .. }
+        | Call::Write { key, .. } => CallResult::Resource {
+            key: key.clone(),
+            result: Err(failure()),
+        },
         Call::Create(_) | Call::Update { .. } => CallResult::Mesh(Err(failure())),
     }
 }

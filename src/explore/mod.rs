@@ -117,6 +117,10 @@ pub enum Act {
     Topology,
     /// Show how the open mesh migrates (`M`).
     Migrate,
+    /// Open a window that writes a resource: a form (`c`, `e`), the canary control (`+`/`-`)
+    /// or the spec editor (`E`). The app finds the spec (describing first when the pane does
+    /// not hold it).
+    Write(crate::app_write::Ask),
 }
 
 /// A background call in flight.
@@ -249,6 +253,12 @@ pub struct Explorer {
 pub enum Then {
     Tags,
     Edit,
+    /// Open the edit form (`e` on a resource of a kind inside a mesh).
+    Form,
+    /// Open the canary control (`+` / `-` on a route).
+    Canary,
+    /// Open the spec editor (`E`).
+    Spec,
 }
 
 impl Default for Explorer {
@@ -1088,15 +1098,40 @@ impl Explorer {
                     return Vec::new();
                 };
                 if key.kind != Kind::Mesh {
-                    return vec![Act::Status(format!(
-                        "Editing a {} is not in this version yet: export it (x) or use the AWS CLI; meshes edit with e.",
-                        key.kind
-                    ))];
+                    if let Some(why) = self.may_change("editing", ctx) {
+                        return vec![why];
+                    }
+                    return vec![Act::Write(crate::app_write::Ask::Edit(key))];
                 }
                 if let Some(why) = self.may_change("editing meshes", ctx) {
                     return vec![why];
                 }
                 return vec![Act::EditMesh(key)];
+            }
+            KeyCode::Char('c') => return self.ask_create(ctx),
+            KeyCode::Char('E') => {
+                let Some(key) = self.selected_key() else {
+                    return Vec::new();
+                };
+                if let Some(why) = self.may_change("editing", ctx) {
+                    return vec![why];
+                }
+                return vec![Act::Write(crate::app_write::Ask::Spec(key))];
+            }
+            KeyCode::Char('+' | '-') => {
+                let Some(key) = self.selected_key() else {
+                    return Vec::new();
+                };
+                if key.kind != Kind::Route {
+                    return vec![Act::Status(format!(
+                        "The canary control (+ / -) shifts the weights of a route; this is a {}. Open a virtual router (Enter) and select a route.",
+                        key.kind
+                    ))];
+                }
+                if let Some(why) = self.may_change("changing weights", ctx) {
+                    return vec![why];
+                }
+                return vec![Act::Write(crate::app_write::Ask::Canary(key))];
             }
             KeyCode::Char('t') => {
                 let Some(key) = self.selected_key() else {
@@ -1131,6 +1166,50 @@ impl Explorer {
             _ => return Vec::new(),
         }
         self.pump()
+    }
+
+    /// `c` in a list: a new resource of the list's kind (a route in the router the list is
+    /// in, a gateway route in the gateway).
+    fn ask_create(&mut self, ctx: Ctx) -> Vec<Act> {
+        let ask = match &self.at {
+            Where::Meshes => {
+                return vec![Act::Status(
+                    "c creates a resource inside a mesh: open one (Enter). A new mesh: F2.".into(),
+                )];
+            }
+            Where::Kind(k) => crate::app_write::Ask::Create {
+                kind: *k,
+                parent: String::new(),
+            },
+            Where::Inside(p) => crate::app_write::Ask::Create {
+                kind: p.kind.children()[0],
+                parent: p.name.clone(),
+            },
+        };
+        if let Some(why) = self.may_change("creating", ctx) {
+            return vec![why];
+        }
+        vec![Act::Write(ask)]
+    }
+
+    /// A resource the app created: a row of its list (selected), and part of the mesh's model.
+    pub fn created(&mut self, d: &Described) {
+        let r = &d.resource;
+        if let Some(open) = &mut self.open
+            && open.name == r.key.mesh
+            && let Some(l) = open.lists.get_mut(&Scope::of(&r.key))
+        {
+            l.upsert(r.summary());
+        }
+        self.learned(d);
+    }
+
+    /// The open mesh as far as described, for the forms' reference lists.
+    pub fn mesh_model(&self, mesh: &str) -> Option<&MeshModel> {
+        self.open
+            .as_ref()
+            .filter(|o| o.name == mesh)
+            .map(|o| o.model.model())
     }
 
     /// Opens the delete window for `key`. A mesh is opened first (its contents listed) so the
@@ -1336,6 +1415,9 @@ impl Explorer {
                             ))),
                         },
                         Some((Then::Edit, k)) if &k == key => acts.push(Act::EditMesh(k)),
+                        Some((t @ (Then::Form | Then::Canary | Then::Spec), k)) if &k == key => {
+                            acts.push(Act::Write(crate::app_write::Ask::after(t, k)))
+                        }
                         _ => {}
                     }
                 }

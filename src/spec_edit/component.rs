@@ -29,6 +29,7 @@ pub enum Outcome {
 /// The most problems listed under the text (all of them are in the text as comments).
 const LISTED: usize = 3;
 
+#[derive(Clone, Debug)]
 pub struct SpecEditor {
     pub kind: Kind,
     pub key: Key,
@@ -80,6 +81,16 @@ impl SpecEditor {
         let mut t = self.area.lines().join("\n");
         t.push('\n');
         t
+    }
+
+    /// True when the text is not what the editor opened with.
+    pub fn changed(&self) -> bool {
+        self.text() != self.opened
+    }
+
+    /// Shows `note` under the text (the service's answer, a warning); the text stays.
+    pub fn set_note(&mut self, note: impl Into<String>) {
+        self.note = Some(note.into());
     }
 
     /// The problems of the last Ctrl-S.

@@ -102,7 +102,7 @@ fn is_executable(p: &Path) -> bool {
 }
 
 /// How an edit ended.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Edited {
     /// A valid spec (pruned to what the service keeps).
     Saved(Value),

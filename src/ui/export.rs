@@ -47,13 +47,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 )),
                 Line::default(),
             ];
-            for (i, (label, file)) in menu.choices().into_iter().enumerate() {
+            let choices = menu.choices();
+            let lw = choices.iter().map(|(l, _)| l.len()).max().unwrap_or(0) + 2;
+            for (i, (label, file)) in choices.into_iter().enumerate() {
                 let style = if i == menu.selected {
                     theme.selected()
                 } else {
                     Style::new()
                 };
-                let text = format!(" {} {:<32} {}", i + 1, label, file);
+                let text = format!(" {} {label:<lw$} {file}", i + 1);
                 lines.push(Line::from(Span::styled(
                     fit(&clean(&text), w.saturating_sub(2) as usize),
                     style,

@@ -15,6 +15,7 @@ pub mod text;
 pub mod theme;
 pub mod topology;
 pub mod walkthrough;
+pub mod write;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -70,6 +71,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                 migrate::render(m, theme, frame, r);
             }
         }
+        Some(Overlay::Write) => write::render(app, frame, area),
         Some(Overlay::Result) => {
             let r = Rect::new(
                 area.x + 2,
@@ -324,6 +326,7 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ];
         }
         Some(Overlay::Migrate) => return vec![("w", "write a file"), ("Esc", "close")],
+        Some(Overlay::Write) => return write_keys(app),
         None => {}
     }
     let mut keys: Vec<(&str, &str)> = Vec::new();
@@ -376,6 +379,33 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     keys.push(("F3", "meshes"));
     keys.push(("^C", "quit"));
     keys
+}
+
+/// The keys of the window writing a resource.
+fn write_keys(app: &App) -> Vec<(&'static str, &'static str)> {
+    use crate::app_write::Writer;
+    let Some(w) = &app.write else {
+        return vec![("Esc", "close")];
+    };
+    if w.sending {
+        return vec![("Esc", "cancel the request")];
+    }
+    match &w.writer {
+        Writer::Form(_) => crate::kind_form::KEYS.to_vec(),
+        Writer::Canary(_) => vec![
+            ("+/-", "weight ±5"),
+            ("0-9 Enter", "type a weight"),
+            ("↑↓", "target"),
+            ("r", "reset"),
+            ("Ctrl-S", "UpdateRoute"),
+            ("Esc", "close"),
+        ],
+        Writer::Spec { .. } => vec![
+            ("Ctrl-S", "check and save"),
+            ("Esc", "cancel"),
+            ("Ctrl-U/R", "undo/redo"),
+        ],
+    }
 }
 
 /// The walkthrough's keys, most important first.
@@ -491,9 +521,13 @@ fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     }
     keys.push(("/", "filter"));
     keys.push((":", "jump"));
+    if e.inside() && !app.read_only {
+        keys.push(("c", "create"));
+    }
     if selected.is_some() && !app.read_only {
-        if selected == Some(Kind::Mesh) {
-            keys.push(("e", "edit"));
+        keys.push(("e", "edit"));
+        if selected == Some(Kind::Route) {
+            keys.push(("+/-", "canary"));
         }
         keys.push(("t", "tags"));
         keys.push(("d", "delete"));
@@ -511,6 +545,9 @@ fn browser_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         keys.push(("M", "migrate"));
     }
     keys.push(("F1", "help"));
+    if selected.is_some() && !app.read_only {
+        keys.push(("E", "spec editor"));
+    }
     if selected.is_some() {
         keys.push(("y", "copy ARN"));
     }

@@ -159,8 +159,20 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
                 "export the described resource (CLI, JSON, CloudFormation, Terraform with import; any kind but a mesh also Kubernetes)",
             ),
             (
+                "c",
+                "inside a mesh: create a resource of the listed kind in its guided form (a route in the router you are in, a gateway route in the gateway)",
+            ),
+            (
                 "e",
-                "edit a mesh's spec in the form (UpdateMesh); Esc or F2 ends the edit",
+                "edit the selected resource in its form (UpdateX); a mesh in the create form (Esc or F2 ends the edit)",
+            ),
+            (
+                "E",
+                "edit the whole spec as YAML in $VISUAL / $EDITOR (or the in-app editor without one); saving sends UpdateX",
+            ),
+            (
+                "+ / -",
+                "on a route: the canary control (shift the weights of its targets, Ctrl-S sends UpdateRoute)",
             ),
             (
                 "t",
@@ -174,7 +186,7 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
                 "Esc",
                 "cancel a request; clear the filter; at the Meshes list quit",
             ),
-            ("--read-only", "e, t and d are off and refused"),
+            ("--read-only", "c, e, E, +/-, t and d are off and refused"),
         ],
     ),
     ("Topology (g)", crate::topology::view::KEYS),
@@ -213,6 +225,58 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "Resource forms (c, e)",
+        &[
+            ("Tab / Shift-Tab, ↑ ↓", "next / previous field"),
+            (
+                "← →",
+                "choose a value of a list (an enum, a resource of the mesh)",
+            ),
+            ("Space", "toggle"),
+            (
+                "a / d",
+                "on a group's heading: add an item; on an item's heading: remove it",
+            ),
+            (
+                "Ctrl-S",
+                "check and send CreateX / UpdateX; an error keeps every value and shows on the form",
+            ),
+            ("Esc", "close (twice when the form holds input)"),
+            (
+                "Ctrl-C",
+                "in any of these windows holding changes: press twice to quit",
+            ),
+        ],
+    ),
+    (
+        "Canary control (+ / -)",
+        &[
+            ("↑ ↓ / Tab", "choose the target"),
+            (
+                "+ / - , → ←",
+                "the target's weight to the next multiple of 5 up / down; the others share the rest",
+            ),
+            ("0-9, Enter", "type a weight"),
+            ("r", "back to the route's weights"),
+            (
+                "Ctrl-S",
+                "send UpdateRoute; the window stays until the answer (an error keeps the weights)",
+            ),
+            ("Esc", "close, nothing sent"),
+        ],
+    ),
+    (
+        "Spec editor (E, in-app)",
+        &[
+            (
+                "Ctrl-S",
+                "check against the service model and send UpdateX; problems go in as #! comments",
+            ),
+            ("Ctrl-U / Ctrl-R", "undo / redo"),
+            ("Esc", "close (twice when the text changed)"),
+        ],
+    ),
+    (
         "Delete (d)",
         &[
             ("type the name", "exactly, to confirm"),
@@ -237,6 +301,9 @@ fn groups_for(view: View) -> &'static [&'static str] {
             "Meshes view and inside a mesh",
             "Topology (g)",
             "Migrate (M)",
+            "Resource forms (c, e)",
+            "Canary control (+ / -)",
+            "Spec editor (E, in-app)",
             "Tag editor (t)",
             "Delete (d)",
             "Export (x)",
