@@ -1060,3 +1060,39 @@ fn the_readme_example_is_the_example_file_and_its_outputs_are_true() {
         );
     }
 }
+
+/// `export --format terraform` (and cloudformation) writes code that `import` builds the same
+/// mesh from, on another endpoint.
+#[test]
+fn export_as_infrastructure_code_imports_back_to_the_same_mesh() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = Serve::ephemeral();
+    write(d, "shop.yaml", SHOP);
+    run(app(&a.endpoint, d), &["apply", "-f", "shop.yaml", "--yes"]).ok();
+    for (format, file) in [
+        ("terraform", "shop.tf"),
+        ("cloudformation", "shop.cfn.yaml"),
+    ] {
+        run(
+            app(&a.endpoint, d),
+            &["export", "--mesh", "shop", "--format", format, "-o", file],
+        )
+        .ok();
+        let b = Serve::ephemeral();
+        run(app(&b.endpoint, d), &["import", file, "--yes"]).ok();
+        assert_eq!(
+            node_names(&b.endpoint, "shop"),
+            node_names(&a.endpoint, "shop"),
+            "{format}"
+        );
+        // The whole mesh reads back as the same mesh file.
+        let there = run(app(&a.endpoint, d), &["export", "--mesh", "shop"])
+            .ok()
+            .stdout;
+        let here = run(app(&b.endpoint, d), &["export", "--mesh", "shop"])
+            .ok()
+            .stdout;
+        assert_eq!(here, there, "{format}");
+    }
+}

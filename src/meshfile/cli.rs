@@ -62,6 +62,24 @@ pub struct ExportArgs {
     /// Write to FILE (replaced if it exists) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// What to write: the mesh file (the default), or infrastructure code that builds the
+    /// same mesh (Terraform and CloudFormation adopt the existing resources: import blocks,
+    /// DeletionPolicy: Retain).
+    #[arg(long, value_enum, default_value_t = ExportFormat::MeshFile)]
+    pub format: ExportFormat,
+}
+
+/// `export --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    MeshFile,
+    Cloudformation,
+    Terraform,
+    Kubernetes,
+    /// A `sh` script of `aws appmesh create-…` commands in an order the service accepts.
+    Cli,
+    /// A JSON list of `{command, input}` for `aws … --cli-input-json`, in that order.
+    CliInputJson,
 }
 
 #[derive(Debug, Args)]
@@ -218,6 +236,7 @@ fn api_error(e: &ApiError) -> String {
 
 async fn export(cli: &Cli, a: &ExportArgs) -> Result<(), String> {
     let conn = headless::connect(cli).await?;
+    let target = conn.target.clone();
     eprintln!("Reading {} from {}…", names(&a.meshes), conn.describe());
     let mut meshes = Vec::new();
     let mut failed = None;
@@ -245,8 +264,39 @@ async fn export(cli: &Cli, a: &ExportArgs) -> Result<(), String> {
     if let Some(e) = failed {
         return Err(e);
     }
-    let text = format::to_yaml(&meshes);
-    emit(&text, a.output.as_deref(), "mesh file")?;
+    let iac_format = match a.format {
+        ExportFormat::MeshFile => None,
+        ExportFormat::Cloudformation => Some(crate::iac::Format::CloudFormation),
+        ExportFormat::Terraform => Some(crate::iac::Format::Terraform),
+        ExportFormat::Kubernetes => Some(crate::iac::Format::Kubernetes),
+        ExportFormat::Cli => Some(crate::iac::Format::AwsCli),
+        ExportFormat::CliInputJson => Some(crate::iac::Format::CliInputJson),
+    };
+    let (text, what) = match iac_format {
+        None => (format::to_yaml(&meshes), "mesh file"),
+        Some(f) => {
+            let opts = crate::iac::ExportOptions {
+                cli: crate::iac::cli::CliTarget {
+                    region: Some(target.region.clone()),
+                    endpoint_url: target
+                        .endpoint
+                        .as_deref()
+                        .map(|e| crate::redact::redact(e).into_owned()),
+                },
+                ..Default::default()
+            };
+            let mut text = String::new();
+            for m in &meshes {
+                let out = crate::iac::export_mesh(f, m, &opts);
+                for note in &out.notes {
+                    eprintln!("note: {}", crate::ui::text::clean(note));
+                }
+                text.push_str(&out.text);
+            }
+            (text, f.label())
+        }
+    };
+    emit(&text, a.output.as_deref(), what)?;
     let count: usize = meshes.iter().map(|m| m.items.len()).sum();
     eprintln!(
         "Exported {} ({count} resource{}, the mesh{} included).",
