@@ -74,9 +74,16 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub transcript: Option<PathBuf>,
 
-    /// Start with the guided walkthrough of the create flow (F6 opens it from the form).
-    #[arg(long)]
-    pub walkthrough: bool,
+    /// Start with a guided walkthrough: `mesh` (the default: the create flow; F6 opens it from
+    /// the form) or `service` (onboard a service into a mesh; F6 inside a mesh opens it).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHICH",
+        num_args = 0..=1,
+        default_missing_value = "mesh"
+    )]
+    pub walkthrough: Option<Walkthrough>,
 
     /// Prefill the create form from FILE, a `create-mesh --cli-input-json` document that may
     /// add team rules under "x-appmesh-tui-rules" (see assets/templates/).
@@ -95,6 +102,15 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Which walkthrough `--walkthrough` starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Walkthrough {
+    /// Create a mesh, one setting per step.
+    Mesh,
+    /// Onboard a service: virtual node, service, router and route, gateway route.
+    Service,
 }
 
 #[derive(Debug, Subcommand)]
@@ -232,6 +248,28 @@ mod tests {
         );
         let cli = Cli::try_parse_from(["appmesh-tui", "--sandbox", "--no-quotas"]).unwrap();
         assert!(cli.quotas.quotas().unwrap().all_off());
+    }
+
+    #[test]
+    fn walkthrough_alone_is_the_mesh_one_and_service_is_the_onboarding() {
+        let w = |args: &[&str]| {
+            let mut all = vec!["appmesh-tui"];
+            all.extend(args);
+            Cli::try_parse_from(all).map(|c| c.walkthrough)
+        };
+        assert_eq!(w(&[]).unwrap(), None);
+        assert_eq!(w(&["--walkthrough"]).unwrap(), Some(Walkthrough::Mesh));
+        assert_eq!(
+            w(&["--sandbox", "--walkthrough", "--ephemeral"]).unwrap(),
+            Some(Walkthrough::Mesh)
+        );
+        assert_eq!(
+            w(&["--walkthrough", "service"]).unwrap(),
+            Some(Walkthrough::Service)
+        );
+        assert_eq!(w(&["--walkthrough=mesh"]).unwrap(), Some(Walkthrough::Mesh));
+        let e = w(&["--walkthrough", "nodes"]).unwrap_err().to_string();
+        assert!(e.contains("mesh") && e.contains("service"), "{e}");
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod mesh;
 pub mod meshfile;
 pub mod migrate;
 pub mod model;
+pub mod onboard;
 pub mod picker;
 pub mod redact;
 pub mod resource;

@@ -558,8 +558,15 @@ pub async fn run_tui(cli: Cli) -> Result<(), String> {
     let mut app = App::new((w, h));
     app.read_only = cli.read_only;
     app.sandbox = plan.sandbox_info();
-    if cli.walkthrough {
-        app.open_walkthrough();
+    match cli.walkthrough {
+        Some(crate::cli::Walkthrough::Mesh) => app.open_walkthrough(),
+        Some(crate::cli::Walkthrough::Service) => {
+            app.status = Some(
+                "Onboard a service: F3 lists the meshes; open one (Enter), then F6 starts it."
+                    .into(),
+            )
+        }
+        None => {}
     }
     // The template is read on a task after the first frame (Msg::TemplateLoaded); until then
     // the status line says it is coming.

@@ -182,6 +182,44 @@ impl Service {
         self
     }
 
+    /// CreateX of any kind, as the service answers it (the prune the HTTP layer does
+    /// included): for components that produce requests without going through the app.
+    pub fn create(
+        &mut self,
+        key: &crate::kind::Key,
+        spec: &serde_json::Value,
+        tags: &[crate::model::Tag],
+        client_token: Option<&str>,
+    ) -> Result<crate::resource::Resource, crate::aws::ApiError> {
+        let shape = crate::kind::Kind::info(key.kind).spec_shape;
+        let input = crate::sandbox::state::CreateInput {
+            loc: self.loc(key),
+            spec: crate::shape::prune(crate::shape::model(), shape, spec),
+            tags: tags
+                .iter()
+                .map(|t| (t.key.clone(), t.value.clone()))
+                .collect(),
+            client_token: client_token.map(str::to_string),
+        };
+        self.now_ms += 1000;
+        self.state
+            .create(input, None, self.now_ms)
+            .map(|(r, _)| self.resource(&r, "ACTIVE"))
+            .map_err(Self::error)
+    }
+
+    /// Everything mesh `name` holds (of this service's region), as a [`crate::mesh::MeshModel`].
+    pub fn mesh_model(&self, name: &str) -> crate::mesh::MeshModel {
+        let mut m = crate::mesh::MeshModel::new(name);
+        for (loc, rec) in &self.state.data().resources {
+            if loc.region == self.region && loc.key.mesh == name {
+                m.items
+                    .insert(loc.key.clone(), crate::mesh::Item::new(rec.spec_value()));
+            }
+        }
+        m
+    }
+
     /// Whether the service holds `key`.
     pub fn holds(&self, key: &crate::kind::Key) -> bool {
         self.state.get(&self.loc(key)).is_some()

@@ -185,6 +185,8 @@ pub struct KindForm {
     pub scroll: std::cell::Cell<usize>,
     /// The rows to draw, rebuilt after every change so a frame only lays them out.
     drawn: Vec<ViewRow>,
+    /// The button's label instead of Create / Update (a walkthrough's "Next").
+    button: Option<&'static str>,
 }
 
 fn blank_doc() -> Value {
@@ -230,6 +232,7 @@ impl KindForm {
             check: Check::default(),
             scroll: std::cell::Cell::new(0),
             drawn: Vec::new(),
+            button: None,
         };
         f.load(existing.map(|(k, item)| (k, &item.tags)));
         f.focus = f.stops().into_iter().next().unwrap_or(Stop::Submit);
@@ -251,6 +254,33 @@ impl KindForm {
             self.recheck();
         }
         self
+    }
+
+    /// A form for a new resource that starts from `doc`, a Create input document (name
+    /// members, `spec`, `tags`): what a walkthrough suggests. Members no field shows pass
+    /// through, as on an edit; it stays a create (CreateX, tags sent).
+    pub fn prefilled(kind: Kind, mesh: &MeshModel, doc: &Value, rules: &Rules) -> KindForm {
+        let mut f = KindForm::new(kind, mesh, None, rules);
+        if kind == Kind::Mesh || !doc.is_object() {
+            return f;
+        }
+        f.base = doc.clone();
+        f.load(None);
+        f.focus = f.stops().into_iter().next().unwrap_or(Stop::Submit);
+        f.recheck();
+        f
+    }
+
+    /// Labels the button `label` instead of Create (a walkthrough sends later).
+    pub fn with_button(mut self, label: &'static str) -> KindForm {
+        self.button = Some(label);
+        self.recheck();
+        self
+    }
+
+    /// The button's own label, when a walkthrough set one.
+    pub fn button(&self) -> Option<&'static str> {
+        self.button
     }
 
     /// Refreshes the lists of resources (after the mesh changed), keeping every value.
@@ -1756,7 +1786,11 @@ impl KindForm {
             stop: Some(Stop::Submit),
             indent: 0,
             label: String::new(),
-            content: Content::Button(if self.is_edit() { "Update" } else { "Create" }.into()),
+            content: Content::Button(
+                self.button
+                    .unwrap_or(if self.is_edit() { "Update" } else { "Create" })
+                    .into(),
+            ),
             problem: None,
             warning: None,
         });

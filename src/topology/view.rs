@@ -115,6 +115,24 @@ impl Topology {
         self.selected.map(|i| &self.layout.graph.nodes[i].key)
     }
 
+    /// Selects the box of `key` (in its own column: a service, not the backend box naming it)
+    /// and scrolls it into view; false, selection unchanged, when the mesh has no such box.
+    pub fn select(&mut self, key: &Key) -> bool {
+        let nodes = &self.layout.graph.nodes;
+        let found = nodes
+            .iter()
+            .position(|n| &n.key == key && n.column != Column::Backends)
+            .or_else(|| nodes.iter().position(|n| &n.key == key));
+        match found {
+            Some(i) => {
+                self.selected = Some(i);
+                self.scroll_into_view();
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Tells the component the size of the area the widget draws in (header and status line
     /// included), so paging and keeping the selection on screen use the real size.
     pub fn set_size(&mut self, width: u16, height: u16) {
@@ -171,7 +189,7 @@ impl Topology {
         Some((c, i))
     }
 
-    fn select(&mut self, b: Option<usize>) {
+    fn select_box(&mut self, b: Option<usize>) {
         if let Some(b) = b {
             self.selected = Some(b);
             self.scroll_into_view();
@@ -231,12 +249,12 @@ impl Topology {
             }
             KeyCode::Up => {
                 if let Some((c, i)) = pos {
-                    self.select(i.checked_sub(1).map(|i| self.layout.order[c][i]));
+                    self.select_box(i.checked_sub(1).map(|i| self.layout.order[c][i]));
                 }
             }
             KeyCode::Down => {
                 if let Some((c, i)) = pos {
-                    self.select(self.layout.order[c].get(i + 1).copied());
+                    self.select_box(self.layout.order[c].get(i + 1).copied());
                 }
             }
             KeyCode::Left | KeyCode::Right => {
@@ -247,17 +265,17 @@ impl Topology {
                     } else {
                         Some(c + 1).filter(|&c| c < self.layout.columns.len())
                     };
-                    self.select(to.and_then(|c| self.nearest_in(c, y)));
+                    self.select_box(to.and_then(|c| self.nearest_in(c, y)));
                 }
             }
             KeyCode::Home => {
                 if let Some((c, _)) = pos {
-                    self.select(self.layout.order[c].first().copied());
+                    self.select_box(self.layout.order[c].first().copied());
                 }
             }
             KeyCode::End => {
                 if let Some((c, _)) = pos {
-                    self.select(self.layout.order[c].last().copied());
+                    self.select_box(self.layout.order[c].last().copied());
                 }
             }
             KeyCode::PageDown | KeyCode::PageUp => {
@@ -287,7 +305,7 @@ impl Topology {
                         Some(b) if b == s => step,
                         other => other,
                     };
-                    self.select(to);
+                    self.select_box(to);
                 }
             }
             KeyCode::Char('h') => self.offset.0 = self.offset.0.saturating_sub(PAN_X),
@@ -315,7 +333,7 @@ impl Topology {
                     (true, None) => marked[0],
                     (false, None) => marked[marked.len() - 1],
                 };
-                self.select(Some(next));
+                self.select_box(Some(next));
             }
             _ => return TopologyOutcome::Ignored,
         }

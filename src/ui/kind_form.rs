@@ -188,7 +188,10 @@ pub fn render(form: &KindForm, frame: &mut Frame, area: Rect, theme: &Theme) {
         ),
         None => Span::styled(
             fit(
-                &format!("✓ ready: Ctrl-S sends {}", form.kind.operation(verb)),
+                &match form.button() {
+                    Some(_) => "✓ ready: Ctrl-N goes on (nothing is sent yet)".to_string(),
+                    None => format!("✓ ready: Ctrl-S sends {}", form.kind.operation(verb)),
+                },
                 w,
             ),
             theme.ok(),

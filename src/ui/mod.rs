@@ -8,6 +8,7 @@ pub mod form;
 pub mod kind_form;
 pub mod layout;
 pub mod migrate;
+pub mod onboard;
 pub mod overlay;
 pub mod pane;
 pub mod picker;

@@ -208,6 +208,7 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("Esc", "back from the file prompt; close"),
         ],
     ),
+    ("Onboard a service (F6 inside a mesh)", crate::onboard::KEYS),
     (
         "Tag editor (t)",
         &[
