@@ -51,6 +51,8 @@ pub enum Overlay {
     Topology,
     /// What the mesh becomes on VPC Lattice or ECS Service Connect (`M`; in [`App::views`]).
     Migrate,
+    /// The "Onboard a service" walkthrough (F6 inside a mesh; in [`App::views`]).
+    Onboard,
     /// A form, the canary control or the in-app spec editor writing a resource (state in
     /// [`App::write`]).
     Write,
@@ -525,6 +527,10 @@ impl App {
                         self.paste_migrate(&text);
                         return Vec::new();
                     }
+                    Some(Overlay::Onboard) => {
+                        self.paste_onboard(&text);
+                        return Vec::new();
+                    }
                     Some(Overlay::Export) => {
                         if let Some(e) = &mut self.export {
                             e.paste(&text);
@@ -684,6 +690,8 @@ impl App {
                         e.title()
                     ));
                 }
+                let onboard_result =
+                    (self.views.onboard_sending.as_ref() == Some(&key)).then(|| result.clone());
                 let acts = self.explorer.on_result(&key, action, &result);
                 opened = acts
                     .iter()
@@ -706,6 +714,13 @@ impl App {
                     self.status = Some(s);
                 }
                 if purging {
+                    return effects;
+                }
+                // The onboarding walkthrough's request: it hears the answer and sends the next.
+                if let Some(r) = onboard_result
+                    && let Some(next) = self.onboard_answered(&key, &r)
+                {
+                    effects.extend(next);
                     return effects;
                 }
             }
@@ -787,6 +802,9 @@ impl App {
             return self.on_overlay_key(overlay, key);
         }
         match key.code {
+            KeyCode::F(6) if self.view == View::Meshes && self.explorer.inside() => {
+                return self.open_onboard();
+            }
             KeyCode::F(6) if !self.walkthrough_shown() => {
                 self.leave_edit();
                 self.view = View::Create;
@@ -980,6 +998,7 @@ impl App {
             Overlay::Profile => self.on_picker_key(key),
             Overlay::Topology => self.on_topology_key(key),
             Overlay::Migrate => self.on_migrate_key(key),
+            Overlay::Onboard => self.on_onboard_key(key),
             Overlay::Write => self.on_write_key(key),
             Overlay::Template => {
                 match key.code {

@@ -10,10 +10,13 @@ use std::path::Path;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::app::{Action, Call};
 use crate::app::{App, Effect, Overlay, ctx_of};
 use crate::fileio::{self, Existing, WriteError};
+use crate::kind::Key;
 use crate::mesh::MeshModel;
 use crate::migrate::view::{MigrateView, Outcome as MigrateOutcome, WriteResult};
+use crate::onboard::{Onboard, Outcome as OnboardOutcome};
 use crate::topology::view::{Topology, TopologyOutcome};
 
 /// The topology and Migrate windows, and whether they show the whole mesh yet.
@@ -21,6 +24,11 @@ use crate::topology::view::{Topology, TopologyOutcome};
 pub struct MeshViews {
     pub topology: Option<Topology>,
     pub migrate: Option<MigrateView>,
+    /// The "Onboard a service" walkthrough (F6 inside a mesh), kept while hidden so F6
+    /// resumes it, with the mesh it is for.
+    pub onboard: Option<(String, Box<Onboard>)>,
+    /// The walkthrough's request in flight.
+    pub onboard_sending: Option<Key>,
     /// The open window was drawn from a mesh still being described: draw it again when the
     /// explorer has described everything.
     pending: bool,
@@ -188,6 +196,135 @@ impl App {
     pub(crate) fn paste_migrate(&mut self, text: &str) {
         if let Some(m) = &mut self.views.migrate {
             m.paste(text);
+        }
+    }
+}
+
+impl App {
+    /// F6 inside a mesh: the "Onboard a service" walkthrough on the open mesh, where it was
+    /// left if it was hidden on this mesh.
+    pub(crate) fn open_onboard(&mut self) -> Vec<Effect> {
+        let Some((model, complete, described, listed)) = self.open_mesh_model() else {
+            self.status =
+                Some("Open a mesh first (Enter on it): F6 then onboards a service into it.".into());
+            return Vec::new();
+        };
+        match &mut self.views.onboard {
+            Some((mesh, o)) if *mesh == model.name => o.set_mesh(&model),
+            _ => {
+                self.views.onboard = Some((
+                    model.name.clone(),
+                    Box::new(Onboard::new(&model, &self.rules)),
+                ));
+            }
+        }
+        self.overlay = Some(Overlay::Onboard);
+        if !complete {
+            self.status = Some(format!(
+                "The walkthrough knows the {described} of {listed} resources described so far; names it suggests are checked again before sending."
+            ));
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn on_onboard_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        // Esc while a request is in flight cancels it; the walkthrough hears "cancelled".
+        if key.code == ratatui::crossterm::event::KeyCode::Esc
+            && self.views.onboard_sending.is_some()
+            && self.in_flight.is_some()
+        {
+            let effects = self.cancel();
+            if let (Some(k), Some((_, o))) =
+                (self.views.onboard_sending.take(), &mut self.views.onboard)
+            {
+                let outcome = o.on_result(&k, Err(crate::aws::ApiError::cancelled()));
+                return effects
+                    .into_iter()
+                    .chain(self.onboard_outcome(outcome))
+                    .collect();
+            }
+            return effects;
+        }
+        let Some((_, o)) = &mut self.views.onboard else {
+            self.overlay = None;
+            return Vec::new();
+        };
+        let outcome = o.handle_key(key);
+        self.onboard_outcome(outcome)
+    }
+
+    fn onboard_outcome(&mut self, outcome: OnboardOutcome) -> Vec<Effect> {
+        match outcome {
+            OnboardOutcome::Stay => Vec::new(),
+            OnboardOutcome::Close => {
+                self.overlay = None;
+                self.status = Some("Onboarding hidden; F6 inside the mesh resumes it.".into());
+                Vec::new()
+            }
+            OnboardOutcome::ShowTopology(target) => {
+                let effects = self.open_topology();
+                if let Some(t) = &mut self.views.topology {
+                    t.select(&target);
+                    t.scroll_into_view();
+                }
+                effects
+            }
+            OnboardOutcome::Send(requests) => {
+                let Some(r) = requests.into_iter().next() else {
+                    return Vec::new();
+                };
+                if self.in_flight.is_some() {
+                    let outcome = self.views.onboard.as_mut().map(|(_, o)| {
+                        o.on_result(
+                            &r.key,
+                            Err(crate::aws::ApiError::invalid(
+                                "Not sent: another request is in flight; wait for it (or Esc it), then send again.".into(),
+                            )),
+                        )
+                    });
+                    return outcome.map(|o| self.onboard_outcome(o)).unwrap_or_default();
+                }
+                self.views.onboard_sending = Some(r.key.clone());
+                let effects = self.start_on(
+                    Action::Create,
+                    r.key.clone(),
+                    Call::Write {
+                        key: r.key,
+                        create: true,
+                        spec: r.spec,
+                        tags: r.tags,
+                        client_token: r.client_token,
+                    },
+                );
+                // The walkthrough stays on screen while its requests run.
+                self.overlay = Some(Overlay::Onboard);
+                effects
+            }
+        }
+    }
+
+    /// A create the walkthrough sent was answered: tell it, and send what comes next.
+    pub(crate) fn onboard_answered(
+        &mut self,
+        key: &Key,
+        result: &Result<crate::explore::describe::Described, crate::aws::ApiError>,
+    ) -> Option<Vec<Effect>> {
+        if self.views.onboard_sending.as_ref() != Some(key) {
+            return None;
+        }
+        self.views.onboard_sending = None;
+        if let Ok(d) = result {
+            self.explorer.created(d);
+        }
+        let (_, o) = self.views.onboard.as_mut()?;
+        let outcome = o.on_result(key, result.clone().map(|d| d.resource));
+        Some(self.onboard_outcome(outcome))
+    }
+
+    /// A paste into the walkthrough's fields.
+    pub(crate) fn paste_onboard(&mut self, text: &str) {
+        if let Some((_, o)) = &mut self.views.onboard {
+            o.paste(text);
         }
     }
 }

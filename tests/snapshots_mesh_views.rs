@@ -178,3 +178,72 @@ fn x_exports_any_kind_in_five_formats() {
         "an existing node gets an import block: {text}"
     );
 }
+
+fn ctrl(a: &mut App, c: char, s: &mut Service) {
+    let fx = a.update(appmesh_tui::app::Msg::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )));
+    testing::settle(a, fx, s, 1_000);
+}
+
+/// F6 inside a mesh: "Onboard a service" from the first step to the topology, every request
+/// sent through the app's calls, and the service then holds each resource.
+#[test]
+fn f6_onboards_a_service_and_ends_on_its_topology() {
+    let mut s = Service::new();
+    let mut a = inside(120, 40, &mut s);
+    press(&mut a, KeyCode::F(6), &mut s);
+    assert_eq!(a.overlay, Some(Overlay::Onboard));
+    assert!(draw(&a).contains("Onboard a service"), "{}", draw(&a));
+    press(&mut a, KeyCode::Enter, &mut s);
+    typed(&mut a, "orders-v1", &mut s);
+    // The node needs a DNS hostname: Ctrl-N refuses, naming it, and moves there.
+    ctrl(&mut a, 'n', &mut s);
+    assert!(
+        draw(&a).contains("DNS hostname: is required"),
+        "{}",
+        draw(&a)
+    );
+    typed(&mut a, "orders.payments.local", &mut s);
+    for _ in 0..6 {
+        ctrl(&mut a, 'n', &mut s);
+    }
+    assert!(draw(&a).contains("Step 8 of 9 · Send"), "{}", draw(&a));
+    press(&mut a, KeyCode::Enter, &mut s);
+    let screen = draw(&a);
+    assert!(screen.contains("Everything was created"), "{screen}");
+    let mesh = s.mesh_model("payments");
+    for (kind, name) in [
+        (Kind::VirtualNode, "orders-v1"),
+        (Kind::VirtualRouter, "orders-router"),
+        (Kind::VirtualService, "orders.payments.local"),
+    ] {
+        assert!(
+            mesh.items.keys().any(|k| k.kind == kind && k.name == name),
+            "{kind:?} {name} on the service: {:?}",
+            mesh.items.keys().collect::<Vec<_>>()
+        );
+    }
+    assert!(
+        mesh.items
+            .keys()
+            .any(|k| k.kind == Kind::Route && k.parent == "orders-router")
+    );
+    assert!(
+        mesh.items
+            .keys()
+            .any(|k| k.kind == Kind::GatewayRoute && k.parent == "ingress")
+    );
+    // The explorer lists what was created.
+    let open = a.explorer.open.as_ref().unwrap();
+    assert!(open.model.items.keys().any(|k| k.name == "orders-v1"));
+    // Enter: the topology, the new service selected.
+    press(&mut a, KeyCode::Enter, &mut s);
+    assert_eq!(a.overlay, Some(Overlay::Topology));
+    let selected = a.views.topology.as_ref().unwrap().selected_key().cloned();
+    assert_eq!(
+        selected.map(|k| (k.kind, k.name)),
+        Some((Kind::VirtualService, "orders.payments.local".to_string()))
+    );
+}

@@ -65,6 +65,13 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Overlay::Template) => export::template(app, frame, area),
         Some(Overlay::Profile) => picker::render(app, frame, area),
         Some(Overlay::Topology) => render_topology(app, frame),
+        Some(Overlay::Onboard) => {
+            if let Some((_, o)) = &app.views.onboard {
+                let r = crate::app_views::window_area(app.size);
+                frame.render_widget(Clear, r);
+                onboard::render(o, frame, r, theme);
+            }
+        }
         Some(Overlay::Migrate) => {
             if let Some(m) = &app.views.migrate {
                 let r = crate::app_views::window_area(app.size);
@@ -327,6 +334,12 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ];
         }
         Some(Overlay::Migrate) => return vec![("w", "write a file"), ("Esc", "close")],
+        Some(Overlay::Onboard) => {
+            return vec![
+                ("Ctrl-N/P", "next/previous step"),
+                ("Esc", "hide (F6 resumes)"),
+            ];
+        }
         Some(Overlay::Write) => return write_keys(app),
         None => {}
     }

@@ -302,6 +302,7 @@ fn groups_for(view: View) -> &'static [&'static str] {
             "Meshes view and inside a mesh",
             "Topology (g)",
             "Migrate (M)",
+            "Onboard a service (F6 inside a mesh)",
             "Resource forms (c, e)",
             "Canary control (+ / -)",
             "Spec editor (E, in-app)",
