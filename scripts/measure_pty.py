@@ -15,6 +15,15 @@
       Waits for the first frame; with --create types NAME, presses Ctrl-S and waits until
       the screen (emulated with pyte) shows TEXT; then reads VmRSS and VmHWM.
 
+  measure_pty.py inside --marker TEXT --upstream HOST:PORT --mesh NAME --first TEXT
+                  [--seconds S] -- CMD ARGS... (an argument ENDPOINT is replaced)
+      Puts a timing proxy in front of the sandbox at HOST:PORT and runs CMD with ENDPOINT
+      replaced by the proxy's URL. After the first frame: F3, waits for NAME on screen, Enter
+      (opens the mesh); the time from the proxy handing the app the first answer to
+      ListVirtualServices until the first row, TEXT, is in the app's output; then waits until
+      the breadcrumb's "described X of Y" is gone (every resource described), reads VmRSS,
+      VmHWM and /proc/PID/smaps_rollup, and measures S seconds of idle CPU as `idle` does.
+
 The terminal is 120x40. The program's queries for the cursor position and the device
 attributes are answered, as a terminal would.
 """
@@ -118,7 +127,20 @@ class Pty:
     def send(self, data):
         os.write(self.fd, data)
 
-    def kill(self):
+    def kill(self, term=0.0):
+        """SIGKILL; with `term`, SIGTERM first and up to `term` seconds to exit (so a tool
+        wrapped around the program, valgrind say, writes its report)."""
+        if term:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            deadline = time.perf_counter() + term
+            while time.perf_counter() < deadline:
+                self.drain(0.1)
+                if os.waitpid(self.pid, os.WNOHANG)[0]:
+                    os.close(self.fd)
+                    return
         for sig in (signal.SIGKILL,):
             try:
                 os.kill(self.pid, sig)
@@ -266,9 +288,161 @@ def memory(args, cmd):
         p.kill()
 
 
+class Proxy:
+    """A TCP proxy to `upstream` that notes when each HTTP answer was handed to the client:
+    `done` is a list of (request line path, perf_counter time of the answer's last byte)."""
+
+    def __init__(self, upstream):
+        import re
+        import socket
+        import threading
+
+        self.re = re
+        self.socket = socket
+        self.threading = threading
+        host, port = upstream.rsplit(":", 1)
+        self.upstream = (host, int(port))
+        self.ls = socket.socket()
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(64)
+        self.port = self.ls.getsockname()[1]
+        self.done = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                c, _ = self.ls.accept()
+            except OSError:
+                return
+            u = self.socket.create_connection(self.upstream)
+            for s in (c, u):
+                s.setsockopt(self.socket.IPPROTO_TCP, self.socket.TCP_NODELAY, 1)
+            paths = []
+            self.threading.Thread(target=self.up, args=(c, u, paths), daemon=True).start()
+            self.threading.Thread(target=self.down, args=(u, c, paths), daemon=True).start()
+
+    def up(self, c, u, paths):
+        try:
+            while data := c.recv(65536):
+                for m in self.re.finditer(rb"(?:GET|PUT|POST|DELETE|PATCH) (\S+) HTTP/1\.1", data):
+                    paths.append(m.group(1).decode())
+                u.sendall(data)
+        except OSError:
+            pass
+        finally:
+            u.close()
+
+    def down(self, u, c, paths):
+        buf = b""
+        try:
+            while data := u.recv(65536):
+                c.sendall(data)
+                now = time.perf_counter()
+                buf += data
+                while (end := buf.find(b"\r\n\r\n")) >= 0:
+                    head = buf[:end].decode("latin-1").lower()
+                    m = self.re.search(r"content-length: *(\d+)", head)
+                    total = end + 4 + (int(m.group(1)) if m else 0)
+                    if len(buf) < total:
+                        break
+                    buf = buf[total:]
+                    with self.lock:
+                        self.done.append((paths.pop(0) if paths else "?", now))
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+
+def inside(args, cmd):
+    proxy = Proxy(args.upstream)
+    cmd = [a.replace("ENDPOINT", f"http://127.0.0.1:{proxy.port}") for a in cmd]
+    p = Pty(cmd)
+    try:
+        if p.wait_bytes(args.marker.encode(), args.timeout) is None:
+            return {"error": f"no first frame; output {bytes(p.out[-400:])!r}"}
+        p.emulate()
+        p.send(b"\x1bOR")  # F3: the Meshes view
+        if not p.wait_screen(args.mesh, args.timeout):
+            return {"error": f"never listed {args.mesh!r}:\n{p.text()}"}
+        p.drain(0.3)
+        mark = len(p.out)
+        p.send(b"\r")  # Enter: open the mesh
+        t_enter = time.perf_counter()
+        first = args.first.encode()
+        t_row = None
+        while time.perf_counter() < t_enter + args.timeout:
+            if not p.pump(0.5):
+                break
+            if first in p.out[mark:]:
+                t_row = p.last
+                break
+        if t_row is None:
+            return {"error": f"never showed {args.first!r}:\n{p.text()}"}
+        with proxy.lock:
+            lists = [(path, t) for path, t in proxy.done if "/virtualServices" in path and "nextToken" not in path
+                     and path.split("?")[0].endswith("/virtualServices")]
+        if not lists:
+            return {"error": f"no ListVirtualServices answer went through the proxy: {proxy.done[:5]}"}
+        res = {
+            "enter_to_row_ms": round((t_row - t_enter) * 1000, 2),
+            "answer_to_row_ms": round((t_row - lists[0][1]) * 1000, 2),
+            "first_list": lists[0][0],
+        }
+        if not p.wait_screen("described ", 10):
+            res["note"] = "the breadcrumb never showed 'described X of Y'"
+        seen = p.text()
+        deadline = time.perf_counter() + 600
+        while "described " in p.text() and time.perf_counter() < deadline:
+            seen = p.text()
+            p.pump(0.05)
+        if "described " in p.text():
+            return {"error": f"still describing after 600 s:\n{p.text()}"}
+        res["all_described_s"] = round(time.perf_counter() - t_enter, 2)
+        res["last_progress"] = next((ln.strip() for ln in seen.splitlines() if "described " in ln), "")
+        with proxy.lock:
+            res["requests"] = len(proxy.done)
+            res["describes"] = sum(1 for path, _ in proxy.done
+                                   if path.count("/") >= 5 and "?" not in path and not path.endswith(("/virtualServices", "/virtualNodes", "/virtualRouters", "/virtualGateways", "/routes", "/gatewayRoutes")))
+        p.drain(args.settle)
+        res["vmrss_kib"] = status_kib(p.pid, "VmRSS")
+        res["vmhwm_kib"] = status_kib(p.pid, "VmHWM")
+        res["rss_anon_kib"] = status_kib(p.pid, "RssAnon")
+        res["rss_file_kib"] = status_kib(p.pid, "RssFile")
+        with open(f"/proc/{p.pid}/smaps_rollup") as f:
+            res["smaps_rollup"] = [ln.strip() for ln in f.readlines()[1:]]
+        res["screen"] = p.text()
+        t0, th0 = cpu_ticks(p.pid), threads(p.pid)
+        w0 = time.perf_counter()
+        written = p.drain(args.seconds)
+        wall = time.perf_counter() - w0
+        t1, th1 = cpu_ticks(p.pid), threads(p.pid)
+        res["idle"] = {
+            "seconds": round(wall, 2),
+            "cpu_ms_stat": (t1 - t0) * 1000 // CLK_TCK,
+            "cpu_ms_schedstat": round(sum(v[0] - th0.get(k, (0, 0))[0] for k, v in th1.items()) / 1e6, 2),
+            "context_switches": sum(v[1] - th0.get(k, (0, 0))[1] for k, v in th1.items()),
+            "threads": len(th1),
+            "bytes_written": written,
+        }
+        if args.trim:
+            # Freed memory glibc keeps (per-thread arenas, holes) against what is live: after
+            # malloc_trim(0) only pages holding live allocations stay resident.
+            import subprocess
+
+            subprocess.run(["gdb", "-p", str(p.pid), "-batch", "-ex", "call (int)malloc_trim(0)"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            res["after_malloc_trim"] = {"vmrss_kib": status_kib(p.pid, "VmRSS"), "rss_anon_kib": status_kib(p.pid, "RssAnon")}
+        return res
+    finally:
+        p.kill(term=args.term)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["first-frame", "idle", "memory"])
+    ap.add_argument("mode", choices=["first-frame", "idle", "memory", "inside"])
     ap.add_argument("--marker", required=True)
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--timeout", type=float, default=15)
@@ -279,6 +453,11 @@ def main():
     ap.add_argument("--done", default="CreateMesh ✓")
     ap.add_argument("--show", action="store_true", help="print the final screen")
     ap.add_argument("--smaps", action="store_true", help="list the largest mappings")
+    ap.add_argument("--upstream", help="inside: the sandbox's HOST:PORT")
+    ap.add_argument("--mesh", help="inside: the mesh to open")
+    ap.add_argument("--first", help="inside: the first row of the first list")
+    ap.add_argument("--term", type=float, default=0.0, help="inside: SIGTERM at the end and wait this long before SIGKILL")
+    ap.add_argument("--trim", action="store_true", help="inside: at the end, malloc_trim(0) through gdb and read RSS again")
     argv = sys.argv[1:]
     if "--" not in argv:
         ap.error("give the command after --")
@@ -286,7 +465,7 @@ def main():
     args, cmd = ap.parse_args(argv[:cut]), argv[cut + 1:]
     if not cmd:
         ap.error("no command after --")
-    fn = {"first-frame": first_frame, "idle": idle, "memory": memory}[args.mode]
+    fn = {"first-frame": first_frame, "idle": idle, "memory": memory, "inside": inside}[args.mode]
     print(json.dumps(fn(args, cmd)))
 
 

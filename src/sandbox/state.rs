@@ -133,7 +133,9 @@ impl Record {
 
 /// The compact JSON of a value, as a raw value for the record.
 pub fn raw(v: &Value) -> Box<RawValue> {
-    RawValue::from_string(v.to_string()).expect("a serialized value is valid JSON")
+    // Serialized straight into the box: `RawValue::from_string` would parse the text again to
+    // check what serde_json just wrote.
+    serde_json::value::to_raw_value(v).expect("a JSON value serializes")
 }
 
 /// What is persisted: the resources and the pagination-token secret. Cheap to clone.
