@@ -219,6 +219,7 @@ impl App {
             }
         }
         self.overlay = Some(Overlay::Onboard);
+        self.status = None;
         if !complete {
             self.status = Some(format!(
                 "The walkthrough knows the {described} of {listed} resources described so far; names it suggests are checked again before sending."
