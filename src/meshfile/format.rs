@@ -262,6 +262,25 @@ fn join(a: &str, b: &str) -> String {
 /// model's rules, a member the model does not have, a bad name or tag, or a resource written
 /// twice does not.
 pub fn parse(file: &str, text: &str) -> Result<MeshFile, FileError> {
+    // YAML counts a lone carriage return as a line break and most editors do not: the lines
+    // the parser names would not be the ones the user sees. Refuse it first, at its line.
+    if let Some(at) = text
+        .char_indices()
+        .find(|&(i, c)| c == '\r' && !text[i + 1..].starts_with('\n'))
+        .map(|(i, _)| i)
+    {
+        let line = text[..at].matches('\n').count() + 1;
+        return Err(FileError {
+            file: file.to_string(),
+            problems: vec![FileProblem {
+                line: Some(line),
+                column: None,
+                path: String::new(),
+                message: "a carriage return without a line feed (old Mac line ends): save the file with \\n or \\r\\n line ends".into(),
+            }],
+            more: 0,
+        });
+    }
     // Honest files stay far below this (about one value per two bytes, strings as long as the
     // text); aliases repeating large values do not.
     let values = (text.len() as u64 / 2).max(100_000);
@@ -1213,5 +1232,24 @@ virtualGateways:
             "key must be at most 128 characters (has 129)"
         );
         assert_eq!(e.problems[0].line, Some(29));
+    }
+}
+
+#[cfg(test)]
+mod line_ends {
+    #[test]
+    fn a_lone_carriage_return_is_refused_at_its_line() {
+        let text = "apiVersion: appmesh-tui/v1\nkind: Mesh\nname: \"a\rb\"\n";
+        let e = super::parse("f.yaml", text).unwrap_err();
+        assert_eq!(e.problems[0].line, Some(3), "{e}");
+        assert!(e.to_string().contains("carriage return"), "{e}");
+        // Windows line ends are fine.
+        assert!(
+            super::parse(
+                "f.yaml",
+                "apiVersion: appmesh-tui/v1\r\nkind: Mesh\r\nname: a\r\n"
+            )
+            .is_ok()
+        );
     }
 }
