@@ -1,12 +1,12 @@
 //! Writing inside a mesh end to end: the real binary in a pseudo-terminal against the sandbox
-//! (a separate `sandbox serve` process). A virtual node created with `c`, a canary shifted
+//! (a separate `sandbox serve` process) and against moto. A virtual node created with `c`, a canary shifted
 //! with `+`, and a route's spec edited with `E` in an `EDITOR` script, each checked afterwards
 //! with the AWS CLI against the same server.
 
 mod support;
 
 use serde_json::{Value, json};
-use support::moto::{TEST_ENV, aws_cli};
+use support::moto::{Moto, TEST_ENV, aws_cli};
 use support::pty::{Key, Tui};
 use support::serve::Serve;
 
@@ -105,7 +105,18 @@ fn jump(tui: &Tui, word: &str) {
 #[test]
 fn create_a_node_shift_the_canary_and_edit_the_spec_on_the_sandbox() {
     let serve = Serve::ephemeral();
-    let endpoint = serve.endpoint.clone();
+    write_flow(&serve.endpoint);
+}
+
+/// The same against moto (an App Mesh emulator nobody here wrote), behind the timestamp proxy.
+#[test]
+fn create_a_node_shift_the_canary_and_edit_the_spec_on_moto() {
+    let moto = Moto::start();
+    write_flow(&moto.endpoint());
+}
+
+fn write_flow(endpoint: &str) {
+    let endpoint = endpoint.to_string();
     seed(&endpoint);
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("edit.sh");
