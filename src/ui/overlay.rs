@@ -24,7 +24,7 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("Ctrl-S", "submit the form"),
             (
                 "F6",
-                "guided walkthrough of the create flow (F6 or Esc leaves it)",
+                "guided walkthrough of the create flow (F6 or Esc leaves it); inside a mesh: onboard a service",
             ),
             ("F7", "what --template loaded: problems and team rules"),
             (
