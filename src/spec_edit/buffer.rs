@@ -385,7 +385,12 @@ fn unknown_members(
 /// top. Problem comments already in `text` are replaced, so annotating again with the same
 /// problems gives the same text. Every other line is kept as it is.
 pub fn annotate(text: &str, problems: &[ProblemAt]) -> String {
-    let lines = clean_lines(text);
+    // Every line kept byte for byte, its own line end included (a Windows `\r\n`, or a last
+    // line with none), so a round of problems never changes what the user wrote.
+    let lines: Vec<&str> = text
+        .split_inclusive('\n')
+        .filter(|l| !is_problem_line(l.trim_end_matches(['\n', '\r'])))
+        .collect();
     let mut out = String::with_capacity(text.len() + problems.len() * 80);
     if !problems.is_empty() {
         let n = problems.len();
@@ -409,7 +414,11 @@ pub fn annotate(text: &str, problems: &[ProblemAt]) -> String {
             ));
         }
         out.push_str(line);
-        out.push('\n');
+        // A last line without a line end gets one, unless it ends in a lone `\r`: adding `\n`
+        // would make that `\r` part of a `\r\n` line end, and it would be lost.
+        if !line.ends_with('\n') && !line.ends_with('\r') {
+            out.push('\n');
+        }
     }
     out
 }

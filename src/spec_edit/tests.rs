@@ -750,3 +750,22 @@ fn real_editors_edit_the_file() {
         Edited::Saved(json!({"egressFilter": {"type": "DROP_ALL"}}))
     );
 }
+
+/// Found by `scripts/fuzz` (spec_buffer): a buffer ending in a lone `\r` lost it when the
+/// problems were written in, and a Windows file came back with `\n` line ends.
+#[test]
+fn annotating_keeps_every_line_end_the_user_wrote() {
+    let problem = |line| ProblemAt {
+        line,
+        path: String::new(),
+        rule: "a problem".into(),
+    };
+    let a = annotate("\0\r", &[problem(1)]);
+    assert!(a.ends_with("\0\r"), "{a:?}");
+    let windows = "httpRoute:\r\n  match:\r\n    prefix: /\r\n";
+    let a = annotate(windows, &[problem(2)]);
+    assert!(a.contains("httpRoute:\r\n"), "{a:?}");
+    assert!(a.ends_with("    prefix: /\r\n"), "{a:?}");
+    // Annotating again replaces the problems and changes nothing else.
+    assert_eq!(annotate(&a, &[problem(2)]), a);
+}
