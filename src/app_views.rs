@@ -40,18 +40,21 @@ pub fn window_area(size: (u16, u16)) -> Rect {
     Rect::new(0, 1, size.0, size.1.saturating_sub(3))
 }
 
+/// The open mesh as the explorer knows it (a free function, so that callers can borrow it
+/// beside the app's other fields).
+fn mesh_of(explorer: &crate::explore::Explorer) -> Option<&MeshModel> {
+    explorer.open.as_ref().map(|o| o.model.model())
+}
+
 impl App {
-    /// The open mesh as the explorer knows it, and whether every resource is described.
-    fn open_mesh_model(&self) -> Option<(MeshModel, bool, usize, usize)> {
+    /// How far the explorer is with the open mesh: whether every resource is described, how
+    /// many are, and how many are listed. Cheap (it counts lists, not resources): it runs
+    /// after every background answer while a window waits for the rest of the mesh.
+    fn mesh_progress(&self) -> Option<(bool, usize, usize)> {
         let open = self.explorer.open.as_ref()?;
         let listed: usize = open.lists.values().map(|l| l.items.len()).sum();
         let described = open.model.items.len().saturating_sub(1).min(listed);
-        Some((
-            open.model.model().clone(),
-            open.complete(),
-            described,
-            listed,
-        ))
+        Some((open.complete(), described, listed))
     }
 
     fn partial_note(&mut self, complete: bool, described: usize, listed: usize, what: &str) {
@@ -65,11 +68,13 @@ impl App {
 
     /// `g` inside a mesh.
     pub(crate) fn open_topology(&mut self) -> Vec<Effect> {
-        let Some((model, complete, described, listed)) = self.open_mesh_model() else {
+        let (Some((complete, described, listed)), Some(model)) =
+            (self.mesh_progress(), mesh_of(&self.explorer))
+        else {
             self.status = Some("Open a mesh first (Enter on it): g draws what it holds.".into());
             return Vec::new();
         };
-        let mut t = Topology::new(&model);
+        let mut t = Topology::new(model);
         let area = window_area(self.size);
         t.set_size(area.width.saturating_sub(2), area.height.saturating_sub(2));
         self.views.topology = Some(t);
@@ -81,11 +86,13 @@ impl App {
 
     /// `M` inside a mesh.
     pub(crate) fn open_migrate(&mut self) -> Vec<Effect> {
-        let Some((model, complete, described, listed)) = self.open_mesh_model() else {
+        let (Some((complete, described, listed)), Some(model)) =
+            (self.mesh_progress(), mesh_of(&self.explorer))
+        else {
             self.status = Some("Open a mesh first (Enter on it): M shows how it migrates.".into());
             return Vec::new();
         };
-        self.views.migrate = Some(MigrateView::new(&model));
+        self.views.migrate = Some(MigrateView::new(model));
         self.views.topology = None;
         self.overlay = Some(Overlay::Migrate);
         self.partial_note(complete, described, listed, "Migrate view");
@@ -98,19 +105,23 @@ impl App {
         if !self.views.pending {
             return;
         }
-        let Some((model, true, _, _)) = self.open_mesh_model() else {
+        // Only the counts until the mesh is complete: no copy of it per answer.
+        if !matches!(self.mesh_progress(), Some((true, _, _))) {
+            return;
+        }
+        let Some(model) = mesh_of(&self.explorer) else {
             return;
         };
         self.views.pending = false;
         if let Some(t) = &mut self.views.topology {
-            t.update(&model);
+            t.update(model);
             self.status = Some("The topology now shows every resource of the mesh.".into());
         }
         if let Some(m) = &mut self.views.migrate {
             // Only while browsing: a file prompt keeps what the user typed.
             if m.mode == crate::migrate::view::Mode::Browse {
                 let target = m.target;
-                let mut fresh = MigrateView::new(&model);
+                let mut fresh = MigrateView::new(model);
                 fresh.target = target;
                 *m = fresh;
                 self.status = Some("The Migrate view now shows every resource of the mesh.".into());
@@ -204,17 +215,19 @@ impl App {
     /// F6 inside a mesh: the "Onboard a service" walkthrough on the open mesh, where it was
     /// left if it was hidden on this mesh.
     pub(crate) fn open_onboard(&mut self) -> Vec<Effect> {
-        let Some((model, complete, described, listed)) = self.open_mesh_model() else {
+        let (Some((complete, described, listed)), Some(model)) =
+            (self.mesh_progress(), mesh_of(&self.explorer))
+        else {
             self.status =
                 Some("Open a mesh first (Enter on it): F6 then onboards a service into it.".into());
             return Vec::new();
         };
         match &mut self.views.onboard {
-            Some((mesh, o)) if *mesh == model.name => o.set_mesh(&model),
+            Some((mesh, o)) if *mesh == model.name => o.set_mesh(model),
             _ => {
                 self.views.onboard = Some((
                     model.name.clone(),
-                    Box::new(Onboard::new(&model, &self.rules)),
+                    Box::new(Onboard::new(model, &self.rules)),
                 ));
             }
         }
