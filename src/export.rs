@@ -93,18 +93,7 @@ impl ExportFormat {
 
     /// A file name to suggest: the mesh name made file-name safe, plus the extension.
     pub fn default_file_name(self, mesh_name: &str) -> String {
-        let stem: String = mesh_name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let stem = stem.trim_start_matches('.');
-        let stem = if stem.is_empty() { "mesh" } else { stem };
+        let stem = file_stem(mesh_name, '_', "mesh");
         let suffix = match self {
             ExportFormat::CliInputJson => ".create-mesh",
             _ => "",
@@ -501,6 +490,28 @@ pub fn base64_encode(data: &[u8]) -> String {
 /// (often around 100 kB of base64) or have OSC 52 turned off; there is no reply either way.
 pub fn osc52_copy(text: &str) -> String {
     format!("\x1b]52;c;{}\x07", base64_encode(text.as_bytes()))
+}
+
+/// A resource's name made safe as a file name in the current directory: characters other than
+/// ASCII letters, digits, `-`, `_` and `.` become `replacement`, leading dots go (no hidden
+/// file, no `..`), and `fallback` stands in for what is left empty.
+pub(crate) fn file_stem(name: &str, replacement: char, fallback: &str) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                replacement
+            }
+        })
+        .collect();
+    let stem = stem.trim_start_matches('.');
+    if stem.is_empty() {
+        fallback.to_string()
+    } else {
+        stem.to_string()
+    }
 }
 
 #[cfg(test)]

@@ -426,22 +426,10 @@ impl App {
     }
 }
 
-/// `~/x` means the home directory, as in a shell.
-/// `canary-route.tf`: the resource's name made a file name, the format's extension.
+/// `web-v1-virtual-node.tf`: the resource's name made a file name, its kind, the format's
+/// extension.
 fn resource_file(key: &Key, format: iac::Format) -> String {
-    let stem: String = key
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let stem = stem.trim_start_matches('.');
-    let stem = if stem.is_empty() { "resource" } else { stem };
+    let stem = crate::export::file_stem(&key.name, '-', "resource");
     format!(
         "{stem}-{}.{}",
         key.kind.info().singular.replace(' ', "-"),
@@ -449,6 +437,7 @@ fn resource_file(key: &Key, format: iac::Format) -> String {
     )
 }
 
+/// `~/x` means the home directory, as in a shell.
 pub(crate) fn expand_home(raw: &str) -> PathBuf {
     match (raw.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) if !home.is_empty() => PathBuf::from(home).join(rest),
