@@ -17,6 +17,7 @@ pub mod describe;
 pub mod facts;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::rc::Rc;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
@@ -26,7 +27,7 @@ use crate::app::{Action, Call, CallResult, Effect};
 use crate::aws::{ApiError, Page};
 use crate::browser::{Browser, DeleteConfirm, PageOutcome};
 use crate::kind::{Key, Kind};
-use crate::mesh::{IndexedMesh, Item, MeshModel};
+use crate::mesh::{IndexedMesh, Item, MeshModel, Spec};
 use crate::tag_editor::TagEditor;
 use describe::{Described, DetailLine, LineKind};
 
@@ -155,7 +156,15 @@ pub struct OpenMesh {
     gets: VecDeque<Key>,
     /// Keys queued or in flight for a describe.
     asked: HashSet<Key>,
+    /// The fact columns of the rows drawn lately (see [`OpenMesh::row_facts`]).
+    facts: std::cell::RefCell<HashMap<Key, KeptFacts>>,
 }
+
+/// A row's fact columns and the spec they were read from.
+type KeptFacts = (Spec, Rc<[String]>);
+
+/// How many rows' fact columns [`OpenMesh::row_facts`] keeps: a few screens.
+const FACTS_KEPT: usize = 512;
 
 impl OpenMesh {
     fn new(name: &str) -> OpenMesh {
@@ -178,6 +187,30 @@ impl OpenMesh {
             }
         }
         (n, loading)
+    }
+
+    /// The fact columns of a described resource's row ([`facts::columns`] of its kind), or
+    /// `None` until it is described. A frame draws the rows on screen again after every
+    /// change, and a spec is kept as text: each row's spec is read once and its facts kept
+    /// until its spec changes (at most [`FACTS_KEPT`] rows, then they are read again).
+    pub fn row_facts(&self, key: &Key) -> Option<Rc<[String]>> {
+        let item = self.model.get(key)?;
+        let mut kept = self.facts.borrow_mut();
+        if let Some((spec, facts)) = kept.get(key)
+            && *spec == item.spec
+        {
+            return Some(facts.clone());
+        }
+        let spec = item.spec.value();
+        let facts: Rc<[String]> = facts::columns(key.kind)
+            .iter()
+            .map(|c| (c.value)(&spec))
+            .collect();
+        if kept.len() >= FACTS_KEPT {
+            kept.clear();
+        }
+        kept.insert(key.clone(), (item.spec.clone(), facts.clone()));
+        Some(facts)
     }
 
     /// Nothing is left to list or describe: every list is complete and every listed

@@ -31,8 +31,9 @@ pub fn fit(s: &str, width: usize) -> String {
 /// What a column shows.
 #[derive(Clone, Copy)]
 enum Cell {
-    /// A fact read from the spec (`…` until the resource is described).
-    Fact(fn(&serde_json::Value) -> String),
+    /// A fact read from the spec (`…` until the resource is described): the index of its
+    /// column in [`facts::columns`].
+    Fact(usize),
     Version,
     Created,
     Updated,
@@ -54,12 +55,13 @@ const TIME_W: usize = 12;
 fn columns_of(kind: Kind) -> Vec<Col> {
     let mut cols: Vec<Col> = facts::columns(kind)
         .iter()
-        .map(|c| Col {
+        .enumerate()
+        .map(|(i, c)| Col {
             title: c.title,
             min: c.min as usize,
             max: c.max as usize,
             priority: c.priority,
-            cell: Cell::Fact(c.value),
+            cell: Cell::Fact(i),
         })
         .collect();
     cols.push(Col {
@@ -157,22 +159,23 @@ fn header_line(b: &Browser, inner: usize, style: Style) -> Line<'static> {
 
 fn row_text(app: &App, s: &Summary, inner: usize) -> String {
     let (name_w, cols) = layout(s.key.kind, inner);
-    // Read from its text once per row on screen, and only when a column needs it.
-    let facts = cols.iter().any(|(c, _)| matches!(c.cell, Cell::Fact(_)));
-    let spec = app
+    let any_fact = cols.iter().any(|(c, _)| matches!(c.cell, Cell::Fact(_)));
+    let facts = app
         .explorer
         .open
         .as_ref()
-        .filter(|_| facts)
-        .and_then(|o| o.model.get(&s.key))
-        .map(|i| i.spec.value());
+        .filter(|_| any_fact)
+        .and_then(|o| o.row_facts(&s.key));
     let mut out = fit(&clean(&s.key.name), name_w);
     for (c, w) in cols {
         out.push(' ');
         match c.cell {
-            Cell::Fact(f) => {
-                let v = spec.as_ref().map_or_else(|| "…".to_string(), f);
-                out.push_str(&fit(&clean(&v), w));
+            Cell::Fact(i) => {
+                let v = facts
+                    .as_ref()
+                    .and_then(|f| f.get(i))
+                    .map_or("…", String::as_str);
+                out.push_str(&fit(&clean(v), w));
             }
             Cell::Version => out.push_str(&format!("{:>w$}", s.meta.version)),
             Cell::Created => out.push_str(&fit(&ago(app.now, s.meta.created_at), w)),
