@@ -1750,6 +1750,40 @@ mod tests {
     use crate::kind::{Key, Kind};
     use crate::testing::{Service, connected_app};
 
+    /// The fact columns a row keeps follow its spec: a changed spec is read again.
+    #[test]
+    fn row_facts_follow_the_spec() {
+        let mut open = super::OpenMesh::new("m");
+        let key = Key::new(Kind::VirtualNode, "m", "", "web");
+        assert_eq!(open.row_facts(&key), None, "not described yet");
+        let node = |host: &str| crate::resource::Resource {
+            key: key.clone(),
+            meta: crate::resource::Meta {
+                arn: String::new(),
+                uid: String::new(),
+                version: 1,
+                created_at: std::time::SystemTime::UNIX_EPOCH,
+                last_updated_at: std::time::SystemTime::UNIX_EPOCH,
+                mesh_owner: String::new(),
+                resource_owner: String::new(),
+            },
+            status: "ACTIVE".into(),
+            spec: json!({"serviceDiscovery": {"dns": {"hostname": host}}}),
+        };
+        open.model
+            .put_described(&node("a.local"), Default::default());
+        let first = open.row_facts(&key).expect("described");
+        assert!(first.iter().any(|f| f == "a.local"), "{first:?}");
+        assert!(
+            std::rc::Rc::ptr_eq(&first, &open.row_facts(&key).unwrap()),
+            "kept"
+        );
+        open.model
+            .put_described(&node("b.local"), Default::default());
+        let second = open.row_facts(&key).unwrap();
+        assert!(second.iter().any(|f| f == "b.local"), "{second:?}");
+    }
+
     /// Once every listed resource is described, the bookkeeping of what to describe gives its
     /// room back: in a mesh of thousands it would otherwise hold a key per resource for as
     /// long as the mesh is open.
