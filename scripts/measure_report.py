@@ -240,7 +240,8 @@ elif d:
             f"the editor's exit → {back}",
             "≤ 1 frame (16.7 ms at 60 Hz) beyond the editor",
             f"{mw(h)} ({h['runs']} runs; `E` → editor {mw(m['key_to_editor_ms'])}, of which the script's own "
-            f"start-up is median {su['median']:.1f} ms; exit → app {mw(m['exit_to_app_ms'])}){under_rt}"
+            f"start-up is median {su['median']:.1f} ms; exit → app {mw(m['exit_to_app_ms'])}; "
+            f"{sum(1 for x in m['runs'] if x['calls_before_editor']) or 'no'} runs with a call before the editor){under_rt}"
             + ("; " + "; ".join(m["errors"]) if m.get("errors") else ""),
             "scripts/measure editor",
             h["median"] <= FRAME and not m.get("errors") and ("handover_ms" not in q or q["handover_ms"]["worst"] <= FRAME))
