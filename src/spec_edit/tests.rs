@@ -226,8 +226,31 @@ fn a_typo_in_a_member_name_is_a_problem_not_dropped() {
         .find(|p| p.path == "listeners[0].portMapping.protocl")
         .expect("the typo is named");
     assert!(typo.rule.contains("not a member"), "{}", typo.rule);
+    assert!(
+        typo.rule.contains("did you mean protocol?"),
+        "{}",
+        typo.rule
+    );
     assert!(typo.rule.contains("port, protocol"), "{}", typo.rule);
     assert_eq!(typo.line, 4);
+    // The one found by hand in vi, and one nothing resembles.
+    let text = "listeners:\n- healthCheck:\n    unhealthyTreshold: 3\n  portMapping:\n    zzz: 1\n";
+    let p = problems(Kind::VirtualNode, text);
+    let rule = |path: &str| {
+        p.iter()
+            .find(|p| p.path == path)
+            .map(|p| p.rule.clone())
+            .unwrap_or_else(|| panic!("no problem at {path}: {p:?}"))
+    };
+    assert!(
+        rule("listeners[0].healthCheck.unhealthyTreshold")
+            .contains("did you mean unhealthyThreshold? here it knows"),
+        "{p:?}"
+    );
+    assert!(
+        !rule("listeners[0].portMapping.zzz").contains("did you mean"),
+        "{p:?}"
+    );
 }
 
 #[test]
