@@ -724,6 +724,34 @@ fn the_in_app_editor_at_120x40() {
     insta::assert_snapshot!("spec_editor_route_120x40", draw(&e, 120, 40));
 }
 
+/// Found by hand: after `:cq` in vi the in-app editor's note (why it opened, what to do) was
+/// cut at the window's edge, "…; go on here: Ctrl-S checks and s". It wraps now.
+#[test]
+fn a_long_note_is_wrapped_not_cut() {
+    let spec = json!({"listeners": [{"portMapping": {"port": 8080, "protocol": "http"}}]});
+    let note = "the editor (vi, from $EDITOR) exited with exit status: 1; nothing was sent; \
+                go on here: Ctrl-S checks and saves";
+    let e = SpecEditor::with_text(
+        Kind::VirtualNode,
+        node_key(),
+        render_buffer(Kind::VirtualNode, &spec),
+        Some(note.into()),
+    );
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = draw(&e, w, h);
+        let shown: String = screen
+            .lines()
+            .map(|l| l.trim_matches(|c| c == '"' || c == '│' || c == ' '))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            shown.contains("go on here: Ctrl-S checks and saves"),
+            "{w}x{h}:\n{screen}"
+        );
+        assert!(shown.contains("exited with exit status: 1"), "{screen}");
+    }
+}
+
 #[test]
 fn pasting_keeps_yaml_free_of_tabs() {
     let mut e = SpecEditor::with_text(Kind::Mesh, Key::mesh("shop"), String::new(), None);
