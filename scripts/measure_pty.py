@@ -561,8 +561,10 @@ def editor(args, cmd):
                     n_calls = len(proxy.calls)
                 mark = len(p.out)
                 off = time.time() - time.perf_counter()
-                p.send(b"E")
+                # The clock before the write: read after it, a preemption of this process
+                # between the two would let the editor start "before" the key.
                 t_key = time.perf_counter()
+                p.send(b"E")
                 back = (b"Nothing changed in the spec of" if mode == "keep" else b"Sending UpdateVirtualNode")
                 t_back = t_result = None
                 deadline = t_key + args.timeout
