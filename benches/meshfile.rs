@@ -22,7 +22,7 @@ fn big() -> MeshModel {
     m.items.insert(
         Key::mesh("plan-00001"),
         Item {
-            spec: json!({"egressFilter": {"type": "DROP_ALL"}}),
+            spec: json!({"egressFilter": {"type": "DROP_ALL"}}).into(),
             tags: tags.clone(),
             meta: None,
         },
@@ -33,7 +33,7 @@ fn big() -> MeshModel {
             k(Kind::VirtualNode, "", &format!("node-{i:04}")),
             Item {
                 spec: json!({"listeners": listener, "serviceDiscovery": {"dns": {"hostname": format!("node-{i:04}.local")}},
-                    "backends": [{"virtualService": {"virtualServiceName": format!("svc-{:04}.local", (i + 1) % 1500)}}]}),
+                    "backends": [{"virtualService": {"virtualServiceName": format!("svc-{:04}.local", (i + 1) % 1500)}}]}).into(),
                 tags: tags.clone(),
                 meta: None,
             },

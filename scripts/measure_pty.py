@@ -435,6 +435,8 @@ def inside(args, cmd):
         res["rss_file_kib"] = status_kib(p.pid, "RssFile")
         with open(f"/proc/{p.pid}/smaps_rollup") as f:
             res["smaps_rollup"] = [ln.strip() for ln in f.readlines()[1:]]
+        if args.smaps:
+            res["smaps"] = smaps_top(p.pid, 16)
         res["screen"] = p.text()
         t0, th0 = cpu_ticks(p.pid), threads(p.pid)
         w0 = time.perf_counter()

@@ -309,6 +309,11 @@ impl Browser {
             self.rebuild(keep);
         }
         self.loaded = true;
+        // The pages grew the lists by doubling: a mesh's lists hold thousands of rows for as
+        // long as it is open, so give back what they will not use.
+        self.items.shrink_to_fit();
+        self.sorted.shrink_to_fit();
+        self.rows.shrink_to_fit();
         match stop {
             Some(why) => {
                 self.stopped = Some(why.clone());

@@ -237,12 +237,12 @@ impl App {
                 ),
             };
             let item = Item {
-                spec: r.spec.clone(),
+                spec: (&r.spec).into(),
                 tags: tags
                     .iter()
                     .map(|t| (t.key.clone(), t.value.clone()))
                     .collect(),
-                meta: Some(r.meta.clone()),
+                meta: Some(Box::new(r.meta.clone())),
             };
             let source = ExportSource {
                 name: r.key.name.clone(),

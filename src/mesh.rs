@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use foldhash::{HashMap, HashMapExt, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use serde_json::Value;
 
@@ -22,20 +22,102 @@ pub use crate::meshfile::remote::{fetch, fetch_or_empty};
 /// One resource of the mesh.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Item {
-    /// The spec in the wire form.
-    pub spec: Value,
+    /// The spec in the wire form, kept compact (see [`Spec`]).
+    pub spec: Spec,
     pub tags: BTreeMap<String, String>,
-    /// What the service said of it, when it came from the service.
-    pub meta: Option<Meta>,
+    /// What the service said of it, when it came from the service (boxed: most items of a
+    /// mesh file or an explorer's mesh have none, and a `Meta` is a dozen words).
+    pub meta: Option<Box<Meta>>,
 }
 
 impl Item {
-    pub fn new(spec: Value) -> Item {
+    pub fn new(spec: impl Into<Spec>) -> Item {
         Item {
-            spec,
+            spec: spec.into(),
             tags: BTreeMap::new(),
             meta: None,
         }
+    }
+}
+
+/// A spec as a mesh keeps it: its compact JSON text, one allocation.
+///
+/// A mesh holds thousands of specs and reads each one now and then (a describe, a list row on
+/// screen, an export, a plan), so they are kept as text and read into a [`Value`] when asked:
+/// a `Value` spends a map node of about 600 bytes on every JSON object, and a virtual node's
+/// spec has half a dozen, where its text is a few hundred bytes. Two specs are equal when
+/// their values are (`serde_json` writes an object's members in key order, so equal values
+/// have equal text).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Spec(Box<str>);
+
+impl Spec {
+    pub fn new(value: &Value) -> Spec {
+        // A `Value` always serializes (its keys are strings, its numbers finite).
+        Spec(
+            serde_json::to_string(value)
+                .unwrap_or_default()
+                .into_boxed_str(),
+        )
+    }
+
+    /// The spec as a value, read from its text.
+    pub fn value(&self) -> Value {
+        // The text was written from a `Value` by `Spec::new`, so it reads back.
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+
+    /// The compact JSON text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// No spec at all (JSON `null`).
+    pub fn is_null(&self) -> bool {
+        &*self.0 == "null"
+    }
+
+    /// Changes the spec through its value.
+    pub fn edit(&mut self, change: impl FnOnce(&mut Value)) {
+        let mut v = self.value();
+        change(&mut v);
+        *self = Spec::new(&v);
+    }
+}
+
+impl PartialEq<Value> for Spec {
+    fn eq(&self, other: &Value) -> bool {
+        self.value() == *other
+    }
+}
+
+impl PartialEq<Spec> for Value {
+    fn eq(&self, other: &Spec) -> bool {
+        other == self
+    }
+}
+
+impl Default for Spec {
+    fn default() -> Spec {
+        Spec::new(&Value::Null)
+    }
+}
+
+impl From<Value> for Spec {
+    fn from(value: Value) -> Spec {
+        Spec::new(&value)
+    }
+}
+
+impl From<&Value> for Spec {
+    fn from(value: &Value) -> Spec {
+        Spec::new(value)
+    }
+}
+
+impl std::fmt::Debug for Spec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -118,9 +200,9 @@ impl MeshModel {
         self.items.insert(
             r.key.clone(),
             Item {
-                spec: r.spec.clone(),
+                spec: Spec::new(&r.spec),
                 tags,
-                meta: Some(r.meta.clone()),
+                meta: Some(Box::new(r.meta.clone())),
             },
         );
     }
@@ -142,13 +224,13 @@ impl MeshModel {
     /// What `key`'s spec names, each resolved.
     pub fn links_from(&self, key: &Key) -> Vec<Link> {
         match self.items.get(key) {
-            Some(item) => self.links_of(key, item, |to| self.items.contains_key(to)),
+            Some(item) => self.links_of(key, &item.spec.value(), |to| self.items.contains_key(to)),
             None => Vec::new(),
         }
     }
 
-    fn links_of(&self, key: &Key, item: &Item, exists: impl Fn(&Key) -> bool) -> Vec<Link> {
-        references(key.kind, &item.spec)
+    fn links_of(&self, key: &Key, spec: &Value, exists: impl Fn(&Key) -> bool) -> Vec<Link> {
+        references(key.kind, spec)
             .into_iter()
             .map(|reference| {
                 let to = self.target(&reference);
@@ -162,8 +244,22 @@ impl MeshModel {
             .collect()
     }
 
+    /// Every spec of the mesh read from its text once, in key order: for a walk of the whole
+    /// mesh that looks at specs more than once (with [`MeshModel::links_in`]).
+    pub fn values(&self) -> BTreeMap<&Key, Value> {
+        self.items
+            .iter()
+            .map(|(k, i)| (k, i.spec.value()))
+            .collect()
+    }
+
     /// Every reference in the mesh, in key order.
     pub fn links(&self) -> Vec<Link> {
+        self.links_in(&self.values())
+    }
+
+    /// [`MeshModel::links`] from the specs [`MeshModel::values`] read.
+    pub fn links_in(&self, values: &BTreeMap<&Key, Value>) -> Vec<Link> {
         // References name top-level resources of this mesh: a hashed set of (kind, name)
         // answers "does it exist" faster than the ordered map, for meshes of thousands.
         let top: HashSet<(Kind, &str)> = self
@@ -173,9 +269,9 @@ impl MeshModel {
             .map(|k| (k.kind, k.name.as_str()))
             .collect();
         let exists = |to: &Key| to.mesh == self.name && top.contains(&(to.kind, to.name.as_str()));
-        self.items
+        values
             .iter()
-            .flat_map(|(k, item)| self.links_of(k, item, exists))
+            .flat_map(|(k, spec)| self.links_of(k, spec, exists))
             .collect()
     }
 
@@ -217,7 +313,7 @@ impl MeshModel {
                 route_targets.entry(&l.from.parent).or_default().push(&l.to);
             }
         }
-        let mut reached: BTreeSet<&Key> = BTreeSet::new();
+        let mut reached: HashSet<&Key> = HashSet::with_capacity(links.len());
         for (svc, _) in self.of_kind(Kind::VirtualService) {
             let Some(ps) = providers.get(svc) else {
                 out.insert(Finding::NoProvider(svc.clone()));
@@ -297,8 +393,68 @@ fn link_findings(l: &Link, out: &mut BTreeSet<Finding>) {
 #[derive(Clone, Debug, Default)]
 pub struct IndexedMesh {
     model: MeshModel,
-    /// Target → (resource that names it → its references to it, in spec order).
-    used: HashMap<Key, BTreeMap<Key, Vec<Reference>>>,
+    /// Target → the references to it, by the resource that makes them (in key order), then
+    /// in spec order. References name top-level resources of the mesh, so a target is a kind
+    /// and a name.
+    used: HashMap<(Kind, Box<str>), Vec<Edge>>,
+}
+
+/// One reference to an indexed target, kept small: a mesh of thousands of resources holds
+/// thousands of them. The mesh is the model's, the target the index's key.
+#[derive(Clone, Debug, PartialEq)]
+struct Edge {
+    /// The resource that makes it: kind, parent, name.
+    from: (Kind, Box<str>, Box<str>),
+    role: &'static str,
+    must_exist: bool,
+    blocks_delete: bool,
+    at: Box<str>,
+    weight: Option<i64>,
+}
+
+impl Edge {
+    fn new(from: &Key, r: Reference) -> Edge {
+        Edge {
+            from: (
+                from.kind,
+                from.parent.as_str().into(),
+                from.name.as_str().into(),
+            ),
+            role: r.role,
+            must_exist: r.must_exist,
+            blocks_delete: r.blocks_delete,
+            at: r.at.into_boxed_str(),
+            weight: r.weight,
+        }
+    }
+
+    fn is_from(&self, key: &Key) -> bool {
+        self.from.0 == key.kind && *self.from.1 == *key.parent && *self.from.2 == *key.name
+    }
+
+    fn source_kind(&self) -> Kind {
+        self.from.0
+    }
+
+    fn source_key(&self, mesh: &str) -> Key {
+        Key::new(self.from.0, mesh, &*self.from.1, &*self.from.2)
+    }
+
+    fn reference(&self, to: &Key) -> Reference {
+        Reference {
+            to: to.kind,
+            name: to.name.clone(),
+            role: self.role,
+            must_exist: self.must_exist,
+            blocks_delete: self.blocks_delete,
+            at: self.at.to_string(),
+            weight: self.weight,
+        }
+    }
+
+    fn provides(&self) -> bool {
+        self.from.0 == Kind::VirtualService && self.role == "provider"
+    }
 }
 
 impl std::ops::Deref for IndexedMesh {
@@ -329,27 +485,45 @@ impl IndexedMesh {
 
     /// Puts a resource as the service returned it.
     pub fn put_resource(&mut self, r: &Resource, tags: BTreeMap<String, String>) {
-        self.put(
-            r.key.clone(),
-            Item {
-                spec: r.spec.clone(),
-                tags,
-                meta: Some(r.meta.clone()),
-            },
-        );
+        let item = Item {
+            spec: Spec::new(&r.spec),
+            tags,
+            meta: Some(Box::new(r.meta.clone())),
+        };
+        self.put_with(r.key.clone(), item, references(r.key.kind, &r.spec));
+    }
+
+    /// Puts a resource's spec and tags, not its metadata: for a holder that keeps that
+    /// elsewhere (the explorer's list rows and describe pane), in a mesh of thousands.
+    pub fn put_described(&mut self, r: &Resource, tags: BTreeMap<String, String>) {
+        let item = Item {
+            spec: Spec::new(&r.spec),
+            tags,
+            meta: None,
+        };
+        self.put_with(r.key.clone(), item, references(r.key.kind, &r.spec));
     }
 
     /// Puts an item at `key`, replacing what was there and its references.
     pub fn put(&mut self, key: Key, item: Item) {
+        let refs = references(key.kind, &item.spec.value());
+        self.put_with(key, item, refs);
+    }
+
+    fn put_with(&mut self, key: Key, item: Item, refs: Vec<Reference>) {
         self.unindex(&key);
-        for r in references(key.kind, &item.spec) {
-            let to = self.model.target(&r);
-            self.used
-                .entry(to)
-                .or_default()
-                .entry(key.clone())
-                .or_default()
-                .push(r);
+        for r in refs {
+            let edges = self.used.entry((r.to, r.name.as_str().into())).or_default();
+            // Most targets have one or two referrers: grow one by one, not by doubling
+            // from four (an edge is a dozen words).
+            edges.reserve_exact(1);
+            // After the references of resources that sort before `key` (and its own
+            // references made earlier in its spec).
+            let at = edges.partition_point(|e| {
+                (e.from.0, &*e.from.1, &*e.from.2)
+                    <= (key.kind, key.parent.as_str(), key.name.as_str())
+            });
+            edges.insert(at, Edge::new(&key, r));
         }
         self.model.items.insert(key, item);
     }
@@ -363,12 +537,12 @@ impl IndexedMesh {
         let Some(old) = self.model.items.get(key) else {
             return;
         };
-        for r in references(key.kind, &old.spec) {
-            let to = self.model.target(&r);
-            if let Some(from) = self.used.get_mut(&to) {
-                from.remove(key);
-                if from.is_empty() {
-                    self.used.remove(&to);
+        for r in references(key.kind, &old.spec.value()) {
+            let target = (r.to, Box::<str>::from(r.name.as_str()));
+            if let Some(edges) = self.used.get_mut(&target) {
+                edges.retain(|e| !e.is_from(key));
+                if edges.is_empty() {
+                    self.used.remove(&target);
                 }
             }
         }
@@ -378,20 +552,25 @@ impl IndexedMesh {
         &self.model
     }
 
+    fn edges_to(&self, key: &Key) -> &[Edge] {
+        if key.mesh != self.model.name || !key.parent.is_empty() {
+            return &[];
+        }
+        self.used
+            .get(&(key.kind, Box::<str>::from(key.name.as_str())))
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// What refers to `key`, as [`MeshModel::used_by`] says it.
     pub fn used_by(&self, key: &Key) -> Vec<Link> {
         let exists = self.model.items.contains_key(key);
-        self.used
-            .get(key)
-            .into_iter()
-            .flatten()
-            .flat_map(|(from, refs)| {
-                refs.iter().map(move |r| Link {
-                    from: from.clone(),
-                    to: key.clone(),
-                    reference: r.clone(),
-                    exists,
-                })
+        self.edges_to(key)
+            .iter()
+            .map(|e| Link {
+                from: e.source_key(&self.model.name),
+                to: key.clone(),
+                reference: e.reference(key),
+                exists,
             })
             .collect()
     }
@@ -421,32 +600,21 @@ impl IndexedMesh {
     /// A service provides `key` directly, or a router that provides a service has a route
     /// that sends it traffic.
     fn reached(&self, node: &Key) -> bool {
-        let provides = |from: &Key, refs: &Vec<Reference>| {
-            from.kind == Kind::VirtualService && refs.iter().any(|r| r.role == "provider")
-        };
-        self.used
-            .get(node)
-            .into_iter()
-            .flatten()
-            .any(|(from, refs)| match from.kind {
-                Kind::VirtualService => provides(from, refs),
-                Kind::Route => {
-                    refs.iter().any(|r| r.weight.is_none_or(|w| w > 0)) && {
-                        let router = Key::new(
-                            Kind::VirtualRouter,
-                            self.model.name.clone(),
-                            "",
-                            from.parent.clone(),
-                        );
-                        self.used
-                            .get(&router)
-                            .into_iter()
-                            .flatten()
-                            .any(|(f, rs)| provides(f, rs))
-                    }
+        self.edges_to(node).iter().any(|e| match e.source_kind() {
+            Kind::VirtualService => e.provides(),
+            Kind::Route => {
+                e.weight.is_none_or(|w| w > 0) && {
+                    let router = Key::new(
+                        Kind::VirtualRouter,
+                        self.model.name.clone(),
+                        "",
+                        String::from(&*e.from.1),
+                    );
+                    self.edges_to(&router).iter().any(Edge::provides)
                 }
-                _ => false,
-            })
+            }
+            _ => false,
+        })
     }
 }
 #[cfg(test)]
@@ -454,6 +622,63 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_spec_keeps_its_value_as_compact_text() {
+        let v = json!({"listeners": [{"portMapping": {"port": 8080, "protocol": "http"}}],
+            "serviceDiscovery": {"dns": {"hostname": "a.local"}}, "weight": 1.5, "n": -3});
+        let s = Spec::new(&v);
+        assert_eq!(s.value(), v);
+        assert_eq!(
+            s.as_str(),
+            r#"{"listeners":[{"portMapping":{"port":8080,"protocol":"http"}}],"n":-3,"serviceDiscovery":{"dns":{"hostname":"a.local"}},"weight":1.5}"#
+        );
+        // Equal values, equal specs, whatever order the members came in.
+        let reordered: Value = serde_json::from_str(
+            r#"{"weight":1.5,"n":-3,"serviceDiscovery":{"dns":{"hostname":"a.local"}},"listeners":[{"portMapping":{"protocol":"http","port":8080}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(Spec::new(&reordered), s);
+        assert_eq!(s, v);
+        assert_ne!(Spec::new(&json!({"n": 1})), Spec::new(&json!({"n": 1.0})));
+        assert!(Spec::default().is_null());
+        assert_eq!(Spec::default().value(), Value::Null);
+        let mut e = s.clone();
+        e.edit(|v| v["n"] = json!(4));
+        assert_eq!(e.value()["n"], 4);
+        assert_eq!(s.value()["n"], -3, "the original is untouched");
+    }
+
+    #[test]
+    fn put_described_keeps_spec_and_tags_not_metadata() {
+        let mut m = IndexedMesh::new("m");
+        let r = Resource {
+            key: Key::new(Kind::VirtualService, "m", "", "web"),
+            meta: Meta {
+                arn: "arn:aws:appmesh:us-east-1:1:mesh/m/virtualService/web".into(),
+                uid: "u".into(),
+                version: 2,
+                created_at: std::time::SystemTime::UNIX_EPOCH,
+                last_updated_at: std::time::SystemTime::UNIX_EPOCH,
+                mesh_owner: "1".into(),
+                resource_owner: "1".into(),
+            },
+            status: "ACTIVE".into(),
+            spec: json!({"provider": {"virtualNode": {"virtualNodeName": "v1"}}}),
+        };
+        let tags = BTreeMap::from([("team".to_string(), "a".to_string())]);
+        m.put_described(&r, tags.clone());
+        let item = m.get(&r.key).unwrap();
+        assert_eq!(item.spec, r.spec);
+        assert_eq!(item.tags, tags);
+        assert_eq!(item.meta, None);
+        let v1 = Key::new(Kind::VirtualNode, "m", "", "v1");
+        assert_eq!(m.used_by(&v1), m.model().used_by(&v1));
+        assert_eq!(m.used_by(&v1).len(), 1);
+        m.put_resource(&r, BTreeMap::new());
+        assert_eq!(m.get(&r.key).unwrap().meta.as_deref(), Some(&r.meta));
+        assert_eq!(m.used_by(&v1).len(), 1, "put again, indexed once");
+    }
 
     fn node() -> Item {
         Item::new(json!({"serviceDiscovery": {"dns": {"hostname": "h"}}}))

@@ -102,11 +102,11 @@ fn a_cloudformation_stack_like_the_colorapp_example() {
         .get(&key(Kind::Route, "shop", "catalog-vr", "catalog-route"))
         .unwrap();
     assert_eq!(
-        route.spec["httpRoute"]["action"]["weightedTargets"],
+        route.spec.value()["httpRoute"]["action"]["weightedTargets"],
         json!([{"virtualNode": "catalog-v1-vn", "weight": 9}, {"virtualNode": "catalog-v2-vn", "weight": 1}])
     );
     assert_eq!(
-        route.spec["httpRoute"]["retryPolicy"]["httpRetryEvents"],
+        route.spec.value()["httpRoute"]["retryPolicy"]["httpRetryEvents"],
         json!(["server-error", "gateway-error"])
     );
     let svc = m
@@ -120,10 +120,10 @@ fn a_cloudformation_stack_like_the_colorapp_example() {
         .get(&key(Kind::VirtualNode, "shop", "", "frontend-vn"))
         .unwrap();
     assert_eq!(
-        front.spec["serviceDiscovery"]["dns"]["hostname"],
+        front.spec.value()["serviceDiscovery"]["dns"]["hostname"],
         "frontend.shop.local"
     );
-    assert_eq!(front.spec["backends"].as_array().unwrap().len(), 2);
+    assert_eq!(front.spec.value()["backends"].as_array().unwrap().len(), 2);
     // The log group is named as skipped, not dropped silently.
     assert!(
         r.problems.iter().any(|p| p.severity == Severity::Note
@@ -147,13 +147,13 @@ fn a_json_template_with_defaults_and_joins() {
     let gw = m
         .get(&key(Kind::VirtualGateway, "shop", "", "ingress-gw"))
         .unwrap();
-    assert_eq!(gw.spec["listeners"][0]["portMapping"]["port"], 8443);
+    assert_eq!(gw.spec.value()["listeners"][0]["portMapping"]["port"], 8443);
     assert_eq!(gw.tags["tier"], "edge");
     let gr = m
         .get(&key(Kind::GatewayRoute, "shop", "ingress-gw", "catalog-gr"))
         .unwrap();
     assert_eq!(
-        gr.spec["httpRoute"]["action"],
+        gr.spec.value()["httpRoute"]["action"],
         json!({"target": {"virtualService": {"virtualServiceName": "catalog.shop.local"}},
             "rewrite": {"prefix": {"defaultPrefix": "DISABLED", "value": "/"}}})
     );
@@ -204,7 +204,7 @@ fn terraform_like_the_provider_examples() {
         .get(&key(Kind::VirtualNode, "shop-tf", "", "catalog-v1"))
         .unwrap();
     assert_eq!(
-        v1.spec["serviceDiscovery"]["awsCloudMap"]["attributes"],
+        v1.spec.value()["serviceDiscovery"]["awsCloudMap"]["attributes"],
         json!([{"key": "version", "value": "v1"}])
     );
     assert_eq!(v1.tags["team"], "catalog");
@@ -278,7 +278,7 @@ fn kubernetes_manifests_like_the_controller_walkthroughs() {
         .get(&key(Kind::VirtualNode, "shop-k8s", "", "frontend_shop"))
         .unwrap();
     assert_eq!(
-        front.spec["backends"],
+        front.spec.value()["backends"],
         json!([{"virtualService": {"virtualServiceName": "catalog.shop.svc.cluster.local"}}])
     );
     // podSelector and the Deployment are named, with lines.

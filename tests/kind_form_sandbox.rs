@@ -272,7 +272,7 @@ fn the_onboarding_shape_with_forms_only() {
     let out = ctrl(&mut f, 's');
     let (_, status, body) = svc.send(&mut f, out);
     assert_eq!(status, 200, "{body}");
-    let mut expected = spec.spec.clone();
+    let mut expected = spec.spec.value();
     expected["httpRoute"]["action"]["weightedTargets"][0]["weight"] = json!(50);
     expected["httpRoute"]["action"]["weightedTargets"][1]["weight"] = json!(50);
     assert_eq!(svc.describe(&route_key), expected);

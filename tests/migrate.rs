@@ -343,7 +343,7 @@ fn gateway_api_yaml_parses_and_names_the_right_kinds_and_versions() {
         assert!(
             routes
                 >= m.of_kind(Kind::VirtualService)
-                    .filter(|(_, i)| i.spec.get("provider").is_some())
+                    .filter(|(_, i)| i.spec.value().get("provider").is_some())
                     .count()
                     .min(1),
             "{name}"
@@ -564,7 +564,7 @@ fn mesh_strategy() -> impl Strategy<Value = MeshModel> {
         .items
         .iter()
         .filter(|(k, _)| k.kind != Kind::Mesh)
-        .map(|(k, i)| (k.kind, i.spec.clone()))
+        .map(|(k, i)| (k.kind, i.spec.value()))
         .collect();
     let n = specs.len();
     (
@@ -742,7 +742,7 @@ async fn fetch_reads_back_every_fixture_and_migrate_runs_on_the_sandbox() {
     for (i, key) in want.create_order().into_iter().enumerate() {
         let item = &want.items[&key];
         let tags = [Tag::new("from", &key.name)];
-        api.create(&key, &item.spec, &tags, &format!("t{i}"))
+        api.create(&key, &item.spec.value(), &tags, &format!("t{i}"))
             .await
             .unwrap_or_else(|e| panic!("create {key:?}: {e:?}"));
         tagged.items.get_mut(&key).unwrap().tags =

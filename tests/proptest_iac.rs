@@ -89,7 +89,7 @@ fn check(name: &str, text: &str) {
     for mesh in &res.meshes {
         for (key, item) in &mesh.items {
             assert_eq!(key.mesh, mesh.name);
-            let problems = shape::validate(m, key.kind.info().spec_shape, &item.spec, "");
+            let problems = shape::validate(m, key.kind.info().spec_shape, &item.spec.value(), "");
             assert!(problems.is_empty(), "{key:?}: {problems:?}");
         }
     }

@@ -56,7 +56,7 @@ fn any_mesh() -> impl Strategy<Value = MeshModel> {
                 m.items.insert(
                     Key::mesh(&mesh),
                     Item {
-                        spec: json!({"egressFilter": {"type": "ALLOW_ALL"}}),
+                        spec: json!({"egressFilter": {"type": "ALLOW_ALL"}}).into(),
                         tags: mesh_tags,
                         meta: None,
                     },
@@ -66,7 +66,7 @@ fn any_mesh() -> impl Strategy<Value = MeshModel> {
                     m.items.insert(
                         k(Kind::VirtualNode, "", &name),
                         Item {
-                            spec: node_spec(port, host),
+                            spec: node_spec(port, host).into(),
                             tags,
                             meta: None,
                         },
@@ -83,7 +83,8 @@ fn any_mesh() -> impl Strategy<Value = MeshModel> {
                         k(Kind::Route, &router, &name),
                         Item {
                             spec: json!({"httpRoute": {"match": {"prefix": "/"}, "action": {
-                            "weightedTargets": [{"virtualNode": first, "weight": weight}]}}}),
+                            "weightedTargets": [{"virtualNode": first, "weight": weight}]}}})
+                            .into(),
                             tags,
                             meta: None,
                         },
@@ -92,7 +93,8 @@ fn any_mesh() -> impl Strategy<Value = MeshModel> {
                 m.items.insert(
                     k(Kind::VirtualService, "", &service),
                     Item {
-                        spec: json!({"provider": {"virtualRouter": {"virtualRouterName": router}}}),
+                        spec: json!({"provider": {"virtualRouter": {"virtualRouterName": router}}})
+                            .into(),
                         tags: svc_tags,
                         meta: None,
                     },
@@ -264,12 +266,12 @@ fn small_mesh() -> impl Strategy<Value = MeshModel> {
                     BTreeMap::new()
                 }
             };
-            m.items.insert(Key::mesh("m"), Item { spec: json!({}), tags: tags(tagged), meta: None });
+            m.items.insert(Key::mesh("m"), Item { spec: json!({}).into(), tags: tags(tagged), meta: None });
             let nodes: Vec<&str> = nodes.into_iter().collect();
             for (i, n) in nodes.iter().enumerate() {
                 m.items.insert(
                     k(Kind::VirtualNode, "", n),
-                    Item { spec: node_spec(port, format!("{n}.local")), tags: tags(flips[i]), meta: None },
+                    Item { spec: node_spec(port, format!("{n}.local")).into(), tags: tags(flips[i]), meta: None },
                 );
             }
             let routers: Vec<&str> = routers.into_iter().collect();
@@ -349,7 +351,7 @@ impl Service {
                 self.items.insert(
                     key.clone(),
                     Item {
-                        spec: step.spec.clone(),
+                        spec: step.spec.clone().into(),
                         tags: step.tags.clone(),
                         meta: None,
                     },
@@ -361,7 +363,7 @@ impl Service {
                 }
                 if step.spec_changed {
                     self.refs_hold(key, &step.spec)?;
-                    self.items.get_mut(key).unwrap().spec = step.spec.clone();
+                    self.items.get_mut(key).unwrap().spec = step.spec.clone().into();
                 }
                 let item = self.items.get_mut(key).unwrap();
                 item.tags.extend(step.tags.clone());

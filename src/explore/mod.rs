@@ -553,9 +553,15 @@ impl Explorer {
                     && open.name == key.mesh
                 {
                     open.asked.remove(&key);
+                    if open.asked.is_empty() {
+                        // Everything asked has answered: what is left in `gets` was taken out
+                        // of turn. Give back the room thousands of keys took.
+                        open.gets = VecDeque::new();
+                        open.asked = HashSet::new();
+                    }
                     match result {
                         Ok(d) => {
-                            open.model.put_resource(&d.resource, Default::default());
+                            open.model.put_described(&d.resource, Default::default());
                             if let Some(l) = open.lists.get_mut(&Scope::of(&key)) {
                                 l.refresh_row(d.resource.summary());
                             }
@@ -797,7 +803,7 @@ impl Explorer {
         if let Some(open) = &mut self.open
             && open.name == r.key.mesh
         {
-            open.model.put_resource(
+            open.model.put_described(
                 r,
                 d.tags
                     .as_ref()
@@ -1700,4 +1706,68 @@ impl Explorer {
 
 fn list_error(open: &OpenMesh, scope: &Scope) -> Option<ApiError> {
     open.lists.get(scope).and_then(|l| l.error.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use serde_json::json;
+
+    use crate::app::{Call, Effect, Msg};
+    use crate::kind::{Key, Kind};
+    use crate::testing::{Service, connected_app};
+
+    /// Once every listed resource is described, the bookkeeping of what to describe gives its
+    /// room back: in a mesh of thousands it would otherwise hold a key per resource for as
+    /// long as the mesh is open.
+    #[test]
+    fn the_describe_queue_gives_back_its_room_when_done() {
+        let mut svc = Service::new();
+        svc.page = 50;
+        svc.add_mesh("big", false);
+        for i in 0..400 {
+            svc.add(
+                Key::new(Kind::VirtualNode, "big", "", format!("n-{i:03}")),
+                json!({"serviceDiscovery": {"dns": {"hostname": format!("n{i}.local")}}}),
+            );
+        }
+        let mut a = connected_app(120, 40, "/tmp/s.json");
+        let mut pending: Vec<(u64, Call)> = Vec::new();
+        let push = |fx: Vec<Effect>, pending: &mut Vec<(u64, Call)>| {
+            for e in fx {
+                if let Effect::Call { id, call } = e {
+                    pending.push((id, call));
+                }
+            }
+        };
+        push(
+            a.update(Msg::Key(KeyEvent::new(KeyCode::F(3), KeyModifiers::NONE))),
+            &mut pending,
+        );
+        while let Some((id, call)) = pending.pop() {
+            let r = svc.answer(&call);
+            push(a.update(Msg::Done { id, result: r }), &mut pending);
+        }
+        push(
+            a.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))),
+            &mut pending,
+        );
+        let mut most = 0;
+        while !pending.is_empty() {
+            let (id, call) = pending.remove(0);
+            let r = svc.answer(&call);
+            push(a.update(Msg::Done { id, result: r }), &mut pending);
+            let open = a.explorer.open.as_ref().expect("big is open");
+            most = most.max(open.asked.len());
+        }
+        let open = a.explorer.open.as_ref().expect("big is open");
+        assert!(open.complete(), "every node described");
+        assert_eq!(open.model.items.len(), 401);
+        assert!(most >= 300, "the queue held the listed nodes ({most})");
+        assert_eq!(
+            (open.asked.capacity(), open.gets.capacity()),
+            (0, 0),
+            "nothing kept for the describes that are done"
+        );
+    }
 }

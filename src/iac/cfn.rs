@@ -54,12 +54,13 @@ pub fn export(mesh: &MeshModel, opts: &ExportOptions) -> Exported {
         if key.kind != Kind::Mesh {
             props.push((name_property(key.kind), Node::str(&key.name)));
         }
-        let refs = spec_refs(mesh, &key, &item.spec, false);
+        let spec_value = item.spec.value();
+        let refs = spec_refs(mesh, &key, &spec_value, false);
         let mut losses = Vec::new();
         let mut spec = export_spec(
             &CLOUDFORMATION,
             key.kind.info().spec_shape,
-            &item.spec,
+            &spec_value,
             &mut |path: &str, name: &str| {
                 let to = refs.get(path)?;
                 Some(RefOut {
@@ -902,7 +903,7 @@ pub(crate) fn read(src: &Source<'_>, doc: Value, opts: &ImportOptions, out: &mut
             continue;
         }
         let item = Item {
-            spec: wire,
+            spec: wire.into(),
             tags,
             meta: None,
         };

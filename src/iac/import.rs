@@ -227,7 +227,7 @@ impl Collector {
                 bad = true;
             }
         }
-        for p in shape::validate(m, info.spec_shape, &item.spec, "") {
+        for p in shape::validate(m, info.spec_shape, &item.spec.value(), "") {
             let l = spec_line(&p.path).or(line);
             let path = if p.path.is_empty() {
                 "spec".to_string()

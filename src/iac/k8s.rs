@@ -67,7 +67,8 @@ fn spec_node(
     names: &Names<'_>,
     notes: &mut Vec<String>,
 ) -> Node {
-    let refs: BTreeMap<String, Key> = references(key.kind, &item.spec)
+    let spec_value = item.spec.value();
+    let refs: BTreeMap<String, Key> = references(key.kind, &spec_value)
         .into_iter()
         .map(|r| {
             let to = Key::new(r.to, key.mesh.clone(), "", r.name.clone());
@@ -79,7 +80,7 @@ fn spec_node(
     let node = export_spec(
         &KUBERNETES,
         key.kind.info().spec_shape,
-        &item.spec,
+        &spec_value,
         &mut |path: &str, _name: &str| {
             let to = refs.get(path)?;
             if !mesh.items.contains_key(to) {

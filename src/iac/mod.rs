@@ -124,7 +124,13 @@ pub fn export_resource(format: Format, key: &Key, item: &Item, opts: &ExportOpti
             notes: Vec::new(),
         },
         Format::CliInputJson => Exported {
-            text: cli::input_json(&cli_input(key, item, &tag_pairs(item), opts)),
+            text: cli::input_json(&cli_input(
+                key,
+                &item.spec.value(),
+                item,
+                &tag_pairs(item),
+                opts,
+            )),
             notes: Vec::new(),
         },
         Format::CloudFormation => cfn::export(&mesh, opts),
@@ -160,7 +166,13 @@ pub fn export_mesh(format: Format, mesh: &MeshModel, opts: &ExportOptions) -> Ex
                     let item = &mesh.items[key];
                     serde_json::json!({
                         "command": cli::create_subcommand(key.kind),
-                        "input": cli::input_value(&cli_input(key, item, &tag_pairs(item), opts)),
+                        "input": cli::input_value(&cli_input(
+                            key,
+                            &item.spec.value(),
+                            item,
+                            &tag_pairs(item),
+                            opts,
+                        )),
                     })
                 })
                 .collect();
@@ -191,13 +203,14 @@ fn exists(item: &Item, opts: &ExportOptions) -> bool {
 
 fn cli_input<'a>(
     key: &'a Key,
+    spec: &'a Value,
     item: &'a Item,
     tags: &'a [(&'a str, &'a str)],
     opts: &ExportOptions,
 ) -> cli::CreateInput<'a> {
     cli::CreateInput {
         key,
-        spec: Some(&item.spec),
+        spec: Some(spec),
         tags,
         existing_arn: if exists(item, opts) {
             item.meta.as_ref().map(|m| m.arn.as_str())
@@ -209,7 +222,8 @@ fn cli_input<'a>(
 
 fn cli_command(key: &Key, item: &Item, opts: &ExportOptions) -> String {
     let tags = tag_pairs(item);
-    cli::command(&cli_input(key, item, &tags, opts), &opts.cli)
+    let spec = item.spec.value();
+    cli::command(&cli_input(key, &spec, item, &tags, opts), &opts.cli)
 }
 
 /// The references of `key`'s spec that a whole-mesh export writes as references: wire path

@@ -84,12 +84,13 @@ pub fn export(mesh: &MeshModel, opts: &ExportOptions) -> Exported {
                 reference(&container).unwrap_or_else(|| Node::str(&key.parent)),
             ));
         }
-        let refs = spec_refs(mesh, &key, &item.spec, false);
+        let spec_value = item.spec.value();
+        let refs = spec_refs(mesh, &key, &spec_value, false);
         let mut losses = Vec::new();
         let spec = export_spec(
             &TERRAFORM,
             key.kind.info().spec_shape,
-            &item.spec,
+            &spec_value,
             &mut |path: &str, name: &str| {
                 let to = refs.get(path)?;
                 Some(RefOut {
@@ -912,7 +913,7 @@ impl<'a> Module<'a> {
             line,
             key,
             Item {
-                spec: wire,
+                spec: wire.into(),
                 tags,
                 meta: None,
             },

@@ -212,7 +212,7 @@ impl KindForm {
         let rows = tables::rows(kind);
         let mut base = blank_doc();
         if let Some((_, item)) = existing {
-            base["spec"] = item.spec.clone();
+            base["spec"] = item.spec.value();
         }
         let mut f = KindForm {
             kind,

@@ -759,7 +759,7 @@ fn convert(
             out.items.insert(
                 key,
                 Item {
-                    spec,
+                    spec: spec.into(),
                     tags: e.tags.0,
                     meta: None,
                 },
@@ -900,7 +900,7 @@ fn spec_of(item: &Item) -> Value {
     if item.spec.is_null() {
         Value::Object(Map::new())
     } else {
-        sorted(&item.spec)
+        sorted(&item.spec.value())
     }
 }
 
@@ -1054,8 +1054,9 @@ virtualGateways:
         assert_eq!(m.name, "shop");
         assert_eq!(m.items.len(), 8);
         assert_eq!(
-            m.items[&Key::new(Kind::Route, "shop", "web", "canary")].spec["httpRoute"]["action"]["weightedTargets"]
-                [1],
+            m.items[&Key::new(Kind::Route, "shop", "web", "canary")]
+                .spec
+                .value()["httpRoute"]["action"]["weightedTargets"][1],
             json!({"virtualNode": "web-v2", "weight": 10})
         );
         assert_eq!(m.items[&Key::mesh("shop")].tags["team"], "payments");

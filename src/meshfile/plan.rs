@@ -205,7 +205,7 @@ impl Plan {
                 self.steps.push(Step {
                     key,
                     op: Op::Create,
-                    spec: want.spec.clone(),
+                    spec: want.spec.value(),
                     spec_changed: true,
                     tags: want.tags.clone(),
                     untag: Vec::new(),
@@ -217,8 +217,8 @@ impl Plan {
             };
             let mut changes = Vec::new();
             diff(
-                &normalize(&have.spec),
-                &normalize(&want.spec),
+                &normalize(&have.spec.value()),
+                &normalize(&want.spec.value()),
                 "spec",
                 &mut changes,
             );
@@ -250,7 +250,7 @@ impl Plan {
             self.steps.push(Step {
                 key,
                 op: Op::Update,
-                spec: want.spec.clone(),
+                spec: want.spec.value(),
                 spec_changed,
                 tags,
                 untag,
@@ -523,10 +523,11 @@ mod tests {
         let current = onboarding();
         let mut desired = onboarding();
         let canary = k(Kind::Route, "r", "canary");
-        let spec = &mut desired.items.get_mut(&canary).unwrap().spec;
-        spec["httpRoute"]["action"]["weightedTargets"][0]["weight"] = json!(50);
-        spec["httpRoute"]["action"]["weightedTargets"][1]["weight"] = json!(50);
-        spec["httpRoute"]["timeout"] = json!({"idle": {"unit": "s", "value": 5}});
+        desired.items.get_mut(&canary).unwrap().spec.edit(|spec| {
+            spec["httpRoute"]["action"]["weightedTargets"][0]["weight"] = json!(50);
+            spec["httpRoute"]["action"]["weightedTargets"][1]["weight"] = json!(50);
+            spec["httpRoute"]["timeout"] = json!({"idle": {"unit": "s", "value": 5}});
+        });
         let web = k(Kind::VirtualService, "", "web");
         desired.items.get_mut(&web).unwrap().tags =
             BTreeMap::from([("team".to_string(), "b".to_string())]);
@@ -578,8 +579,10 @@ mod tests {
         let mut desired = onboarding();
         // v2 leaves: the route drops it, and the node goes.
         let canary = k(Kind::Route, "r", "canary");
-        desired.items.get_mut(&canary).unwrap().spec = json!({"httpRoute": {"match": {"prefix": "/"},
-            "action": {"weightedTargets": [{"virtualNode": "v1", "weight": 100}]}}});
+        desired.items.get_mut(&canary).unwrap().spec =
+            json!({"httpRoute": {"match": {"prefix": "/"},
+            "action": {"weightedTargets": [{"virtualNode": "v1", "weight": 100}]}}})
+            .into();
         let v2 = k(Kind::VirtualNode, "", "v2");
         desired.items.remove(&v2);
         let kept = Plan::new(&desired, &current, false);
@@ -646,7 +649,12 @@ mod tests {
         let mut current = onboarding();
         let mut desired = onboarding();
         let v1 = k(Kind::VirtualNode, "", "v1");
-        desired.items.get_mut(&v1).unwrap().spec["backends"] = Value::Null;
+        desired
+            .items
+            .get_mut(&v1)
+            .unwrap()
+            .spec
+            .edit(|s| s["backends"] = Value::Null);
         assert!(Plan::new(&desired, &current, false).is_empty());
         let evil = k(Kind::VirtualNode, "", "a\u{1b}[2Jb");
         current.items.remove(&evil);

@@ -533,7 +533,7 @@ pub(crate) mod fake {
                 resource_owner: "111122223333".into(),
             },
             status: "ACTIVE".into(),
-            spec: item.spec.clone(),
+            spec: item.spec.value(),
         }
     }
 
@@ -663,7 +663,7 @@ pub(crate) mod fake {
                 }
                 Fake::check_refs(&st, key, spec)?;
                 let item = Item {
-                    spec: spec.clone(),
+                    spec: spec.into(),
                     tags: tags
                         .iter()
                         .map(|t| (t.key.clone(), t.value.clone()))
@@ -691,7 +691,7 @@ pub(crate) mod fake {
                 }
                 Fake::check_refs(&st, key, spec)?;
                 let item = st.get_mut(key).unwrap();
-                item.spec = spec.clone();
+                item.spec = spec.into();
                 Ok(resource(key, item))
             })();
             async move { r }
@@ -826,8 +826,10 @@ mod tests {
         let mut want = m.clone();
         // The canary route sends everything to v1, v2 leaves, tags change on the mesh.
         let canary = Key::new(Kind::Route, "shop", "web", "canary");
-        want.items.get_mut(&canary).unwrap().spec["httpRoute"]["action"]["weightedTargets"] =
-            serde_json::json!([{"virtualNode": "web-v1", "weight": 1}]);
+        want.items.get_mut(&canary).unwrap().spec.edit(|s| {
+            s["httpRoute"]["action"]["weightedTargets"] =
+                serde_json::json!([{"virtualNode": "web-v1", "weight": 1}]);
+        });
         want.items
             .remove(&Key::new(Kind::VirtualNode, "shop", "", "web-v2"));
         let mesh = want.items.get_mut(&Key::mesh("shop")).unwrap();
@@ -877,7 +879,8 @@ mod tests {
         let mut want = m.clone();
         let node = Key::new(Kind::VirtualNode, "shop", "", "web-v1");
         let item = want.items.get_mut(&node).unwrap();
-        item.spec["listeners"][0]["portMapping"]["port"] = serde_json::json!(9090);
+        item.spec
+            .edit(|s| s["listeners"][0]["portMapping"]["port"] = serde_json::json!(9090));
         item.tags.insert("new".into(), "yes".into());
         let plan = Plan::new(&want, &fetch(&api, "shop").await.unwrap(), false);
         assert_eq!(plan.steps.len(), 1);

@@ -323,7 +323,7 @@ pub fn replay(text: &str) -> Replay {
             let spec = spec_from_answer(bullets.get("Spec")?);
             let tags = tags_from_answer(bullets.get("Tags")?)?;
             Some(Item {
-                spec,
+                spec: spec.into(),
                 tags,
                 meta: None,
             })
@@ -397,7 +397,7 @@ pub fn replay(text: &str) -> Replay {
                 state.insert(
                     key.clone(),
                     Item {
-                        spec: spec(),
+                        spec: spec().into(),
                         tags: tags_from_body(body.and_then(|b| b.get("tags"))),
                         meta: None,
                     },
@@ -407,13 +407,13 @@ pub fn replay(text: &str) -> Replay {
             }
             Verb::Update => {
                 match state.get_mut(&key) {
-                    Some(item) => item.spec = spec(),
+                    Some(item) => item.spec = spec().into(),
                     None => match shown() {
                         Some(item) => {
                             state.insert(
                                 key.clone(),
                                 Item {
-                                    spec: spec(),
+                                    spec: spec().into(),
                                     ..item
                                 },
                             );

@@ -84,7 +84,8 @@ fn duration(v: Option<&Value>) -> Option<i64> {
 fn providers(model: &MeshModel, notes: &mut Notes) -> Vec<(Key, Key, Option<i64>)> {
     let mut out = Vec::new();
     for (key, item) in model.of_kind(Kind::VirtualService) {
-        let p = item.spec.get("provider");
+        let spec = item.spec.value();
+        let p = spec.get("provider");
         if let Some(node) = p.and_then(|p| str_get(p, &["virtualNode", "virtualNodeName"])) {
             out.push((
                 key.clone(),
@@ -99,16 +100,16 @@ fn providers(model: &MeshModel, notes: &mut Notes) -> Vec<(Key, Key, Option<i64>
             continue;
         };
         let rkey = Key::new(Kind::VirtualRouter, &model.name, "", router);
-        let rport = model
-            .get(&rkey)
-            .and_then(|r| r.spec.get("listeners"))
-            .and_then(Value::as_array)
-            .and_then(|ls| ls.first())
-            .and_then(|l| num(l, &["portMapping", "port"]));
-        let mut routes: Vec<(&Key, &Value)> = model
+        let rport = model.get(&rkey).map(|r| r.spec.value()).and_then(|s| {
+            num(
+                s.get("listeners")?.as_array()?.first()?,
+                &["portMapping", "port"],
+            )
+        });
+        let mut routes: Vec<(&Key, Value)> = model
             .of_kind(Kind::Route)
             .filter(|(k, _)| k.parent == router)
-            .map(|(k, i)| (k, &i.spec))
+            .map(|(k, i)| (k, i.spec.value()))
             .collect();
         routes.sort_by(|a, b| {
             let pa = a.1.get("priority").and_then(Value::as_i64);
@@ -201,8 +202,8 @@ pub fn build(model: &MeshModel, notes: &mut Notes) -> Plan {
     for (key, item) in model.of_kind(Kind::VirtualNode) {
         let mut port_mappings = Vec::new();
         let mut connect = Vec::new();
-        let listeners: Vec<&Value> = item
-            .spec
+        let spec = item.spec.value();
+        let listeners: Vec<&Value> = spec
             .get("listeners")
             .and_then(Value::as_array)
             .map(|l| l.iter().collect())

@@ -245,8 +245,10 @@ fn health_of(hc: &Value) -> Option<Health> {
 /// Builds the plan, writing what each resource becomes and what it loses into `notes`.
 pub fn build(model: &MeshModel, notes: &mut Notes) -> Plan {
     let mesh_key = Key::mesh(&model.name);
-    let mesh_spec = model.get(&mesh_key).map(|i| &i.spec);
-    let mesh_ip = mesh_spec.and_then(|s| str_get(s, &["serviceDiscovery", "ipPreference"]));
+    let mesh_spec = model.get(&mesh_key).map(|i| i.spec.value());
+    let mesh_ip = mesh_spec
+        .as_ref()
+        .and_then(|s| str_get(s, &["serviceDiscovery", "ipPreference"]));
     let mut ids = Namer::new();
     let mut tfs = Namer::new();
     let network = Network {
@@ -265,7 +267,8 @@ pub fn build(model: &MeshModel, notes: &mut Notes) -> Plan {
     let mut target_groups = Vec::new();
     let mut tgs_of: BTreeMap<Key, Vec<(i64, String)>> = BTreeMap::new();
     for (key, item) in model.of_kind(Kind::VirtualNode) {
-        let listeners = node_listeners(&item.spec);
+        let spec = item.spec.value();
+        let listeners = node_listeners(&spec);
         if listeners.is_empty() {
             notes.becomes(
                 key,
@@ -278,7 +281,7 @@ pub fn build(model: &MeshModel, notes: &mut Notes) -> Plan {
             );
         }
         let several = listeners.len() > 1;
-        let sd = item.spec.get("serviceDiscovery");
+        let sd = spec.get("serviceDiscovery");
         let ip_pref = sd
             .and_then(|s| {
                 str_get(s, &["dns", "ipPreference"])
@@ -315,7 +318,7 @@ pub fn build(model: &MeshModel, notes: &mut Notes) -> Plan {
                 ip_type: ip_type(ip_pref),
                 health: l.get("healthCheck").and_then(health_of),
                 tags: tags_of(model, key),
-                k8s_service: k8s_service_of(key, &item.spec),
+                k8s_service: k8s_service_of(key, &spec),
             };
             notes.becomes(
                 key,
@@ -349,14 +352,16 @@ pub fn build(model: &MeshModel, notes: &mut Notes) -> Plan {
         let tf = tfs.name(&format!("svc_{}", key.name), names::TF_IDENT);
         let mut lnames = Namer::new();
         let mut listeners = Vec::new();
-        let provider = item.spec.get("provider");
+        let spec = item.spec.value();
+        let provider = spec.get("provider");
         if let Some(node) = provider.and_then(|p| str_get(p, &["virtualNode", "virtualNodeName"])) {
             let nkey = Key::new(Kind::VirtualNode, &model.name, "", node);
-            let node_spec = model.get(&nkey).map(|i| &i.spec);
+            let node_spec = model.get(&nkey).map(|i| i.spec.value());
             match tgs_of.get(&nkey) {
                 Some(tgs) => {
                     for (port, tg) in tgs {
                         let proto = node_spec
+                            .as_ref()
                             .map(node_listeners)
                             .unwrap_or_default()
                             .into_iter()
@@ -392,7 +397,7 @@ pub fn build(model: &MeshModel, notes: &mut Notes) -> Plan {
                     format!("its provider, virtual router {router:?}, is not in the mesh: the Lattice service gets no listener"),
                 ),
                 Some(ritem) => {
-                    for (_, port, proto, _) in node_listeners(&ritem.spec) {
+                    for (_, port, proto, _) in node_listeners(&ritem.spec.value()) {
                         let lproto = match proto.as_str() {
                             "http" => "HTTP",
                             "http2" | "grpc" => "HTTPS",
@@ -449,6 +454,7 @@ pub fn build(model: &MeshModel, notes: &mut Notes) -> Plan {
     for (rkey, _) in model.of_kind(Kind::VirtualRouter) {
         let provides = model.of_kind(Kind::VirtualService).any(|(_, i)| {
             i.spec
+                .value()
                 .get("provider")
                 .and_then(|p| str_get(p, &["virtualRouter", "virtualRouterName"]))
                 == Some(rkey.name.as_str())
@@ -495,22 +501,24 @@ fn rules_of(
         "grpc" => "grpcRoute",
         _ => return Vec::new(),
     };
-    let mut routes: Vec<(&Key, &Value, Option<i64>)> = model
+    let mut routes: Vec<(&Key, Value, Option<i64>)> = model
         .of_kind(Kind::Route)
         .filter(|(k, _)| k.parent == router.name)
         .filter_map(|(k, item)| {
-            let r = item.spec.get(member)?;
-            let mport = num(r, &["match", "port"]);
+            let mut spec = item.spec.value();
+            let priority = spec.get("priority").and_then(Value::as_i64);
+            let r = spec.get_mut(member)?.take();
+            let mport = num(&r, &["match", "port"]);
             if mport.is_some_and(|p| p != port) {
                 return None;
             }
-            Some((k, r, item.spec.get("priority").and_then(Value::as_i64)))
+            Some((k, r, priority))
         })
         .collect();
     routes.sort_by(|a, b| (a.2.is_none(), a.2, &a.0.name).cmp(&(b.2.is_none(), b.2, &b.0.name)));
     let mut rnames = Namer::new();
     let mut rules = Vec::new();
-    for (key, r, _) in routes {
+    for (key, r, _) in &routes {
         let matching = match match_of(r, member == "grpcRoute") {
             Ok(m) => m,
             Err(why) => {
@@ -594,7 +602,7 @@ fn rules_of(
             ),
             name: rnames.name(&key.name, names::lattice(63, "rule-")),
             priority,
-            route: key.clone(),
+            route: (*key).clone(),
             matching,
             grpc,
             action,

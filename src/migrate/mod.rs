@@ -252,7 +252,7 @@ pub fn migrate(model: &MeshModel, target: Target) -> Migration {
         let Some(item) = model.get(&key) else {
             continue;
         };
-        let mut used = fields(&item.spec);
+        let mut used = fields(&item.spec.value());
         used.insert(String::new(), 1);
         if !item.tags.is_empty() {
             used.insert("tags".into(), item.tags.len());

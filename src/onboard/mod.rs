@@ -454,10 +454,15 @@ impl Onboard {
                 let gw_protocol = self
                     .mesh
                     .get(&Key::new(Kind::VirtualGateway, mesh, "", &gateway))
-                    .and_then(|i| i.spec.pointer("/listeners/0/portMapping/protocol"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("http")
-                    .to_string();
+                    .and_then(|i| {
+                        let spec = i.spec.value();
+                        Some(
+                            spec.pointer("/listeners/0/portMapping/protocol")?
+                                .as_str()?
+                                .to_string(),
+                        )
+                    })
+                    .unwrap_or_else(|| "http".to_string());
                 let service = self.doc_text(Step::Service, "virtualServiceName");
                 let action = json!({"target": {"virtualService": {"virtualServiceName": service}}});
                 let spec = match gw_protocol.as_str() {
@@ -730,7 +735,7 @@ impl Onboard {
                         from.kind,
                         &planned
                             .get(from)
-                            .map(|i| i.spec.clone())
+                            .map(|i| i.spec.value())
                             .unwrap_or_default(),
                     )
                     .iter()

@@ -242,14 +242,15 @@ impl Graph {
     /// resource something names, and each backend service again in the last column.
     pub fn from_mesh(mesh: &MeshModel) -> Graph {
         // Everything the boxes are looked up by lives as long as the builder (no key clones).
-        let links = mesh.links();
+        // Each spec read from its text once.
+        let values = mesh.values();
+        let links = mesh.links_in(&values);
         let findings = mesh.findings_in(&links);
-        let containers: Vec<(&Key, &Value, Key)> = mesh
-            .items
+        let containers: Vec<(&Key, &Value, Key)> = values
             .iter()
-            .filter_map(|(k, item)| {
+            .filter_map(|(k, spec)| {
                 let c = k.container().filter(|c| c.kind != Kind::Mesh)?;
-                Some((k, &item.spec, c))
+                Some((*k, spec, c))
             })
             .collect();
         let mut b = Builder {
@@ -259,12 +260,12 @@ impl Graph {
             },
             index: HashMap::with_capacity(mesh.items.len() * 2),
         };
-        for (key, item) in &mesh.items {
+        for (key, spec) in &values {
             let Some(column) = Column::of_kind(key.kind) else {
                 continue;
             };
             let i = b.node(key, column, false);
-            b.graph.nodes[i].detail = detail(key.kind, &item.spec);
+            b.graph.nodes[i].detail = detail(key.kind, spec);
         }
         // What holds routes and gateway routes.
         for (key, spec, container) in &containers {
@@ -330,9 +331,9 @@ impl Graph {
                     };
                     format!("{pct}%")
                 }
-                Role::Target => mesh
+                Role::Target => values
                     .get(&l.from)
-                    .map(|i| route_match(&i.spec, true))
+                    .map(|spec| route_match(spec, true))
                     .unwrap_or_default(),
                 _ => String::new(),
             };

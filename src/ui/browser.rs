@@ -157,18 +157,21 @@ fn header_line(b: &Browser, inner: usize, style: Style) -> Line<'static> {
 
 fn row_text(app: &App, s: &Summary, inner: usize) -> String {
     let (name_w, cols) = layout(s.key.kind, inner);
+    // Read from its text once per row on screen, and only when a column needs it.
+    let facts = cols.iter().any(|(c, _)| matches!(c.cell, Cell::Fact(_)));
     let spec = app
         .explorer
         .open
         .as_ref()
+        .filter(|_| facts)
         .and_then(|o| o.model.get(&s.key))
-        .map(|i| &i.spec);
+        .map(|i| i.spec.value());
     let mut out = fit(&clean(&s.key.name), name_w);
     for (c, w) in cols {
         out.push(' ');
         match c.cell {
             Cell::Fact(f) => {
-                let v = spec.map_or_else(|| "…".to_string(), f);
+                let v = spec.as_ref().map_or_else(|| "…".to_string(), f);
                 out.push_str(&fit(&clean(&v), w));
             }
             Cell::Version => out.push_str(&format!("{:>w$}", s.meta.version)),
