@@ -24,6 +24,22 @@
       the breadcrumb's "described X of Y" is gone (every resource described), reads VmRSS,
       VmHWM and /proc/PID/smaps_rollup, and measures S seconds of idle CPU as `idle` does.
 
+  measure_pty.py editor --marker TEXT --upstream HOST:PORT --mesh NAME --node NAME --toggle A,B
+                  [--runs N] -- CMD ARGS... (an argument ENDPOINT is replaced)
+      The spec editor's hand-over (`E`). Writes an EDITOR script (bash) that reads the clock
+      when it starts and just before it exits ($EPOCHREALTIME, no process started for it) and
+      in between either leaves the file as it is or swaps the strings A and B in it. First
+      runs the script N times on its own (fork+exec to its first clock reading: its start-up,
+      part of every "E to the editor" figure). Then, behind the timing proxy: F3, Enter on
+      NAME, `:NODE` Enter (the node described, so `E` needs no call first), and N times each:
+      `E` with an unchanged save, until "Nothing changed" is in the app's output, and `E`
+      with the swap, until "Sending UpdateVirtualNode" (the app back, the request on its way)
+      and then "Updated virtual node … version V." (the service's answer drawn). Per run: `E`
+      written to the pty → the script started; the script about to exit → those bytes read
+      from the pty; for the change, the script's exit → UpdateVirtualNode at the proxy, the
+      calls' time at the proxy (UpdateVirtualNode and ListTagsForResource), and the last
+      answer leaving the proxy → the result in the app's output. Medians and worst cases.
+
 The terminal is 120x40. The program's queries for the cursor position and the device
 attributes are answered, as a terminal would.
 """
@@ -83,6 +99,7 @@ class Pty:
         if not data:
             return False
         now = time.perf_counter()
+        self.last_wall = time.time()
         start = len(self.out)
         self.out += data
         # Answer terminal queries (cursor position, primary device attributes).
@@ -307,6 +324,8 @@ class Proxy:
         self.ls.listen(64)
         self.port = self.ls.getsockname()[1]
         self.done = []
+        # (method, path, time the request reached the proxy, time its answer left it)
+        self.calls = []
         self.lock = threading.Lock()
         threading.Thread(target=self.accept, daemon=True).start()
 
@@ -326,8 +345,9 @@ class Proxy:
     def up(self, c, u, paths):
         try:
             while data := c.recv(65536):
-                for m in self.re.finditer(rb"(?:GET|PUT|POST|DELETE|PATCH) (\S+) HTTP/1\.1", data):
-                    paths.append(m.group(1).decode())
+                now = time.perf_counter()
+                for m in self.re.finditer(rb"(GET|PUT|POST|DELETE|PATCH) (\S+) HTTP/1\.1", data):
+                    paths.append((m.group(1).decode(), m.group(2).decode(), now))
                 u.sendall(data)
         except OSError:
             pass
@@ -348,8 +368,10 @@ class Proxy:
                     if len(buf) < total:
                         break
                     buf = buf[total:]
+                    method, path, t_req = paths.pop(0) if paths else ("?", "?", now)
                     with self.lock:
-                        self.done.append((paths.pop(0) if paths else "?", now))
+                        self.done.append((path, now))
+                        self.calls.append((method, path, t_req, now))
         except OSError:
             pass
         finally:
@@ -442,9 +464,186 @@ def inside(args, cmd):
         p.kill(term=args.term)
 
 
+EDITOR_SCRIPT = """#!/bin/bash
+# The EDITOR of `measure_pty.py editor`: notes when it started and when it is about to exit
+# ($EPOCHREALTIME: bash's own clock reading, no process started for it), and in between, when
+# the control file says "change", swaps two strings in the file it edits (an edit the service
+# keeps), else leaves the file as it is (an unchanged save).
+start=$EPOCHREALTIME
+read -r mode < "$APPMESH_MEASURE_CTL"
+if [ "$mode" = change ]; then
+    text=$(< "$1")
+    a=%(a)s b=%(b)s
+    if [[ $text == *"$a"* ]]; then text=${text/"$a"/"$b"}; else text=${text/"$b"/"$a"}; fi
+    printf '%%s\\n' "$text" > "$1"
+fi
+printf '%%s %%s\\n' "$start" "$EPOCHREALTIME" >> "$APPMESH_MEASURE_STAMPS"
+"""
+
+
+def stamps(path):
+    """The (start, end) times the editor script wrote, one pair per run."""
+    try:
+        with open(path) as f:
+            return [tuple(float(x) for x in line.split()) for line in f if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def editor(args, cmd):
+    """The spec editor's hand-over (`E`): the terminal to $EDITOR and back, see the docstring."""
+    import shlex
+    import tempfile
+
+    # The script, its control file and its stamps on tmpfs when there is one: a write there
+    # never waits for the disk (the app's own file stays in $TMPDIR, as for anyone).
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    work = tempfile.mkdtemp(prefix="appmesh-measure-editor.", dir=shm)
+    script, ctl, stamp_file = (os.path.join(work, n) for n in ("edit.sh", "ctl", "stamps"))
+    a, b = args.toggle.split(",", 1)
+    with open(script, "w") as f:
+        f.write(EDITOR_SCRIPT % {"a": shlex.quote(a), "b": shlex.quote(b)})
+    os.chmod(script, 0o755)
+
+    # The script's own start-up: from posix_spawn of the script (as the app starts the
+    # editor: Rust's Command uses posix_spawn) to its first reading of the clock, as many runs
+    # as the hand-over.
+    with open(ctl, "w") as f:
+        f.write("keep\n")
+    dummy = os.path.join(work, "dummy.yaml")
+    with open(dummy, "w") as f:
+        f.write("x: 1\n")
+    env = dict(os.environ, APPMESH_MEASURE_CTL=ctl, APPMESH_MEASURE_STAMPS=stamp_file)
+    startup = []
+    for _ in range(args.runs):
+        t0 = time.time()
+        pid = os.posix_spawn(script, [script, dummy], env)
+        os.waitpid(pid, 0)
+        startup.append((stamps(stamp_file)[-1][0] - t0) * 1000)
+    os.remove(stamp_file)
+
+    proxy = Proxy(args.upstream)
+    cmd = [a.replace("ENDPOINT", f"http://127.0.0.1:{proxy.port}") for a in cmd]
+    env.pop("VISUAL", None)
+    env["EDITOR"] = script
+    p = Pty(cmd, env)
+    res = {"editor_startup_ms": summary(startup), "toggle": [a, b]}
+    try:
+        if p.wait_bytes(args.marker.encode(), args.timeout) is None:
+            return {"error": f"no first frame; output {bytes(p.out[-400:])!r}"}
+        p.emulate()
+        p.send(b"\x1bOR")  # F3: the Meshes view
+        if not p.wait_screen(args.mesh, args.timeout):
+            return {"error": f"never listed {args.mesh!r}:\n{p.text()}"}
+        p.send(b"\r")  # Enter: open the mesh
+        if not p.wait_screen("DescribeMesh ✓", args.timeout):
+            return {"error": f"the mesh was never described:\n{p.text()}"}
+        # `:NAME` Enter: jump to the node and describe it, so `E` needs no describe first.
+        p.send(b":" + args.node.encode())
+        p.drain(0.2)
+        p.send(b"\r")
+        if not p.wait_screen("DescribeVirtualNode ✓", args.timeout):
+            return {"error": f"the node was never described:\n{p.text()}"}
+        version = None
+        for line in p.text().splitlines():
+            if "version " in line and version is None:
+                try:
+                    version = int(line.split("version ", 1)[1].split()[0].strip(".,"))
+                except ValueError:
+                    pass
+        p.drain(0.5)
+        p.screen = p.stream = None  # from here on only bytes: no emulation between reads
+        for mode in ("keep", "change"):
+            runs, errors = [], []
+            for i in range(args.runs):
+                with open(ctl, "w") as f:
+                    f.write(mode + "\n")
+                n_stamps = len(stamps(stamp_file))
+                with proxy.lock:
+                    n_calls = len(proxy.calls)
+                mark = len(p.out)
+                off = time.time() - time.perf_counter()
+                # The clock before the write: read after it, a preemption of this process
+                # between the two would let the editor start "before" the key.
+                t_key = time.perf_counter()
+                p.send(b"E")
+                back = (b"Nothing changed in the spec of" if mode == "keep" else b"Sending UpdateVirtualNode")
+                t_back = t_result = None
+                deadline = t_key + args.timeout
+                while time.perf_counter() < deadline and t_back is None:
+                    if not p.pump(deadline - time.perf_counter()):
+                        break
+                    if back in p.out[mark:]:
+                        t_back = p.last
+                if t_back is None:
+                    errors.append(f"run {i}: never showed {back!r}; last output {bytes(p.out[-300:])!r}")
+                    break
+                if mode == "change":
+                    version = (version or 0) + 1
+                    result = f"version {version}.".encode()
+                    while time.perf_counter() < deadline and t_result is None:
+                        if not p.pump(deadline - time.perf_counter()):
+                            break
+                        if b"Updated virtual node" in p.out[mark:] and result in p.out[mark:]:
+                            t_result = p.last
+                    if t_result is None:
+                        errors.append(f"run {i}: never showed the update's result ({result!r}); last output {bytes(p.out[-300:])!r}")
+                        break
+                st = stamps(stamp_file)
+                if len(st) != n_stamps + 1:
+                    errors.append(f"run {i}: the editor ran {len(st) - n_stamps} times")
+                    break
+                start, end = st[-1]
+                start, end = start - off, end - off  # to perf_counter's clock
+                with proxy.lock:
+                    calls = proxy.calls[n_calls:]
+                run = {
+                    "key_to_editor_ms": round((start - t_key) * 1000, 3),
+                    "editor_ms": round((end - start) * 1000, 3),
+                    "exit_to_app_ms": round((t_back - end) * 1000, 3),
+                    "calls_before_editor": [f"{m} {path}" for m, path, tq, _ in calls if tq < start],
+                }
+                if mode == "change":
+                    update = [c for c in calls if c[0] == "PUT"]
+                    run["exit_to_result_ms"] = round((t_result - end) * 1000, 3)
+                    if update:
+                        run["exit_to_request_ms"] = round((update[0][2] - end) * 1000, 3)
+                        run["network_ms"] = round((calls[-1][3] - update[0][2]) * 1000, 3)
+                        run["answer_to_result_ms"] = round((t_result - calls[-1][3]) * 1000, 3)
+                        run["calls"] = [f"{m} {path}" for m, path, _, _ in calls]
+                runs.append(run)
+                p.drain(args.gap)
+            out = {"runs": runs}
+            if errors:
+                out["errors"] = errors
+            for k in ("key_to_editor_ms", "exit_to_app_ms", "exit_to_result_ms", "exit_to_request_ms",
+                      "network_ms", "answer_to_result_ms", "editor_ms"):
+                xs = [r[k] for r in runs if k in r]
+                if xs:
+                    out[k] = summary(xs)
+            xs = [r["key_to_editor_ms"] + r["exit_to_app_ms"] for r in runs]
+            if xs:
+                out["handover_ms"] = summary(xs)
+            res[mode] = out
+        p.drain(0.3)
+        p.emulate()  # the screen as it is now, for the record
+        res["screen"] = p.text()
+        return res
+    finally:
+        p.kill()
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def summary(xs):
+    return {"median": round(statistics.median(xs), 2), "worst": round(max(xs), 2),
+            "best": round(min(xs), 2), "runs": len(xs)}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["first-frame", "idle", "memory", "inside"])
+    ap.add_argument("mode", choices=["first-frame", "idle", "memory", "inside", "editor"])
     ap.add_argument("--marker", required=True)
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--timeout", type=float, default=15)
@@ -455,10 +654,13 @@ def main():
     ap.add_argument("--done", default="CreateMesh ✓")
     ap.add_argument("--show", action="store_true", help="print the final screen")
     ap.add_argument("--smaps", action="store_true", help="list the largest mappings")
-    ap.add_argument("--upstream", help="inside: the sandbox's HOST:PORT")
-    ap.add_argument("--mesh", help="inside: the mesh to open")
+    ap.add_argument("--upstream", help="inside, editor: the sandbox's HOST:PORT")
+    ap.add_argument("--mesh", help="inside, editor: the mesh to open")
     ap.add_argument("--first", help="inside: the first row of the first list")
     ap.add_argument("--term", type=float, default=0.0, help="inside: SIGTERM at the end and wait this long before SIGKILL")
+    ap.add_argument("--node", help="editor: the virtual node to edit")
+    ap.add_argument("--toggle", help="editor: A,B: the change swaps A and B in the spec")
+    ap.add_argument("--gap", type=float, default=0.3, help="editor: seconds between runs")
     ap.add_argument("--trim", action="store_true", help="inside: at the end, malloc_trim(0) through gdb and read RSS again")
     argv = sys.argv[1:]
     if "--" not in argv:
@@ -467,7 +669,7 @@ def main():
     args, cmd = ap.parse_args(argv[:cut]), argv[cut + 1:]
     if not cmd:
         ap.error("no command after --")
-    fn = {"first-frame": first_frame, "idle": idle, "memory": memory, "inside": inside}[args.mode]
+    fn = {"first-frame": first_frame, "idle": idle, "memory": memory, "inside": inside, "editor": editor}[args.mode]
     print(json.dumps(fn(args, cmd)))
 
 

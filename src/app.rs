@@ -988,6 +988,22 @@ impl App {
                     KeyCode::Char('x') => {
                         self.open_export_from_pane();
                     }
+                    // On a terminal narrower than the detail pane needs, a describe opens full
+                    // screen over the list: the list's keys (`:` jump, `E` spec editor, `e`, `/`,
+                    // `c`, `t`, `d`, …) and the view keys close it and do what they do there,
+                    // instead of doing nothing.
+                    KeyCode::Char(c)
+                        if self.view == View::Meshes
+                            && !matches!(c, 'j' | 'k')
+                            && !key.modifiers.contains(KeyModifiers::CONTROL) =>
+                    {
+                        self.overlay = None;
+                        return self.on_key(key);
+                    }
+                    KeyCode::F(n) if n != 4 => {
+                        self.overlay = None;
+                        return self.on_key(key);
+                    }
                     code => scroll_by_key(&mut self.pane_scroll, code, 5),
                 }
                 Vec::new()

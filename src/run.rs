@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use futures_util::StreamExt;
@@ -15,9 +16,9 @@ use ratatui::crossterm::event::{
     EventStream,
 };
 use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use ratatui::crossterm::{cursor, execute};
+use ratatui::crossterm::{cursor, execute, queue};
 use ratatui::{DefaultTerminal, Terminal, backend::CrosstermBackend};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Mutex, OnceCell, mpsc};
@@ -186,30 +187,51 @@ impl Shared {
     }
 }
 
-/// Puts the terminal into the app's mode: raw, alternate screen, mouse and bracketed paste.
-fn enter_terminal() -> io::Result<DefaultTerminal> {
-    enable_raw_mode()?;
-    let mut out = io::stdout();
+/// Whether the app's screen (the alternate screen) is up, for [`restore_terminal`].
+static ON_APP_SCREEN: AtomicBool = AtomicBool::new(false);
+
+/// Enters the app's screen: the alternate screen, mouse and bracketed paste.
+fn enter_app_screen(out: &mut impl Write) -> io::Result<()> {
     execute!(
         out,
         EnterAlternateScreen,
         EnableMouseCapture,
         EnableBracketedPaste
     )?;
+    ON_APP_SCREEN.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+/// Puts the terminal into the app's mode: raw, alternate screen, mouse and bracketed paste.
+fn enter_terminal() -> io::Result<DefaultTerminal> {
+    enable_raw_mode()?;
+    enter_app_screen(&mut io::stdout())?;
     Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// Leaves the app's screen: bracketed paste and mouse off, the app's screen cleared (when it
+/// is up) and left, cursor shown. The clear matters in tmux (3.3a): after the pane was
+/// resized while the app's screen was up, leaving it without a clear leaves rows of the app's
+/// last frame on the main screen, above the shell prompt.
+fn leave_app_screen(out: &mut impl Write) -> io::Result<()> {
+    if ON_APP_SCREEN.swap(false, Ordering::SeqCst) {
+        queue!(
+            out,
+            DisableBracketedPaste,
+            DisableMouseCapture,
+            Clear(ClearType::All)
+        )?;
+    } else {
+        queue!(out, DisableBracketedPaste, DisableMouseCapture)?;
+    }
+    execute!(out, LeaveAlternateScreen, cursor::Show)
 }
 
 /// Gives the terminal back as it was: cooked mode, main screen, cursor shown, mouse and
 /// bracketed paste off. Safe to call more than once and from the panic hook.
 pub fn restore_terminal() {
     let mut out = io::stdout();
-    let _ = execute!(
-        out,
-        DisableBracketedPaste,
-        DisableMouseCapture,
-        LeaveAlternateScreen,
-        cursor::Show
-    );
+    let _ = leave_app_screen(&mut out);
     let _ = disable_raw_mode();
     let _ = out.flush();
 }
@@ -235,12 +257,7 @@ impl crate::spec_edit::TerminalHandover for Handover {
 
     fn restore(&mut self) -> io::Result<()> {
         enable_raw_mode()?;
-        execute!(
-            io::stdout(),
-            EnterAlternateScreen,
-            EnableMouseCapture,
-            EnableBracketedPaste
-        )
+        enter_app_screen(&mut io::stdout())
     }
 }
 
@@ -669,10 +686,7 @@ async fn event_loop(
             // The editor is done: the terminal is the app's again, redrawn from scratch. (A
             // fresh Terminal rather than `clear()`, which asks the terminal for the cursor
             // position and can time out right after the hand-back.)
-            let _ = execute!(
-                io::stdout(),
-                ratatui::crossterm::terminal::Clear(ratatui::crossterm::terminal::ClearType::All)
-            );
+            let _ = execute!(io::stdout(), Clear(ClearType::All));
             *terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
                 .map_err(|e| format!("cannot set up the terminal again: {e}"))?;
             events = Some(EventStream::new());

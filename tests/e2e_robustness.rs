@@ -78,6 +78,32 @@ fn ctrl_z_suspends_and_resume_redraws() {
     tui.assert_restored();
 }
 
+/// tmux (3.3a) leaves rows of the app's last frame above the shell prompt when the pane was
+/// resized while the app's screen was up and the app leaves it without clearing it first (found
+/// by hand: 100x30, resized to 120x40, quit). The app's screen is cleared right before the main
+/// screen comes back, on quitting and when the spec editor's editor takes the terminal.
+#[test]
+fn the_app_screen_is_cleared_before_the_main_screen_comes_back() {
+    let tui = Tui::spawn(&["--sandbox", "--ephemeral"], &[], 100, 30);
+    tui.wait_for("SANDBOX");
+    tui.resize(120, 40);
+    tui.wait_until("redrawn at 120x40", |s| {
+        s.lines().next().is_some_and(|l| l.contains("appmesh-tui"))
+    });
+    let before = tui.output_len();
+    tui.key(Key::Ctrl('c'));
+    tui.wait_exit();
+    tui.assert_restored();
+    let tail = tui.raw_output_since(before);
+    let cleared_then_left = b"\x1b[2J\x1b[?1049l";
+    assert!(
+        tail.windows(cleared_then_left.len())
+            .any(|w| w == cleared_then_left),
+        "no clear right before leaving the alternate screen: {:?}",
+        String::from_utf8_lossy(&tail[tail.len().saturating_sub(120)..])
+    );
+}
+
 #[test]
 fn resizing_during_a_request_and_below_the_minimum() {
     let server = FaultServer::start(Behaviour::Hang);

@@ -217,7 +217,7 @@ fn the_onboarding_shape_with_forms_only() {
         f.stop_label(f.focus),
         "Weighted targets › target 2 › Virtual node"
     );
-    press(&mut f, KeyCode::Right); // blue → green
+    // It starts on green: blue is target 1's already.
     tab_to(&mut f, "Weighted targets › target 2 › Weight");
     retype(&mut f, "10");
     let out = ctrl(&mut f, 's');

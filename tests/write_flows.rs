@@ -299,6 +299,56 @@ fn e_with_an_editor_sends_the_edited_spec() {
     assert!(matches!(&a.pane, Pane::Resource(d) if d.verb == "UpdateRoute"));
 }
 
+/// On a terminal narrower than the detail pane needs (100×30), a describe opens full screen
+/// over the list; the list's keys close it and act, as a person typing `E` or `:` there
+/// expects (they did nothing before).
+#[test]
+fn on_a_narrow_terminal_the_list_keys_work_over_the_full_screen_describe() {
+    let mut s = service();
+    let mut a = at(100, 30, Kind::Route, &mut s);
+    press(&mut a, KeyCode::Enter, &mut s);
+    assert_eq!(
+        a.overlay,
+        Some(Overlay::Result),
+        "the describe is full screen"
+    );
+    assert!(matches!(&a.pane, Pane::Resource(d) if d.resource.key == route()));
+    // E: the spec editor on the described route, no describe needed.
+    let effects = testing::key(&mut a, KeyCode::Char('E'));
+    assert_eq!(a.overlay, None, "the describe closed");
+    assert!(
+        matches!(effects.first(), Some(Effect::EditSpec { key, .. }) if *key == route()),
+        "E hands the route's spec to the editor: {effects:?}"
+    );
+    let editor = Editor {
+        command: "true".into(),
+        source: "EDITOR",
+    };
+    run_editor(&mut a, effects, Some(&editor), &mut s);
+    assert!(a.status.as_deref().unwrap().starts_with("Nothing changed"));
+    // `:` over the describe opens the jump prompt.
+    press(&mut a, KeyCode::F(4), &mut s);
+    assert_eq!(a.overlay, Some(Overlay::Result));
+    press(&mut a, KeyCode::Char(':'), &mut s);
+    assert_eq!(a.overlay, None);
+    assert!(a.explorer.jump.is_some(), "the jump prompt is open");
+    typed(&mut a, "vn", &mut s);
+    press(&mut a, KeyCode::Enter, &mut s);
+    assert!(
+        a.explorer
+            .list()
+            .items
+            .iter()
+            .all(|r| r.key.kind == Kind::VirtualNode),
+        "the jump went to the virtual nodes"
+    );
+    // j and k still scroll the describe.
+    press(&mut a, KeyCode::F(4), &mut s);
+    press(&mut a, KeyCode::Char('j'), &mut s);
+    assert_eq!(a.overlay, Some(Overlay::Result));
+    assert_eq!(a.pane_scroll, 1);
+}
+
 #[test]
 fn e_unchanged_sends_nothing() {
     let editor = Editor {

@@ -707,8 +707,18 @@ impl KindForm {
                 cursor: 0,
             },
             W::Ref(k) => {
-                // A new reference starts on the first resource the mesh has, if any.
-                match self.names.get(&k).and_then(|n| n.first()) {
+                // A new reference starts on the first resource the mesh has, if any; in a
+                // repeated group, on the first one no other item names yet (a second target or
+                // backend on the same node or service is rarely meant, and two backends on
+                // one service are refused).
+                let taken = self.taken_refs(d, ctx);
+                let names = self.names.get(&k);
+                let first = names.and_then(|n| {
+                    n.iter()
+                        .find(|name| !taken.contains(name))
+                        .or_else(|| n.first())
+                });
+                match first {
                     Some(n) if d.default.is_empty() && d.required => Val::Ref {
                         chosen: Some(n.clone()),
                         typed: Input::default(),
@@ -727,6 +737,36 @@ impl KindForm {
                     .unwrap_or_default(),
             },
         }
+    }
+
+    /// The names field `d` of the other items of its group has chosen (`ctx`: the item).
+    fn taken_refs(&self, d: &FieldDef, ctx: Ctx) -> Vec<String> {
+        let Some((r, i)) = ctx else {
+            return Vec::new();
+        };
+        let (Some(RowDef::Group(g)), Some(Slot::Group(items))) =
+            (self.rows.get(r), self.slots.get(r))
+        else {
+            return Vec::new();
+        };
+        let Some(f) = g.fields.iter().position(|fd| fd.id == d.id) else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .filter_map(|(_, item)| match item.vals.get(f) {
+                Some(Val::Ref {
+                    chosen: Some(name), ..
+                }) => Some(name.clone()),
+                Some(Val::Ref {
+                    chosen: None,
+                    typed,
+                }) => Some(typed.value().to_string()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The value of a field read from `obj` (the document, or an item).

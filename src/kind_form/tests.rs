@@ -676,6 +676,62 @@ fn fixed_fields_do_not_change_on_edit() {
     assert!(f.notice.is_none());
 }
 
+/// Tabs to the stop labelled `label`.
+fn focus_on(f: &mut KindForm, label: &str) {
+    for _ in 0..60 {
+        if f.stop_label(f.focus) == label {
+            return;
+        }
+        f.handle_key(key(KeyCode::Tab));
+    }
+    panic!("no stop {label:?}; at {:?}", f.stop_label(f.focus));
+}
+
+#[test]
+fn an_added_target_or_backend_starts_on_one_no_other_item_names() {
+    // A route 90/10 between the two nodes, as a person builds it: the second target starts on
+    // green, not on blue again (two targets on one node: rarely meant).
+    let mut f = KindForm::new(Kind::Route, &mesh(), None, &Rules::default());
+    type_in(&mut f, "canary");
+    focus_on(&mut f, "Weighted targets");
+    f.handle_key(key(KeyCode::Char('a')));
+    let (_, spec, _, _) = submitted(f.submit());
+    assert_eq!(
+        spec["httpRoute"]["action"]["weightedTargets"],
+        json!([{"virtualNode": "blue", "weight": 1}, {"virtualNode": "green", "weight": 1}])
+    );
+    // A third one: every node is named already, so the first again.
+    focus_on(&mut f, "Weighted targets");
+    f.handle_key(key(KeyCode::Char('a')));
+    let (_, spec, _, _) = submitted(f.submit());
+    let nodes: Vec<&Value> = spec["httpRoute"]["action"]["weightedTargets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["virtualNode"])
+        .collect();
+    assert_eq!(nodes, [&json!("blue"), &json!("green"), &json!("blue")]);
+
+    // Two backends on one service are refused by the service: the second starts on the other.
+    let mut m = mesh();
+    m.items.insert(
+        Key::new(Kind::VirtualService, "shop", "", "db.shop.local"),
+        Item::new(json!({})),
+    );
+    let mut f = KindForm::new(Kind::VirtualNode, &m, None, &Rules::default());
+    type_in(&mut f, "blue-v2");
+    for _ in 0..2 {
+        focus_on(&mut f, "Backends");
+        f.handle_key(key(KeyCode::Char('a')));
+    }
+    let (_, spec, _, _) = submitted(f.submit());
+    assert_eq!(
+        spec["backends"],
+        json!([{"virtualService": {"virtualServiceName": "db.shop.local"}},
+               {"virtualService": {"virtualServiceName": "web.shop.local"}}])
+    );
+}
+
 #[test]
 fn weights_show_as_shares() {
     let f = edit_form(Kind::Route, rich_spec(Kind::Route));

@@ -336,6 +336,18 @@ fn to_json(
     }
 }
 
+/// The member name a typo most likely meant: the most similar one (Jaro-Winkler, ignoring
+/// case, as clap suggests a mistyped flag), when it is similar enough.
+fn closest<'a>(typed: &str, names: &[&'a str]) -> Option<&'a str> {
+    let typed = typed.to_lowercase();
+    names
+        .iter()
+        .map(|n| (strsim::jaro_winkler(&typed, &n.to_lowercase()), *n))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| n)
+}
+
 /// Members the model does not know: the service would drop them silently, so in an editor they
 /// are most likely typos.
 fn unknown_members(
@@ -356,10 +368,14 @@ fn unknown_members(
                     Some(m) => unknown_members(model, &m.shape, v, &join(path, k), out, depth + 1),
                     None => {
                         let names: Vec<&str> = s.members.iter().map(|m| m.name.as_str()).collect();
+                        let guess = match closest(k, &names) {
+                            Some(n) => format!("did you mean {n}? "),
+                            None => String::new(),
+                        };
                         out.push(shape::Problem::new(
                             join(path, k),
                             format!(
-                                "is not a member the service knows; here it knows {}",
+                                "is not a member the service knows; {guess}here it knows {}",
                                 names.join(", ")
                             ),
                         ));

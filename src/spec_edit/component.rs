@@ -28,6 +28,8 @@ pub enum Outcome {
 
 /// The most problems listed under the text (all of them are in the text as comments).
 const LISTED: usize = 3;
+/// At most this many lines of a note (the reason an editor failed, the service's answer).
+const MAX_NOTE_LINES: usize = 4;
 
 #[derive(Clone, Debug)]
 pub struct SpecEditor {
@@ -178,8 +180,21 @@ impl SpecEditor {
             .title(Span::styled(title, theme.title()));
         let inner = block.inner(area);
         frame.render_widget(block, area);
+        // The note is wrapped, not cut: it can be the reason the editor failed and what to do.
+        let note = self
+            .note
+            .as_deref()
+            .unwrap_or("Ctrl-S checks the spec against the service model and saves it");
+        let note = crate::ui::text::clean(note);
+        let mut note_lines =
+            crate::ui::text::wrap(&note, usize::from(inner.width.saturating_sub(2)));
+        note_lines.truncate(MAX_NOTE_LINES);
         let listed = self.problems.len().min(LISTED);
-        let notes = listed + usize::from(self.problems.len() > LISTED) + 1;
+        let notes = if self.problems.is_empty() {
+            note_lines.len()
+        } else {
+            listed + usize::from(self.problems.len() > LISTED) + 1
+        };
         let [text_area, notes_area, keys_area] = Layout::vertical([
             Constraint::Fill(1),
             Constraint::Length(notes as u16),
@@ -190,10 +205,9 @@ impl SpecEditor {
 
         let mut lines = Vec::new();
         if self.problems.is_empty() {
-            let note = self.note.clone().unwrap_or_else(|| {
-                "Ctrl-S checks the spec against the service model and saves it".into()
-            });
-            lines.push(Line::from(Span::styled(format!(" {note}"), theme.dim())));
+            for l in note_lines {
+                lines.push(Line::from(Span::styled(format!(" {l}"), theme.dim())));
+            }
         } else {
             let n = self.problems.len();
             lines.push(Line::from(Span::styled(

@@ -226,8 +226,31 @@ fn a_typo_in_a_member_name_is_a_problem_not_dropped() {
         .find(|p| p.path == "listeners[0].portMapping.protocl")
         .expect("the typo is named");
     assert!(typo.rule.contains("not a member"), "{}", typo.rule);
+    assert!(
+        typo.rule.contains("did you mean protocol?"),
+        "{}",
+        typo.rule
+    );
     assert!(typo.rule.contains("port, protocol"), "{}", typo.rule);
     assert_eq!(typo.line, 4);
+    // The one found by hand in vi, and one nothing resembles.
+    let text = "listeners:\n- healthCheck:\n    unhealthyTreshold: 3\n  portMapping:\n    zzz: 1\n";
+    let p = problems(Kind::VirtualNode, text);
+    let rule = |path: &str| {
+        p.iter()
+            .find(|p| p.path == path)
+            .map(|p| p.rule.clone())
+            .unwrap_or_else(|| panic!("no problem at {path}: {p:?}"))
+    };
+    assert!(
+        rule("listeners[0].healthCheck.unhealthyTreshold")
+            .contains("did you mean unhealthyThreshold? here it knows"),
+        "{p:?}"
+    );
+    assert!(
+        !rule("listeners[0].portMapping.zzz").contains("did you mean"),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -699,6 +722,34 @@ fn the_in_app_editor_at_120x40() {
         &spec,
     );
     insta::assert_snapshot!("spec_editor_route_120x40", draw(&e, 120, 40));
+}
+
+/// Found by hand: after `:cq` in vi the in-app editor's note (why it opened, what to do) was
+/// cut at the window's edge, "…; go on here: Ctrl-S checks and s". It wraps now.
+#[test]
+fn a_long_note_is_wrapped_not_cut() {
+    let spec = json!({"listeners": [{"portMapping": {"port": 8080, "protocol": "http"}}]});
+    let note = "the editor (vi, from $EDITOR) exited with exit status: 1; nothing was sent; \
+                go on here: Ctrl-S checks and saves";
+    let e = SpecEditor::with_text(
+        Kind::VirtualNode,
+        node_key(),
+        render_buffer(Kind::VirtualNode, &spec),
+        Some(note.into()),
+    );
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = draw(&e, w, h);
+        let shown: String = screen
+            .lines()
+            .map(|l| l.trim_matches(|c| c == '"' || c == '│' || c == ' '))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            shown.contains("go on here: Ctrl-S checks and saves"),
+            "{w}x{h}:\n{screen}"
+        );
+        assert!(shown.contains("exited with exit status: 1"), "{screen}");
+    }
 }
 
 #[test]
