@@ -567,65 +567,63 @@ fn convert(
     }
     // Children are checked after their parents; their names are kept here meanwhile.
     let mut children: Vec<Entry> = Vec::new();
-    let routers = raw.virtual_routers.unwrap_or_default();
-    let gateways = raw.virtual_gateways.unwrap_or_default();
-    let parent_names: Vec<String> = routers
+    // Routers with their routes, gateways with their gateway routes: (kind, child kind, each
+    // parent as an item with its children).
+    type Family = (Kind, Kind, Vec<(RawItem, Option<Vec<RawItem>>)>);
+    let item = |name, spec, tags| RawItem { name, spec, tags };
+    let families: [Family; 2] = [
+        (
+            Kind::VirtualRouter,
+            Kind::Route,
+            raw.virtual_routers
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (item(r.name, r.spec, r.tags), r.routes))
+                .collect(),
+        ),
+        (
+            Kind::VirtualGateway,
+            Kind::GatewayRoute,
+            raw.virtual_gateways
+                .unwrap_or_default()
+                .into_iter()
+                .map(|g| (item(g.name, g.spec, g.tags), g.gateway_routes))
+                .collect(),
+        ),
+    ];
+    let parent_names: Vec<String> = families
         .iter()
-        .map(|r| r.name.0.clone())
-        .chain(gateways.iter().map(|g| g.name.0.clone()))
+        .flat_map(|(_, _, parents)| parents.iter().map(|(p, _)| p.name.0.clone()))
         .collect();
     let mut parent_names = parent_names.iter();
-    for (i, r) in routers.into_iter().enumerate() {
-        let (segs, path) = list(Kind::VirtualRouter.info().list_member, i);
-        let pname = parent_names.next().map(String::as_str).unwrap_or("");
-        for (j, route) in r.routes.unwrap_or_default().into_iter().enumerate() {
-            let mut csegs = segs.clone();
-            csegs.extend([Seg::Key("routes".into()), Seg::Index(j)]);
-            children.push(Entry {
-                kind: Kind::Route,
-                parent: pname,
-                segs: csegs,
-                path: format!("{path}.routes[{j}]"),
-                name: route.name,
-                spec: route.spec,
-                tags: route.tags,
+    for (kind, child_kind, parents) in families {
+        let member = child_kind.info().list_member;
+        for (i, (p, kids)) in parents.into_iter().enumerate() {
+            let (segs, path) = list(kind.info().list_member, i);
+            let pname = parent_names.next().map(String::as_str).unwrap_or("");
+            for (j, child) in kids.unwrap_or_default().into_iter().enumerate() {
+                let mut csegs = segs.clone();
+                csegs.extend([Seg::Key(member.into()), Seg::Index(j)]);
+                children.push(Entry {
+                    kind: child_kind,
+                    parent: pname,
+                    segs: csegs,
+                    path: format!("{path}.{member}[{j}]"),
+                    name: child.name,
+                    spec: child.spec,
+                    tags: child.tags,
+                });
+            }
+            entries.push(Entry {
+                kind,
+                parent: "",
+                segs,
+                path,
+                name: p.name,
+                spec: p.spec,
+                tags: p.tags,
             });
         }
-        entries.push(Entry {
-            kind: Kind::VirtualRouter,
-            parent: "",
-            segs,
-            path,
-            name: r.name,
-            spec: r.spec,
-            tags: r.tags,
-        });
-    }
-    for (i, g) in gateways.into_iter().enumerate() {
-        let (segs, path) = list(Kind::VirtualGateway.info().list_member, i);
-        let pname = parent_names.next().map(String::as_str).unwrap_or("");
-        for (j, route) in g.gateway_routes.unwrap_or_default().into_iter().enumerate() {
-            let mut csegs = segs.clone();
-            csegs.extend([Seg::Key("gatewayRoutes".into()), Seg::Index(j)]);
-            children.push(Entry {
-                kind: Kind::GatewayRoute,
-                parent: pname,
-                segs: csegs,
-                path: format!("{path}.gatewayRoutes[{j}]"),
-                name: route.name,
-                spec: route.spec,
-                tags: route.tags,
-            });
-        }
-        entries.push(Entry {
-            kind: Kind::VirtualGateway,
-            parent: "",
-            segs,
-            path,
-            name: g.name,
-            spec: g.spec,
-            tags: g.tags,
-        });
     }
     entries.extend(children);
     let mut seen: HashMap<Key, String> = HashMap::new();
