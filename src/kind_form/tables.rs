@@ -207,6 +207,23 @@ pub enum RowDef {
     Group(GroupDef),
 }
 
+/// A resource's name: required, and fixed once the resource exists.
+const fn name_row(path: &'static str, help: &'static str) -> RowDef {
+    RowDef::Field(text("name", "Name", path).req().fixed().help(help))
+}
+
+/// The resource a route or gateway route belongs to (of kind `k`): required, and fixed once the
+/// route exists.
+const fn parent_row(
+    id: &'static str,
+    label: &'static str,
+    path: &'static str,
+    k: Kind,
+    help: &'static str,
+) -> RowDef {
+    RowDef::Field(reference(id, label, path, k).req().fixed().help(help))
+}
+
 const HTTPISH: &[&str] = &["httpRoute", "http2Route"];
 const NOT_TCP: &[&str] = &["httpRoute", "http2Route", "grpcRoute"];
 
@@ -230,13 +247,8 @@ const TAGS: GroupDef = {
 const HEALTH_OPTS: &[Opt] = &[o("", "none"), o("healthCheck", "set")];
 const HC_WHEN: &[&str] = &["healthCheck"];
 
-const NODE_LISTENER: &[FieldDef] = &[
-    int("port", "Port", "portMapping.port")
-        .req()
-        .def("8080")
-        .help("The port the listener takes traffic on, 1-65535."),
-    en("protocol", "Protocol", "portMapping.protocol")
-        .help("The protocol of the listener's traffic; it decides which timeouts apply."),
+/// A listener's health check policy (virtual node and virtual gateway).
+const HEALTH_CHECK: &[FieldDef] = &[
     choice("hc", "Health check", "", HEALTH_OPTS, true)
         .help("Whether Envoy checks this listener's health; set shows the policy's fields."),
     en("hcProtocol", "  protocol", "healthCheck.protocol")
@@ -278,6 +290,10 @@ const NODE_LISTENER: &[FieldDef] = &[
     .when("hc", HC_WHEN)
     .def("2")
     .help("Consecutive failures before the listener counts as unhealthy, 2-10."),
+];
+
+/// A listener's timeouts for its protocol (virtual node only).
+const LISTENER_TIMEOUTS: &[FieldDef] = &[
     dur(
         "perRequest",
         "Per-request timeout",
@@ -288,6 +304,103 @@ const NODE_LISTENER: &[FieldDef] = &[
     dur("idle", "Idle timeout", "timeout.$protocol.idle")
         .help("How long a connection may stay idle; empty: the service default."),
 ];
+
+/// What differs between the listeners of the kinds that have them (virtual node, virtual
+/// router, virtual gateway): every one has a port and a protocol; the rest is optional.
+struct Listener {
+    /// The help of the port, saying who takes the traffic.
+    port_help: &'static str,
+    /// The help of the protocol.
+    protocol_help: &'static str,
+    /// Has [`HEALTH_CHECK`].
+    health_check: bool,
+    /// Has [`LISTENER_TIMEOUTS`].
+    timeouts: bool,
+}
+
+impl Listener {
+    /// The shared fields it has after its port and protocol, in order.
+    const fn parts(&self) -> [&'static [FieldDef]; 2] {
+        [
+            if self.health_check { HEALTH_CHECK } else { &[] },
+            if self.timeouts {
+                LISTENER_TIMEOUTS
+            } else {
+                &[]
+            },
+        ]
+    }
+
+    /// How many fields [`listener_fields`] makes of it.
+    const fn len(&self) -> usize {
+        let [a, b] = self.parts();
+        2 + a.len() + b.len()
+    }
+}
+
+/// The fields of one listener item (paths relative to the item): port and protocol, then the
+/// health check and the timeouts where `l` has them. `N` is [`Listener::len`]; a wrong one
+/// fails the build.
+const fn listener_fields<const N: usize>(l: Listener) -> [FieldDef; N] {
+    assert!(
+        N == l.len(),
+        "N must be the listener's field count (Listener::len)"
+    );
+    let port = int("port", "Port", "portMapping.port")
+        .req()
+        .def("8080")
+        .help(l.port_help);
+    let mut out = [port; N];
+    out[1] = en("protocol", "Protocol", "portMapping.protocol").help(l.protocol_help);
+    let mut n = 2;
+    let parts = l.parts();
+    let mut p = 0;
+    while p < parts.len() {
+        let mut i = 0;
+        while i < parts[p].len() {
+            out[n] = parts[p][i];
+            n += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    out
+}
+
+/// The `spec.listeners` group of a kind whose listener items have `fields`; a new form starts
+/// with one listener.
+const fn listeners(fields: &'static [FieldDef], help: &'static str) -> GroupDef {
+    GroupDef::new(
+        "listeners",
+        "Listeners",
+        "listener",
+        "spec.listeners",
+        fields,
+    )
+    .start(1)
+    .help(help)
+}
+
+const NODE_LISTENER: &[FieldDef] = &listener_fields::<11>(Listener {
+    port_help: "The port the listener takes traffic on, 1-65535.",
+    protocol_help: "The protocol of the listener's traffic; it decides which timeouts apply.",
+    health_check: true,
+    timeouts: true,
+});
+
+const ROUTER_LISTENER: &[FieldDef] = &listener_fields::<2>(Listener {
+    port_help: "The port the router takes traffic on, 1-65535.",
+    protocol_help: "The protocol of the router's traffic; routes of other protocols do not match.",
+    health_check: false,
+    timeouts: false,
+});
+
+const GATEWAY_LISTENER: &[FieldDef] = &listener_fields::<9>(Listener {
+    port_help: "The port the gateway takes traffic on, 1-65535.",
+    protocol_help: "The protocol of the gateway's traffic.",
+    health_check: true,
+    timeouts: false,
+});
 
 const ATTRIBUTE_FIELDS: &[FieldDef] = &[
     text("key", "Key", "key")
@@ -313,24 +426,25 @@ const SD_OPTS: &[Opt] = &[
     o("awsCloudMap", "Cloud Map"),
 ];
 
+/// The access log of a virtual node or virtual gateway.
+const ACCESS_LOG: RowDef = RowDef::Field(
+    text(
+        "accessLog",
+        "Access log path",
+        "spec.logging.accessLog.file.path",
+    )
+    .help("Where Envoy writes access logs, e.g. /dev/stdout; empty: none."),
+);
+
 pub const VIRTUAL_NODE: &[RowDef] = &[
-    RowDef::Field(
-        text("name", "Name", "virtualNodeName")
-            .req()
-            .fixed()
-            .help("The virtual node's name, unique in the mesh: 1-255 characters."),
+    name_row(
+        "virtualNodeName",
+        "The virtual node's name, unique in the mesh: 1-255 characters.",
     ),
-    RowDef::Group(
-        GroupDef::new(
-            "listeners",
-            "Listeners",
-            "listener",
-            "spec.listeners",
-            NODE_LISTENER,
-        )
-        .start(1)
-        .help("What the node takes traffic on: a port and protocol each. a adds one."),
-    ),
+    RowDef::Group(listeners(
+        NODE_LISTENER,
+        "What the node takes traffic on: a port and protocol each. a adds one.",
+    )),
     RowDef::Field(
         choice(
             "sd",
@@ -419,14 +533,7 @@ pub const VIRTUAL_NODE: &[RowDef] = &[
         )
         .help("The virtual services this node calls (at most 50)."),
     ),
-    RowDef::Field(
-        text(
-            "accessLog",
-            "Access log path",
-            "spec.logging.accessLog.file.path",
-        )
-        .help("Where Envoy writes access logs, e.g. /dev/stdout; empty: none."),
-    ),
+    ACCESS_LOG,
     RowDef::Group(TAGS),
 ];
 
@@ -437,11 +544,9 @@ const PROVIDER_OPTS: &[Opt] = &[
 ];
 
 pub const VIRTUAL_SERVICE: &[RowDef] = &[
-    RowDef::Field(
-        text("name", "Name", "virtualServiceName")
-            .req()
-            .fixed()
-            .help("The virtual service's name, usually the DNS name clients call: web.apps.local."),
+    name_row(
+        "virtualServiceName",
+        "The virtual service's name, usually the DNS name clients call: web.apps.local.",
     ),
     RowDef::Field(
         choice("provider", "Provider", "spec.provider", PROVIDER_OPTS, true).help(
@@ -473,33 +578,15 @@ pub const VIRTUAL_SERVICE: &[RowDef] = &[
     RowDef::Group(TAGS),
 ];
 
-const ROUTER_LISTENER: &[FieldDef] = &[
-    int("port", "Port", "portMapping.port")
-        .req()
-        .def("8080")
-        .help("The port the router takes traffic on, 1-65535."),
-    en("protocol", "Protocol", "portMapping.protocol")
-        .help("The protocol of the router's traffic; routes of other protocols do not match."),
-];
-
 pub const VIRTUAL_ROUTER: &[RowDef] = &[
-    RowDef::Field(
-        text("name", "Name", "virtualRouterName")
-            .req()
-            .fixed()
-            .help("The virtual router's name, unique in the mesh: 1-255 characters."),
+    name_row(
+        "virtualRouterName",
+        "The virtual router's name, unique in the mesh: 1-255 characters.",
     ),
-    RowDef::Group(
-        GroupDef::new(
-            "listeners",
-            "Listeners",
-            "listener",
-            "spec.listeners",
-            ROUTER_LISTENER,
-        )
-        .start(1)
-        .help("What the router takes traffic on. With several, every route needs a port match."),
-    ),
+    RowDef::Group(listeners(
+        ROUTER_LISTENER,
+        "What the router takes traffic on. With several, every route needs a port match.",
+    )),
     RowDef::Group(TAGS),
 ];
 
@@ -562,23 +649,29 @@ const TARGET_FIELDS: &[FieldDef] = &[
 const RETRY_OPTS: &[Opt] = &[o("", "none"), o("retryPolicy", "set")];
 const RETRY_WHEN: &[&str] = &["retryPolicy"];
 
+/// The priority of a route or gateway route.
+const PRIORITY: RowDef = RowDef::Field(
+    int("priority", "Priority", "spec.priority")
+        .help("0 (first) to 1000 (last); empty: after every route with a priority."),
+);
+
+/// The headers an HTTP or HTTP/2 route or gateway route matches.
+const HEADERS: RowDef = RowDef::Group(
+    GroupDef::new(
+        "headers",
+        "  Headers",
+        "header",
+        "spec.$proto.match.headers",
+        HEADER_FIELDS,
+    )
+    .when("proto", HTTPISH)
+    .help("Every header listed must match (at most 10)."),
+);
+
 pub const ROUTE: &[RowDef] = &[
-    RowDef::Field(
-        text("name", "Name", "routeName")
-            .req()
-            .fixed()
-            .help("The route's name, unique in its router: 1-255 characters."),
-    ),
-    RowDef::Field(
-        reference("router", "Virtual router", "virtualRouterName", Kind::VirtualRouter)
-            .req()
-            .fixed()
-            .help("The virtual router the route belongs to; it must exist."),
-    ),
-    RowDef::Field(
-        int("priority", "Priority", "spec.priority")
-            .help("0 (first) to 1000 (last); empty: after every route with a priority."),
-    ),
+    name_row("routeName", "The route's name, unique in its router: 1-255 characters."),
+    parent_row("router", "Virtual router", "virtualRouterName", Kind::VirtualRouter, "The virtual router the route belongs to; it must exist."),
+    PRIORITY,
     RowDef::Field(
         choice("proto", "Protocol", "spec", ROUTE_PROTOS, true)
             .help("The kind of traffic the route matches; the router's listener must speak it."),
@@ -600,11 +693,7 @@ pub const ROUTE: &[RowDef] = &[
             .when("proto", HTTPISH)
             .help("Only requests with this method match; not set: any method."),
     ),
-    RowDef::Group(
-        GroupDef::new("headers", "  Headers", "header", "spec.$proto.match.headers", HEADER_FIELDS)
-            .when("proto", HTTPISH)
-            .help("Every header listed must match (at most 10)."),
-    ),
+    HEADERS,
     RowDef::Field(
         text("grpcService", "  gRPC service", "spec.grpcRoute.match.serviceName")
             .when("proto", &["grpcRoute"])
@@ -675,83 +764,19 @@ pub const ROUTE: &[RowDef] = &[
     RowDef::Group(TAGS),
 ];
 
-const GATEWAY_LISTENER: &[FieldDef] = &[
-    int("port", "Port", "portMapping.port")
-        .req()
-        .def("8080")
-        .help("The port the gateway takes traffic on, 1-65535."),
-    en("protocol", "Protocol", "portMapping.protocol")
-        .help("The protocol of the gateway's traffic."),
-    choice("hc", "Health check", "", HEALTH_OPTS, true)
-        .help("Whether Envoy checks this listener's health; set shows the policy's fields."),
-    en("hcProtocol", "  protocol", "healthCheck.protocol")
-        .when("hc", HC_WHEN)
-        .help("The protocol of the health check request."),
-    text("hcPath", "  path", "healthCheck.path")
-        .when("hcProtocol", &["http", "http2"])
-        .def("/ping")
-        .help("The path requested (HTTP and HTTP/2 health checks only)."),
-    int(
-        "hcInterval",
-        "  interval (ms)",
-        "healthCheck.intervalMillis",
-    )
-    .req()
-    .when("hc", HC_WHEN)
-    .def("5000")
-    .help("Time between health checks, 5000-300000 ms."),
-    int("hcTimeout", "  timeout (ms)", "healthCheck.timeoutMillis")
-        .req()
-        .when("hc", HC_WHEN)
-        .def("2000")
-        .help("How long to wait for an answer, 2000-60000 ms."),
-    int(
-        "hcHealthy",
-        "  healthy after",
-        "healthCheck.healthyThreshold",
-    )
-    .req()
-    .when("hc", HC_WHEN)
-    .def("2")
-    .help("Consecutive successes before the listener counts as healthy, 2-10."),
-    int(
-        "hcUnhealthy",
-        "  unhealthy after",
-        "healthCheck.unhealthyThreshold",
-    )
-    .req()
-    .when("hc", HC_WHEN)
-    .def("2")
-    .help("Consecutive failures before the listener counts as unhealthy, 2-10."),
-];
-
 pub const VIRTUAL_GATEWAY: &[RowDef] = &[
-    RowDef::Field(
-        text("name", "Name", "virtualGatewayName")
-            .req()
-            .fixed()
-            .help("The virtual gateway's name, unique in the mesh: 1-255 characters."),
+    name_row(
+        "virtualGatewayName",
+        "The virtual gateway's name, unique in the mesh: 1-255 characters.",
     ),
     RowDef::Group(
-        GroupDef::new(
-            "listeners",
-            "Listeners",
-            "listener",
-            "spec.listeners",
+        listeners(
             GATEWAY_LISTENER,
+            "What the gateway takes traffic on from outside the mesh.",
         )
-        .start(1)
-        .write_empty()
-        .help("What the gateway takes traffic on from outside the mesh."),
+        .write_empty(),
     ),
-    RowDef::Field(
-        text(
-            "accessLog",
-            "Access log path",
-            "spec.logging.accessLog.file.path",
-        )
-        .help("Where Envoy writes access logs, e.g. /dev/stdout; empty: none."),
-    ),
+    ACCESS_LOG,
     RowDef::Group(TAGS),
 ];
 
@@ -764,22 +789,9 @@ const GATEWAY_PROTOS: &[Opt] = &[
 const HOST_OPTS: &[Opt] = &[o("", "any"), o("exact", "exact"), o("suffix", "suffix")];
 
 pub const GATEWAY_ROUTE: &[RowDef] = &[
-    RowDef::Field(
-        text("name", "Name", "gatewayRouteName")
-            .req()
-            .fixed()
-            .help("The gateway route's name, unique in its gateway: 1-255 characters."),
-    ),
-    RowDef::Field(
-        reference("gateway", "Virtual gateway", "virtualGatewayName", Kind::VirtualGateway)
-            .req()
-            .fixed()
-            .help("The virtual gateway the route belongs to; it must exist."),
-    ),
-    RowDef::Field(
-        int("priority", "Priority", "spec.priority")
-            .help("0 (first) to 1000 (last); empty: after every route with a priority."),
-    ),
+    name_row("gatewayRouteName", "The gateway route's name, unique in its gateway: 1-255 characters."),
+    parent_row("gateway", "Virtual gateway", "virtualGatewayName", Kind::VirtualGateway, "The virtual gateway the route belongs to; it must exist."),
+    PRIORITY,
     RowDef::Field(
         choice("proto", "Protocol", "spec", GATEWAY_PROTOS, true)
             .help("The kind of traffic the route matches; the gateway's listener must speak it."),
@@ -805,11 +817,7 @@ pub const GATEWAY_ROUTE: &[RowDef] = &[
             .when("hn", &["exact", "suffix"])
             .help("The host name (or its suffix), 1-253 characters."),
     ),
-    RowDef::Group(
-        GroupDef::new("headers", "  Headers", "header", "spec.$proto.match.headers", HEADER_FIELDS)
-            .when("proto", HTTPISH)
-            .help("Every header listed must match (at most 10)."),
-    ),
+    HEADERS,
     RowDef::Field(
         reference(
             "service",
