@@ -378,17 +378,25 @@ class Proxy:
             c.close()
 
 
+def to_meshes(p, args):
+    """The first frame, then F3 until `args.mesh` is listed: None, or the error to return."""
+    if p.wait_bytes(args.marker.encode(), args.timeout) is None:
+        return {"error": f"no first frame; output {bytes(p.out[-400:])!r}"}
+    p.emulate()
+    p.send(b"\x1bOR")  # F3: the Meshes view
+    if not p.wait_screen(args.mesh, args.timeout):
+        return {"error": f"never listed {args.mesh!r}:\n{p.text()}"}
+    return None
+
+
 def inside(args, cmd):
     proxy = Proxy(args.upstream)
     cmd = [a.replace("ENDPOINT", f"http://127.0.0.1:{proxy.port}") for a in cmd]
     p = Pty(cmd)
     try:
-        if p.wait_bytes(args.marker.encode(), args.timeout) is None:
-            return {"error": f"no first frame; output {bytes(p.out[-400:])!r}"}
-        p.emulate()
-        p.send(b"\x1bOR")  # F3: the Meshes view
-        if not p.wait_screen(args.mesh, args.timeout):
-            return {"error": f"never listed {args.mesh!r}:\n{p.text()}"}
+        err = to_meshes(p, args)
+        if err:
+            return err
         p.drain(0.3)
         mark = len(p.out)
         p.send(b"\r")  # Enter: open the mesh
@@ -529,12 +537,9 @@ def editor(args, cmd):
     p = Pty(cmd, env)
     res = {"editor_startup_ms": summary(startup), "toggle": [a, b]}
     try:
-        if p.wait_bytes(args.marker.encode(), args.timeout) is None:
-            return {"error": f"no first frame; output {bytes(p.out[-400:])!r}"}
-        p.emulate()
-        p.send(b"\x1bOR")  # F3: the Meshes view
-        if not p.wait_screen(args.mesh, args.timeout):
-            return {"error": f"never listed {args.mesh!r}:\n{p.text()}"}
+        err = to_meshes(p, args)
+        if err:
+            return err
         p.send(b"\r")  # Enter: open the mesh
         if not p.wait_screen("DescribeMesh ✓", args.timeout):
             return {"error": f"the mesh was never described:\n{p.text()}"}
