@@ -630,6 +630,14 @@ async fn event_loop(
 ) -> Result<(), String> {
     let draw = |terminal: &mut DefaultTerminal, app: &mut App| -> Result<(), String> {
         app.now = SystemTime::now();
+        // ratatui draws at the size the terminal has now; a resize the event stream has not
+        // reported (yet, or ever: a SIGWINCH can be coalesced with another) is taken in first,
+        // so what the app lays out (which panes show, how many rows fit) is what is drawn.
+        if let Ok(s) = terminal.size()
+            && (s.width, s.height) != app.size
+        {
+            app.update(Msg::Resize(s.width, s.height));
+        }
         terminal
             .draw(|f| crate::ui::render(app, f))
             .map_err(|e| format!("cannot draw to the terminal: {e}"))?;
