@@ -97,6 +97,13 @@ impl PartialEq<Spec> for Value {
     }
 }
 
+/// A spec is found by its text in a map keyed by specs (its hash is its text's).
+impl std::borrow::Borrow<str> for Spec {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl Default for Spec {
     fn default() -> Spec {
         Spec::new(&Value::Null)

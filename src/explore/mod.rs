@@ -156,12 +156,13 @@ pub struct OpenMesh {
     gets: VecDeque<Key>,
     /// Keys queued or in flight for a describe.
     asked: HashSet<Key>,
-    /// The fact columns of the rows drawn lately (see [`OpenMesh::row_facts`]).
-    facts: std::cell::RefCell<HashMap<Key, KeptFacts>>,
+    /// The fact columns of the rows of one kind drawn lately, by the spec they were read
+    /// from (see [`OpenMesh::row_facts`]).
+    facts: std::cell::RefCell<(Kind, KeptFacts)>,
 }
 
-/// A row's fact columns and the spec they were read from.
-type KeptFacts = (Spec, Rc<[String]>);
+/// Fact columns by the spec they were read from.
+type KeptFacts = HashMap<Spec, Rc<[String]>>;
 
 /// How many rows' fact columns [`OpenMesh::row_facts`] keeps: a few screens.
 const FACTS_KEPT: usize = 512;
@@ -191,14 +192,18 @@ impl OpenMesh {
 
     /// The fact columns of a described resource's row ([`facts::columns`] of its kind), or
     /// `None` until it is described. A frame draws the rows on screen again after every
-    /// change, and a spec is kept as text: each row's spec is read once and its facts kept
-    /// until its spec changes (at most [`FACTS_KEPT`] rows, then they are read again).
+    /// change, and a spec is kept as text: the facts are a function of the kind and the
+    /// spec's text, so they are kept by those (a changed spec is read again; at most
+    /// [`FACTS_KEPT`] specs, then they are read again).
     pub fn row_facts(&self, key: &Key) -> Option<Rc<[String]>> {
         let item = self.model.get(key)?;
-        let mut kept = self.facts.borrow_mut();
-        if let Some((spec, facts)) = kept.get(key)
-            && *spec == item.spec
-        {
+        let mut guard = self.facts.borrow_mut();
+        let (kind, kept) = &mut *guard;
+        if *kind != key.kind {
+            *kind = key.kind;
+            kept.clear();
+        }
+        if let Some(facts) = kept.get(item.spec.as_str()) {
             return Some(facts.clone());
         }
         let spec = item.spec.value();
@@ -209,7 +214,7 @@ impl OpenMesh {
         if kept.len() >= FACTS_KEPT {
             kept.clear();
         }
-        kept.insert(key.clone(), (item.spec.clone(), facts.clone()));
+        kept.insert(item.spec.clone(), facts.clone());
         Some(facts)
     }
 
@@ -395,6 +400,15 @@ impl Explorer {
     /// Starts background work up to the limit, the rows on screen first.
     fn pump(&mut self) -> Vec<Act> {
         let mut acts = Vec::new();
+        if self.bg.len() >= BG_LIMIT
+            || self
+                .open
+                .as_ref()
+                .is_none_or(|o| o.queue.is_empty() && o.gets.is_empty())
+        {
+            // Nothing to start (a key press in a mesh described to the end comes here).
+            return acts;
+        }
         let visible: Vec<Key> = self.list().visible().map(|(_, s)| s.key.clone()).collect();
         loop {
             if self.bg.len() >= BG_LIMIT {
