@@ -309,37 +309,32 @@ impl MeshModel {
             link_findings(l, &mut out);
         }
         // Indexed once, so a mesh of thousands of resources takes milliseconds, not seconds:
-        // each service's providers, and each router's route targets that carry traffic.
-        let mut providers: HashMap<&Key, Vec<&Key>> = HashMap::new();
-        let mut route_targets: HashMap<&str, Vec<&Key>> = HashMap::new();
-        for l in links {
+        // what names each resource, and which services name a provider.
+        let mut referrers: HashMap<(Kind, &str), Vec<Referrer>> = HashMap::new();
+        let mut provided: HashSet<&Key> = HashSet::new();
+        for l in links.iter().filter(|l| l.to.mesh == self.name) {
+            referrers
+                .entry((l.to.kind, l.to.name.as_str()))
+                .or_default()
+                .push(Referrer {
+                    kind: l.from.kind,
+                    parent: &l.from.parent,
+                    role: l.reference.role,
+                    weight: l.reference.weight,
+                });
             if l.from.kind == Kind::VirtualService && l.reference.role == "provider" {
-                providers.entry(&l.from).or_default().push(&l.to);
-            }
-            if l.from.kind == Kind::Route && l.reference.weight.is_none_or(|w| w > 0) {
-                route_targets.entry(&l.from.parent).or_default().push(&l.to);
+                provided.insert(&l.from);
             }
         }
-        let mut reached: HashSet<&Key> = HashSet::with_capacity(links.len());
         for (svc, _) in self.of_kind(Kind::VirtualService) {
-            let Some(ps) = providers.get(svc) else {
+            if !provided.contains(svc) {
                 out.insert(Finding::NoProvider(svc.clone()));
-                continue;
-            };
-            for p in ps {
-                match p.kind {
-                    Kind::VirtualNode => {
-                        reached.insert(p);
-                    }
-                    Kind::VirtualRouter => {
-                        reached.extend(route_targets.get(p.name.as_str()).into_iter().flatten());
-                    }
-                    _ => {}
-                }
             }
         }
         for (node, _) in self.of_kind(Kind::VirtualNode) {
-            if !reached.contains(node) {
+            if !reached(&node.name, |kind, name| {
+                referrers.get(&(kind, name)).into_iter().flatten().copied()
+            }) {
                 out.insert(Finding::Unreached(node.clone()));
             }
         }
@@ -372,6 +367,36 @@ impl MeshModel {
         }
         out
     }
+}
+
+/// One resource that names another, as the reachability rule needs it.
+#[derive(Clone, Copy)]
+struct Referrer<'a> {
+    kind: Kind,
+    /// Its router, for a route.
+    parent: &'a str,
+    role: &'static str,
+    weight: Option<i64>,
+}
+
+/// The reachability rule, for the whole mesh ([`MeshModel::findings_in`]) and for one node
+/// ([`IndexedMesh::findings_of`]) alike: virtual node `node` is reached when a virtual
+/// service names it as provider, or a route that sends it traffic (no weight, or above 0)
+/// belongs to a router a virtual service names as provider. `referrers(kind, name)` lists
+/// what names the top-level resource `kind` `name` of the mesh.
+fn reached<'a, I: Iterator<Item = Referrer<'a>>>(
+    node: &'a str,
+    referrers: impl Fn(Kind, &'a str) -> I,
+) -> bool {
+    let provides = |r: &Referrer| r.kind == Kind::VirtualService && r.role == "provider";
+    referrers(Kind::VirtualNode, node).any(|r| match r.kind {
+        Kind::VirtualService => provides(&r),
+        Kind::Route => {
+            r.weight.is_none_or(|w| w > 0)
+                && referrers(Kind::VirtualRouter, r.parent).any(|p| provides(&p))
+        }
+        _ => false,
+    })
 }
 
 /// What one link deserves a mark for: naming nothing, or sending no traffic.
@@ -439,10 +464,6 @@ impl Edge {
         self.from.0 == key.kind && *self.from.1 == *key.parent && *self.from.2 == *key.name
     }
 
-    fn source_kind(&self) -> Kind {
-        self.from.0
-    }
-
     fn source_key(&self, mesh: &str) -> Key {
         Key::new(self.from.0, mesh, &*self.from.1, &*self.from.2)
     }
@@ -459,8 +480,13 @@ impl Edge {
         }
     }
 
-    fn provides(&self) -> bool {
-        self.from.0 == Kind::VirtualService && self.role == "provider"
+    fn referrer(&self) -> Referrer<'_> {
+        Referrer {
+            kind: self.from.0,
+            parent: &self.from.1,
+            role: self.role,
+            weight: self.weight,
+        }
     }
 }
 
@@ -563,8 +589,13 @@ impl IndexedMesh {
         if key.mesh != self.model.name || !key.parent.is_empty() {
             return &[];
         }
+        self.edges_named(key.kind, &key.name)
+    }
+
+    /// What names the top-level resource `kind` `name` of this mesh.
+    fn edges_named(&self, kind: Kind, name: &str) -> &[Edge] {
         self.used
-            .get(&(key.kind, Box::<str>::from(key.name.as_str())))
+            .get(&(kind, Box::<str>::from(name)))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -596,32 +627,16 @@ impl IndexedMesh {
             Kind::VirtualService if !from.iter().any(|l| l.reference.role == "provider") => {
                 out.insert(Finding::NoProvider(key.clone()));
             }
-            Kind::VirtualNode if !self.reached(key) => {
+            Kind::VirtualNode
+                if !reached(&key.name, |kind, name| {
+                    self.edges_named(kind, name).iter().map(Edge::referrer)
+                }) =>
+            {
                 out.insert(Finding::Unreached(key.clone()));
             }
             _ => {}
         }
         out.into_iter().collect()
-    }
-
-    /// A service provides `key` directly, or a router that provides a service has a route
-    /// that sends it traffic.
-    fn reached(&self, node: &Key) -> bool {
-        self.edges_to(node).iter().any(|e| match e.source_kind() {
-            Kind::VirtualService => e.provides(),
-            Kind::Route => {
-                e.weight.is_none_or(|w| w > 0) && {
-                    let router = Key::new(
-                        Kind::VirtualRouter,
-                        self.model.name.clone(),
-                        "",
-                        String::from(&*e.from.1),
-                    );
-                    self.edges_to(&router).iter().any(Edge::provides)
-                }
-            }
-            _ => false,
-        })
     }
 }
 #[cfg(test)]
