@@ -13,6 +13,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::app::{Action, App, Effect, Endpoint, Overlay, Pane};
+use crate::aws::ApiError;
 use crate::export::{ExportFormat, ExportInput, ExportTarget};
 use crate::fileio::{self, Existing, WriteError};
 use crate::iac;
@@ -226,16 +227,7 @@ impl App {
                 ));
                 return false;
             }
-            let (tags, note) = match &d.tags {
-                Ok(t) => (t.clone(), None),
-                Err(e) => (
-                    Vec::new(),
-                    Some(format!(
-                        "The tags could not be read ({}); the export has none.",
-                        e.title()
-                    )),
-                ),
-            };
+            let (tags, note) = tags_or_note(&d.tags);
             let item = Item {
                 spec: (&r.spec).into(),
                 tags: tags
@@ -268,16 +260,7 @@ impl App {
             ));
             return false;
         }
-        let (tags, note) = match &r.tags {
-            Ok(t) => (t.clone(), None),
-            Err(e) => (
-                Vec::new(),
-                Some(format!(
-                    "The tags could not be read ({}); the export has none.",
-                    e.title()
-                )),
-            ),
-        };
+        let (tags, note) = tags_or_note(&r.tags);
         let source = ExportSource {
             name: r.mesh.name.clone(),
             spec: r.mesh.spec.clone(),
@@ -442,6 +425,20 @@ pub(crate) fn expand_home(raw: &str) -> PathBuf {
     match (raw.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) if !home.is_empty() => PathBuf::from(home).join(rest),
         _ => PathBuf::from(raw),
+    }
+}
+
+/// The tags a describe read, or none and a note saying why the export has none.
+fn tags_or_note(tags: &Result<Vec<Tag>, ApiError>) -> (Vec<Tag>, Option<String>) {
+    match tags {
+        Ok(t) => (t.clone(), None),
+        Err(e) => (
+            Vec::new(),
+            Some(format!(
+                "The tags could not be read ({}); the export has none.",
+                e.title()
+            )),
+        ),
     }
 }
 
