@@ -95,6 +95,45 @@ pub fn render(app: &App, frame: &mut Frame) {
 }
 
 /// The topology window: the drawing in a frame named after the mesh, over the explorer.
+/// Where a step of a walkthrough stands, for its mark in the list of steps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StepMark {
+    Current,
+    Done,
+    Skipped,
+    Ahead,
+}
+
+/// The bordered list of a walkthrough's steps: `▸` the current one, `✓` those done, `–` those
+/// skipped, each `N Title`.
+fn render_step_list(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &theme::Theme,
+    title: &str,
+    steps: impl Iterator<Item = (StepMark, String)>,
+) {
+    let width = area.width.saturating_sub(2) as usize;
+    let lines: Vec<Line> = steps
+        .map(|(mark, label)| {
+            let (sign, style) = match mark {
+                StepMark::Current => ("▸", theme.selected().patch(theme.title())),
+                StepMark::Skipped => ("–", theme.dim()),
+                StepMark::Done => ("✓", theme.dim()),
+                StepMark::Ahead => (" ", Style::new()),
+            };
+            let text = text::fit(&format!("{sign} {label}"), width);
+            Line::from(Span::styled(format!("{text:<width$}"), style))
+        })
+        .collect();
+    let p = Paragraph::new(lines).block(
+        Block::bordered()
+            .border_style(theme.border())
+            .title(format!(" {title} ")),
+    );
+    frame.render_widget(p, area);
+}
+
 fn render_topology(app: &App, frame: &mut Frame) {
     let Some(t) = &app.views.topology else {
         return;

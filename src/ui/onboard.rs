@@ -12,6 +12,7 @@ use super::layout::WIDE;
 use super::pane::Lines;
 use super::text::{clean, fit};
 use super::theme::Theme;
+use super::{StepMark, render_step_list};
 use crate::aws::{ApiError, ErrorKind};
 use crate::iac::cli::{CliTarget, CreateInput, command, input_json};
 use crate::kind::Verb;
@@ -85,30 +86,19 @@ pub fn render(o: &Onboard, frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 fn render_steps(o: &Onboard, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let width = area.width.saturating_sub(2) as usize;
-    let lines: Vec<Line> = Step::ALL
-        .iter()
-        .map(|&s| {
-            let skipped = s.kind().is_some() && !o.active(s);
-            let (mark, style) = if s == o.step {
-                ("▸", theme.selected().patch(theme.title()))
-            } else if skipped {
-                ("–", theme.dim())
-            } else if s.index() < o.step.index() {
-                ("✓", theme.dim())
-            } else {
-                (" ", Style::new())
-            };
-            let text = fit(&format!("{mark} {} {}", s.number(), s.title()), width);
-            Line::from(Span::styled(format!("{text:<width$}"), style))
-        })
-        .collect();
-    let p = Paragraph::new(lines).block(
-        Block::bordered()
-            .border_style(theme.border())
-            .title(" Onboard a service "),
-    );
-    frame.render_widget(p, area);
+    let steps = Step::ALL.iter().map(|&s| {
+        let mark = if s == o.step {
+            StepMark::Current
+        } else if s.kind().is_some() && !o.active(s) {
+            StepMark::Skipped
+        } else if s.index() < o.step.index() {
+            StepMark::Done
+        } else {
+            StepMark::Ahead
+        };
+        (mark, format!("{} {}", s.number(), s.title()))
+    });
+    render_step_list(frame, area, theme, "Onboard a service", steps);
 }
 
 fn render_summary(o: &Onboard, frame: &mut Frame, area: Rect, theme: &Theme) {

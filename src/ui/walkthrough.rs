@@ -12,6 +12,7 @@ use super::layout::{WalkthroughAreas, walkthrough_areas};
 use super::pane::{Lines, SPINNER, error_lines, mesh_lines};
 use super::text::{clean, fit};
 use super::theme::Theme;
+use super::{StepMark, render_step_list};
 use crate::app::{Action, App, Endpoint, MeshResult, Pane};
 use crate::export::{self, ExportInput};
 use crate::export_menu::target_of;
@@ -52,29 +53,18 @@ pub fn hint(app: &App) -> String {
 }
 
 fn render_steps(app: &App, frame: &mut Frame, area: Rect) {
-    let theme = &app.theme;
     let current = app.walkthrough.step;
-    let width = area.width.saturating_sub(2) as usize;
-    let lines: Vec<Line> = Step::ALL
-        .iter()
-        .map(|&s| {
-            let (mark, style) = if s == current {
-                ("▸", theme.selected().patch(theme.title()))
-            } else if s.index() < current.index() {
-                ("✓", theme.dim())
-            } else {
-                (" ", Style::new())
-            };
-            let text = fit(&format!("{mark} {} {}", s.number(), s.title()), width);
-            Line::from(Span::styled(format!("{text:<width$}"), style))
-        })
-        .collect();
-    let p = Paragraph::new(lines).block(
-        Block::bordered()
-            .border_style(theme.border())
-            .title(" Walkthrough "),
-    );
-    frame.render_widget(p, area);
+    let steps = Step::ALL.iter().map(|&s| {
+        let mark = if s == current {
+            StepMark::Current
+        } else if s.index() < current.index() {
+            StepMark::Done
+        } else {
+            StepMark::Ahead
+        };
+        (mark, format!("{} {}", s.number(), s.title()))
+    });
+    render_step_list(frame, area, &app.theme, "Walkthrough", steps);
 }
 
 fn render_summary(app: &App, frame: &mut Frame, area: Rect) {
