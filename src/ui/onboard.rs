@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::layout::WIDE;
-use super::pane::Lines;
+use super::pane::{Lines, error_facts};
 use super::text::{clean, fit};
 use super::theme::Theme;
 use super::{StepMark, render_step_list};
@@ -271,7 +271,7 @@ fn send_lines(o: &Onboard, out: &mut Lines, theme: &Theme) {
         );
         if let Sent::Failed(e) = s {
             out.blank();
-            error_lines(out, r, e, theme);
+            error_lines(out, r, e);
             out.blank();
             out.text(&o.progress(), theme.warn());
         }
@@ -313,18 +313,9 @@ fn result(o: &Onboard, out: &mut Lines, theme: &Theme) {
 }
 
 /// A failed request: the service's words, and what to do in this walkthrough.
-fn error_lines(out: &mut Lines, r: &Request, e: &ApiError, theme: &Theme) {
+fn error_lines(out: &mut Lines, r: &Request, e: &ApiError) {
     let plain = Style::new();
-    out.row("Error", &e.title(), theme.error());
-    out.row("Message", &e.message, plain);
-    if let Some(s) = e.http_status {
-        out.row("HTTP status", &s.to_string(), plain);
-    }
-    out.row(
-        "Request ID",
-        e.request_id.as_deref().unwrap_or("(none)"),
-        plain,
-    );
+    error_facts(out, e);
     let step = Step::FORMS
         .into_iter()
         .find(|s| s.kind() == Some(r.key.kind))

@@ -228,10 +228,10 @@ fn resource_lines(app: &App, out: &mut Lines, d: &Described) -> Option<usize> {
     cursor_row
 }
 
-pub fn error_lines(out: &mut Lines, e: &ApiError, action: Action) {
-    let theme = out.theme;
+/// What the service said of a failed request: error, message, HTTP status, request ID.
+pub fn error_facts(out: &mut Lines, e: &ApiError) {
     let plain = Style::new();
-    out.row("Error", &e.title(), theme.error());
+    out.row("Error", &e.title(), out.theme.error());
     out.row("Message", &e.message, plain);
     if let Some(s) = e.http_status {
         out.row("HTTP status", &s.to_string(), plain);
@@ -241,6 +241,12 @@ pub fn error_lines(out: &mut Lines, e: &ApiError, action: Action) {
         e.request_id.as_deref().unwrap_or("(none)"),
         plain,
     );
+}
+
+pub fn error_lines(out: &mut Lines, e: &ApiError, action: Action) {
+    let theme = out.theme;
+    let plain = Style::new();
+    error_facts(out, e);
     out.blank();
     let kind = if action == Action::Describe {
         crate::aws::CallKind::Read
