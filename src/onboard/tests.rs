@@ -72,6 +72,12 @@ fn to_review(o: &mut Onboard) {
 }
 
 /// Runs every request the walkthrough asks for against `svc`, as a host would.
+/// `r` sent to `svc`, and what the walkthrough does with the answer.
+fn send_to(o: &mut Onboard, svc: &mut Service, r: &Request) -> Outcome {
+    let res = svc.create(&r.key, &r.spec, &r.tags, Some(&r.client_token));
+    o.on_result(&r.key, res)
+}
+
 fn run(o: &mut Onboard, svc: &mut Service, mut out: Outcome) -> usize {
     let mut n = 0;
     while let Outcome::Send(reqs) = out {
@@ -79,8 +85,7 @@ fn run(o: &mut Onboard, svc: &mut Service, mut out: Outcome) -> usize {
         for r in reqs {
             assert_eq!(r.problems(), Vec::<String>::new(), "{r:?}");
             n += 1;
-            let res = svc.create(&r.key, &r.spec, &r.tags, Some(&r.client_token));
-            out = o.on_result(&r.key, res);
+            out = send_to(o, svc, &r);
         }
         assert!(n < 20, "sends forever");
     }
@@ -308,24 +313,12 @@ fn a_failed_send_stops_says_what_was_created_and_retries_with_the_same_tokens() 
     let Outcome::Send(first) = out else {
         panic!("{out:?}")
     };
-    let res = svc.create(
-        &first[0].key,
-        &first[0].spec,
-        &first[0].tags,
-        Some(&first[0].client_token),
-    );
-    let out = o.on_result(&first[0].key, res);
+    let out = send_to(&mut o, &mut svc, &first[0]);
     let Outcome::Send(second) = out else {
         panic!("{out:?}")
     };
     let router_token = second[0].client_token.clone();
-    let res = svc.create(
-        &second[0].key,
-        &second[0].spec,
-        &second[0].tags,
-        Some(&second[0].client_token),
-    );
-    let out = o.on_result(&second[0].key, res);
+    let out = send_to(&mut o, &mut svc, &second[0]);
     let Outcome::Send(third) = out else {
         panic!("{out:?}")
     };
@@ -415,20 +408,12 @@ fn snapshots_of(w: u16, h: u16) -> Vec<(String, String)> {
         panic!("{first:?}")
     };
     // The router's name taken meanwhile: the send stops at it.
-    let r = &reqs[0];
-    let res = svc.create(&r.key, &r.spec, &r.tags, Some(&r.client_token));
-    let next = o.on_result(&r.key, res);
+    let next = send_to(&mut o, &mut svc, &reqs[0]);
     let Outcome::Send(reqs) = &next else {
         panic!("{next:?}")
     };
     svc.add(reqs[0].key.clone(), json!({}));
-    let res = svc.create(
-        &reqs[0].key,
-        &reqs[0].spec,
-        &reqs[0].tags,
-        Some(&reqs[0].client_token),
-    );
-    o.on_result(&reqs[0].key, res);
+    send_to(&mut o, &mut svc, &reqs[0]);
     out.push(("8_send_failed".into(), draw(&o, w, h)));
     let _ = svc;
     // A fresh service where everything goes through.
