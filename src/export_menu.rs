@@ -228,14 +228,12 @@ impl App {
                 return false;
             }
             let (tags, note) = tags_or_note(&d.tags);
-            let item = Item {
-                spec: (&r.spec).into(),
-                tags: tags
-                    .iter()
+            let item = Item::of_resource(
+                r,
+                tags.iter()
                     .map(|t| (t.key.clone(), t.value.clone()))
                     .collect(),
-                meta: Some(Box::new(r.meta.clone())),
-            };
+            );
             let source = ExportSource {
                 name: r.key.name.clone(),
                 spec: MeshSpec::default(),

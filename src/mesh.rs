@@ -38,6 +38,15 @@ impl Item {
             meta: None,
         }
     }
+
+    /// A resource as the service returned it, with its tags.
+    pub fn of_resource(r: &Resource, tags: BTreeMap<String, String>) -> Item {
+        Item {
+            spec: Spec::new(&r.spec),
+            tags,
+            meta: Some(Box::new(r.meta.clone())),
+        }
+    }
 }
 
 /// A spec as a mesh keeps it: its compact JSON text, one allocation.
@@ -204,14 +213,7 @@ impl MeshModel {
 
     /// Puts a resource as the service returned it.
     pub fn put_resource(&mut self, r: &Resource, tags: BTreeMap<String, String>) {
-        self.items.insert(
-            r.key.clone(),
-            Item {
-                spec: Spec::new(&r.spec),
-                tags,
-                meta: Some(Box::new(r.meta.clone())),
-            },
-        );
+        self.items.insert(r.key.clone(), Item::of_resource(r, tags));
     }
 
     pub fn get(&self, key: &Key) -> Option<&Item> {
@@ -518,11 +520,7 @@ impl IndexedMesh {
 
     /// Puts a resource as the service returned it.
     pub fn put_resource(&mut self, r: &Resource, tags: BTreeMap<String, String>) {
-        let item = Item {
-            spec: Spec::new(&r.spec),
-            tags,
-            meta: Some(Box::new(r.meta.clone())),
-        };
+        let item = Item::of_resource(r, tags);
         self.put_with(r.key.clone(), item, references(r.key.kind, &r.spec));
     }
 
