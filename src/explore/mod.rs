@@ -227,6 +227,17 @@ impl OpenMesh {
             && self.lists.values().all(|l| l.loaded && !l.loading())
     }
 
+    /// `key` needs no background describe any more: it answered, was described another way
+    /// (the user's describe, a create, an edit) or is gone. Once nothing is owed, what is left
+    /// in `gets` was taken out of turn: the room thousands of keys took is given back.
+    fn settle(&mut self, key: &Key) {
+        self.asked.remove(key);
+        if self.asked.is_empty() {
+            self.gets = VecDeque::new();
+            self.asked = HashSet::new();
+        }
+    }
+
     /// Every resource listed, in an order the service lets them be deleted, the mesh last.
     pub fn delete_plan(&self) -> Vec<Key> {
         let mut m = MeshModel::new(self.name.clone());
@@ -599,13 +610,7 @@ impl Explorer {
                 if let Some(open) = &mut self.open
                     && open.name == key.mesh
                 {
-                    open.asked.remove(&key);
-                    if open.asked.is_empty() {
-                        // Everything asked has answered: what is left in `gets` was taken out
-                        // of turn. Give back the room thousands of keys took.
-                        open.gets = VecDeque::new();
-                        open.asked = HashSet::new();
-                    }
+                    open.settle(&key);
                     match result {
                         Ok(d) => {
                             open.model.put_described(&d.resource, Default::default());
@@ -860,6 +865,7 @@ impl Explorer {
             if let Some(l) = open.lists.get_mut(&Scope::of(&r.key)) {
                 l.refresh_row(r.summary());
             }
+            open.settle(&r.key);
         }
     }
 
@@ -880,6 +886,7 @@ impl Explorer {
                 l.remove(&key.name);
             }
             open.model.remove(key);
+            open.settle(key);
             // A router's routes (a gateway's gateway routes) go with it.
             if let Some(child) = key.kind.children().first()
                 && key.kind != Kind::Mesh
@@ -1845,6 +1852,70 @@ mod tests {
         assert!(open.complete(), "every node described");
         assert_eq!(open.model.items.len(), 401);
         assert!(most >= 300, "the queue held the listed nodes ({most})");
+        assert_eq!(
+            (open.asked.capacity(), open.gets.capacity()),
+            (0, 0),
+            "nothing kept for the describes that are done"
+        );
+    }
+
+    /// A resource still waiting for its background describe can be described another way
+    /// first (a link followed, a jump, an edit). It then owes nothing: the queue still ends
+    /// and gives its room back.
+    #[test]
+    fn a_resource_described_out_of_turn_does_not_hold_the_queue() {
+        let mut svc = Service::new();
+        svc.page = 50;
+        svc.add_mesh("big", false);
+        for i in 0..200 {
+            svc.add(
+                Key::new(Kind::VirtualNode, "big", "", format!("n-{i:03}")),
+                json!({"serviceDiscovery": {"dns": {"hostname": format!("n{i}.local")}}}),
+            );
+        }
+        let mut a = connected_app(120, 40, "/tmp/s.json");
+        let mut pending: Vec<(u64, Call)> = Vec::new();
+        let push = |fx: Vec<Effect>, pending: &mut Vec<(u64, Call)>| {
+            for e in fx {
+                if let Effect::Call { id, call } = e {
+                    pending.push((id, call));
+                }
+            }
+        };
+        push(
+            a.update(Msg::Key(KeyEvent::new(KeyCode::F(3), KeyModifiers::NONE))),
+            &mut pending,
+        );
+        while let Some((id, call)) = pending.pop() {
+            let r = svc.answer(&call);
+            push(a.update(Msg::Done { id, result: r }), &mut pending);
+        }
+        push(
+            a.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))),
+            &mut pending,
+        );
+        let late = Key::new(Kind::VirtualNode, "big", "", "n-199");
+        let mut described_out_of_turn = false;
+        while !pending.is_empty() {
+            let (id, call) = pending.remove(0);
+            let r = svc.answer(&call);
+            push(a.update(Msg::Done { id, result: r }), &mut pending);
+            let open = a.explorer.open.as_ref().expect("big is open");
+            if !described_out_of_turn && open.gets.contains(&late) {
+                let crate::app::CallResult::Resource { result: Ok(d), .. } = svc.answer(&Call::Get {
+                    key: late.clone(),
+                    tags: true,
+                }) else {
+                    panic!("n-199 is in the service");
+                };
+                a.explorer.learned(&d);
+                described_out_of_turn = true;
+            }
+        }
+        assert!(described_out_of_turn, "n-199 was queued at some point");
+        let open = a.explorer.open.as_ref().expect("big is open");
+        assert_eq!(open.model.items.len(), 201);
+        assert!(open.complete(), "every node described, none still owed");
         assert_eq!(
             (open.asked.capacity(), open.gets.capacity()),
             (0, 0),
