@@ -704,7 +704,7 @@ impl App {
                         self.pane = Pane::Error {
                             action,
                             kind: key.kind,
-                            name: key.name.clone(),
+                            name: key.name.to_string(),
                             error,
                         }
                     }
@@ -942,7 +942,7 @@ impl App {
         self.pane = Pane::InFlight {
             action,
             kind: key.kind,
-            name: key.name.clone(),
+            name: key.name.to_string(),
             attempt: 1,
         };
         self.in_flight_key = Some(key);

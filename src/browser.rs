@@ -162,8 +162,8 @@ pub fn summary_of(mesh: &Mesh) -> Summary {
             version: md.version,
             created_at: md.created_at,
             last_updated_at: md.last_updated_at,
-            mesh_owner: md.mesh_owner.clone(),
-            resource_owner: md.resource_owner.clone(),
+            mesh_owner: md.mesh_owner.as_str().into(),
+            resource_owner: md.resource_owner.as_str().into(),
         },
     }
 }
@@ -187,7 +187,7 @@ impl Browser {
     }
 
     fn selected_name(&self) -> Option<String> {
-        self.selected_item().map(|m| m.key.name.clone())
+        self.selected_item().map(|m| m.key.name.to_string())
     }
 
     /// Starts a run (a first load or a refresh) and returns its generation; any run in
@@ -254,7 +254,7 @@ impl Browser {
         let touched = &load.touched;
         let fresh = meshes
             .into_iter()
-            .filter(|m| !touched.contains(&m.key.name));
+            .filter(|m| !touched.iter().any(|t| *t == m.key.name));
         match &mut load.staged {
             Some(staged) => staged.extend(fresh),
             None => {
@@ -297,9 +297,9 @@ impl Browser {
         if let Some(mut staged) = load.staged {
             // What the app changed meanwhile stands as the app last saw it, also over pages
             // that arrived before the change.
-            staged.retain(|m| !load.touched.contains(&m.key.name));
+            staged.retain(|m| !load.touched.iter().any(|t| *t == m.key.name));
             for name in &load.touched {
-                if let Some(m) = self.items.iter().find(|m| &m.key.name == name) {
+                if let Some(m) = self.items.iter().find(|m| m.key.name == name) {
                     staged.push(m.clone());
                 }
             }
@@ -333,7 +333,7 @@ impl Browser {
 
     /// A mesh the app just created or updated: added or replaced, and selected.
     pub fn upsert(&mut self, mesh: Summary) {
-        let name = mesh.key.name.clone();
+        let name = mesh.key.name.to_string();
         if !self.loaded && self.load.is_none() {
             // Not listed yet: the first run will bring it.
             self.want = Some(name);
@@ -554,7 +554,7 @@ impl DeleteConfirm {
     pub fn for_key(key: &Key) -> Self {
         DeleteConfirm {
             key: key.clone(),
-            name: key.name.clone(),
+            name: key.name.to_string(),
             input: Input::default(),
             problem: None,
         }

@@ -235,7 +235,7 @@ impl App {
                     .collect(),
             );
             let source = ExportSource {
-                name: r.key.name.clone(),
+                name: r.key.name.to_string(),
                 spec: MeshSpec::default(),
                 tags,
                 existing_arn: Some(r.meta.arn.clone()),

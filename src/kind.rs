@@ -382,38 +382,40 @@ impl fmt::Display for Kind {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Key {
     pub kind: Kind,
-    pub mesh: String,
-    pub parent: String,
-    pub name: String,
+    pub mesh: Name,
+    pub parent: Name,
+    pub name: Name,
 }
 
+/// A resource's name as keys hold it: App Mesh names are mostly short, and up to 24 bytes
+/// are kept inline, so a key of a mesh of thousands costs no allocation.
+pub type Name = compact_str::CompactString;
+
 impl Key {
-    pub fn mesh(name: impl Into<String>) -> Key {
-        let name = name.into();
+    pub fn mesh(name: impl AsRef<str>) -> Key {
+        let name = Name::new(name.as_ref());
         Key {
             kind: Kind::Mesh,
             mesh: name.clone(),
-            parent: String::new(),
+            parent: Name::default(),
             name,
         }
     }
 
     pub fn new(
         kind: Kind,
-        mesh: impl Into<String>,
-        parent: impl Into<String>,
-        name: impl Into<String>,
+        mesh: impl AsRef<str>,
+        parent: impl AsRef<str>,
+        name: impl AsRef<str>,
     ) -> Key {
-        let mesh = mesh.into();
-        let name = name.into();
         if kind == Kind::Mesh {
             return Key::mesh(name);
         }
         Key {
             kind,
-            mesh,
-            parent: parent.into(),
-            name,
+            mesh: Name::new(mesh.as_ref()),
+            parent: Name::new(parent.as_ref()),
+            name: Name::new(name.as_ref()),
         }
     }
 

@@ -4,6 +4,9 @@ use appmesh_tui::cli::{Cli, Command};
 use appmesh_tui::{run, sandbox};
 use clap::Parser;
 
+/// Worker threads of the TUI's runtime (see `main`).
+const TUI_WORKERS: usize = 1;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(result) = cli
@@ -19,10 +22,15 @@ fn main() -> ExitCode {
             }
         };
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if cli.command.is_none() {
+        // The TUI draws on the main thread and its calls wait on the network: one worker is
+        // enough for 16 calls in flight, and memory does not grow with the machine's cores
+        // (each worker keeps its own stack and allocator arena). The sandbox server and the
+        // other commands keep one worker per core.
+        builder.worker_threads(TUI_WORKERS);
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("appmesh-tui: cannot start the async runtime: {e}");

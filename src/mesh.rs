@@ -10,7 +10,7 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use serde_json::Value;
 
-use crate::kind::{Key, Kind, Reference, references};
+use crate::kind::{Key, Kind, Name, Reference, references};
 use crate::resource::{Meta, Resource};
 
 /// Everything in a mesh as an endpoint holds it now (every kind listed and described, with
@@ -413,7 +413,7 @@ fn link_findings(l: &Link, out: &mut BTreeSet<Finding>) {
     if l.reference.weight == Some(0) {
         out.insert(Finding::ZeroWeight {
             route: l.from.clone(),
-            node: l.to.name.clone(),
+            node: l.to.name.to_string(),
         });
     }
 }
@@ -430,7 +430,7 @@ pub struct IndexedMesh {
     /// Target → the references to it, by the resource that makes them (in key order), then
     /// in spec order. References name top-level resources of the mesh, so a target is a kind
     /// and a name.
-    used: HashMap<(Kind, Box<str>), Vec<Edge>>,
+    used: HashMap<(Kind, Name), Vec<Edge>>,
 }
 
 /// One reference to an indexed target, kept small: a mesh of thousands of resources holds
@@ -438,7 +438,7 @@ pub struct IndexedMesh {
 #[derive(Clone, Debug, PartialEq)]
 struct Edge {
     /// The resource that makes it: kind, parent, name.
-    from: (Kind, Box<str>, Box<str>),
+    from: (Kind, Name, Name),
     role: &'static str,
     must_exist: bool,
     blocks_delete: bool,
@@ -451,8 +451,8 @@ impl Edge {
         Edge {
             from: (
                 from.kind,
-                from.parent.as_str().into(),
-                from.name.as_str().into(),
+                from.parent.clone(),
+                from.name.clone(),
             ),
             role: r.role,
             must_exist: r.must_exist,
@@ -473,7 +473,7 @@ impl Edge {
     fn reference(&self, to: &Key) -> Reference {
         Reference {
             to: to.kind,
-            name: to.name.clone(),
+            name: to.name.to_string(),
             role: self.role,
             must_exist: self.must_exist,
             blocks_delete: self.blocks_delete,
@@ -569,7 +569,7 @@ impl IndexedMesh {
             return;
         };
         for r in references(key.kind, &old.spec.value()) {
-            let target = (r.to, Box::<str>::from(r.name.as_str()));
+            let target = (r.to, Name::new(&r.name));
             if let Some(edges) = self.used.get_mut(&target) {
                 edges.retain(|e| !e.is_from(key));
                 if edges.is_empty() {
@@ -593,7 +593,7 @@ impl IndexedMesh {
     /// What names the top-level resource `kind` `name` of this mesh.
     fn edges_named(&self, kind: Kind, name: &str) -> &[Edge] {
         self.used
-            .get(&(kind, Box::<str>::from(name)))
+            .get(&(kind, Name::new(name)))
             .map_or(&[], Vec::as_slice)
     }
 

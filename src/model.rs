@@ -176,7 +176,7 @@ impl Mesh {
             v.as_str()
         };
         Some(Mesh {
-            name: r.key.name.clone(),
+            name: r.key.name.to_string(),
             spec: MeshSpec {
                 egress_filter: text(&["egressFilter", "type"]).and_then(EgressFilter::parse),
                 ip_preference: text(&["serviceDiscovery", "ipPreference"])
@@ -189,8 +189,8 @@ impl Mesh {
                 version: r.meta.version,
                 created_at: r.meta.created_at,
                 last_updated_at: r.meta.last_updated_at,
-                mesh_owner: r.meta.mesh_owner.clone(),
-                resource_owner: r.meta.resource_owner.clone(),
+                mesh_owner: r.meta.mesh_owner.to_string(),
+                resource_owner: r.meta.resource_owner.to_string(),
             },
         })
     }

@@ -237,7 +237,7 @@ fn kubernetes_manifests_like_the_controller_walkthroughs() {
     let names: Vec<(Kind, String, String)> = m
         .items
         .keys()
-        .map(|k| (k.kind, k.parent.clone(), k.name.clone()))
+        .map(|k| (k.kind, k.parent.to_string(), k.name.to_string()))
         .collect();
     assert_eq!(
         names,

@@ -302,7 +302,7 @@ fn terraform_files_parse_with_python_hcl2_and_fit_the_provider_schema() {
             // One resource per item, of its type, with its name.
             for kind in Kind::ALL {
                 let want: BTreeSet<String> =
-                    mesh.of_kind(kind).map(|(k, _)| k.name.clone()).collect();
+                    mesh.of_kind(kind).map(|(k, _)| k.name.to_string()).collect();
                 let ty = format!("aws_appmesh_{}", snake(kind.info().name));
                 let got: BTreeSet<String> = seen
                     .get(&ty)

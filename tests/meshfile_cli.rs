@@ -216,8 +216,8 @@ fn export_apply_to_an_empty_sandbox_and_export_again_give_the_same_file() {
         client
             .describe_route()
             .mesh_name(&container)
-            .virtual_router_name(&route.parent)
-            .route_name(&route.name)
+            .virtual_router_name(route.parent.as_str())
+            .route_name(route.name.as_str())
             .send()
             .await
             .unwrap()

@@ -741,12 +741,12 @@ async fn fetch_reads_back_every_fixture_and_migrate_runs_on_the_sandbox() {
     let mut tagged = want.clone();
     for (i, key) in want.create_order().into_iter().enumerate() {
         let item = &want.items[&key];
-        let tags = [Tag::new("from", &key.name)];
+        let tags = [Tag::new("from", key.name.as_str())];
         api.create(&key, &item.spec.value(), &tags, &format!("t{i}"))
             .await
             .unwrap_or_else(|e| panic!("create {key:?}: {e:?}"));
         tagged.items.get_mut(&key).unwrap().tags =
-            BTreeMap::from([("from".to_string(), key.name.clone())]);
+            BTreeMap::from([("from".to_string(), key.name.to_string())]);
     }
     let got = appmesh_tui::mesh::fetch(&api, &want.name)
         .await

@@ -217,7 +217,7 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
         .meshes
         .items
         .iter()
-        .map(|s| s.key.name.clone())
+        .map(|s| s.key.name.to_string())
         .collect();
     let held: BTreeSet<String> = svc.state.data().mesh_names().into_iter().collect();
     prop_assert_eq!(listed, held);

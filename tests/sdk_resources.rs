@@ -179,7 +179,7 @@ async fn exercise(api: &Api, kinds: &[Kind]) {
     let mut collections: BTreeMap<(Kind, String), Vec<Summary>> = BTreeMap::new();
     for (key, r) in &created {
         collections
-            .entry((key.kind, key.parent.clone()))
+            .entry((key.kind, key.parent.to_string()))
             .or_default()
             .push(r.summary());
     }

@@ -54,7 +54,7 @@ fn at_kind(a: &mut App, kind: Kind, s: &mut Service) {
 fn selected(a: &App) -> String {
     a.explorer
         .selected_key()
-        .map(|k| k.name)
+        .map(|k| k.name.to_string())
         .unwrap_or_default()
 }
 

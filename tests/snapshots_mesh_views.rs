@@ -243,7 +243,7 @@ fn f6_onboards_a_service_and_ends_on_its_topology() {
     assert_eq!(a.overlay, Some(Overlay::Topology));
     let selected = a.views.topology.as_ref().unwrap().selected_key().cloned();
     assert_eq!(
-        selected.map(|k| (k.kind, k.name)),
+        selected.map(|k| (k.kind, k.name.to_string())),
         Some((Kind::VirtualService, "orders.payments.local".to_string()))
     );
 }

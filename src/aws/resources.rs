@@ -165,11 +165,11 @@ impl Api {
 fn key_input(key: &Key) -> Map<String, Value> {
     let info = key.kind.info();
     let mut input = Map::new();
-    input.insert("meshName".into(), key.mesh.clone().into());
+    input.insert("meshName".into(), key.mesh.as_str().into());
     if let Some(p) = info.parent {
-        input.insert(p.info().name_member.into(), key.parent.clone().into());
+        input.insert(p.info().name_member.into(), key.parent.as_str().into());
     }
-    input.insert(info.name_member.into(), key.name.clone().into());
+    input.insert(info.name_member.into(), key.name.as_str().into());
     input
 }
 

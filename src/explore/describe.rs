@@ -263,8 +263,8 @@ pub fn lines(
         ("UID", meta.uid.clone()),
         ("created", when(meta.created_at)),
         ("last updated", when(meta.last_updated_at)),
-        ("mesh owner", meta.mesh_owner.clone()),
-        ("resource owner", meta.resource_owner.clone()),
+        ("mesh owner", meta.mesh_owner.to_string()),
+        ("resource owner", meta.resource_owner.to_string()),
     ] {
         if !value.is_empty() {
             out.push(DetailLine::new(1, label, value, LineKind::Field));

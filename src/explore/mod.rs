@@ -397,7 +397,7 @@ impl Explorer {
             (Where::Inside(p), Some(o)) => vec![
                 o.name.clone(),
                 p.kind.info().plural.into(),
-                p.name.clone(),
+                p.name.to_string(),
                 p.kind.children()[0].info().plural.into(),
             ],
         }
@@ -821,7 +821,7 @@ impl Explorer {
                     Some(c) if c.kind != Kind::Mesh => acts.extend(self.go_inside(c)),
                     _ => self.at = Where::Kind(k),
                 }
-                let name = key.name.clone();
+                let name = key.name.to_string();
                 let list = self.list_mut();
                 if !list.select_name(&name) {
                     list.want = Some(name);
@@ -1243,7 +1243,7 @@ impl Explorer {
             },
             Where::Inside(p) => crate::app_write::Ask::Create {
                 kind: p.kind.children()[0],
-                parent: p.name.clone(),
+                parent: p.name.to_string(),
             },
         };
         if let Some(why) = self.may_change("creating", ctx) {
@@ -1535,7 +1535,7 @@ impl Explorer {
                 for l in o.lists.values() {
                     for s in &l.items {
                         if s.key.name.to_lowercase().starts_with(&t) {
-                            names.insert(s.key.name.clone());
+                            names.insert(s.key.name.to_string());
                         }
                     }
                 }
@@ -1543,7 +1543,7 @@ impl Explorer {
             None => {
                 for s in &self.meshes.items {
                     if s.key.name.to_lowercase().starts_with(&t) {
-                        names.insert(s.key.name.clone());
+                        names.insert(s.key.name.to_string());
                     }
                 }
             }
@@ -1785,8 +1785,8 @@ mod tests {
                 version: 1,
                 created_at: std::time::SystemTime::UNIX_EPOCH,
                 last_updated_at: std::time::SystemTime::UNIX_EPOCH,
-                mesh_owner: String::new(),
-                resource_owner: String::new(),
+                mesh_owner: Default::default(),
+                resource_owner: Default::default(),
             },
             status: "ACTIVE".into(),
             spec: json!({"serviceDiscovery": {"dns": {"hostname": host}}}),

@@ -43,16 +43,16 @@ pub fn export(mesh: &MeshModel, opts: &ExportOptions) -> Exported {
         let mut props: Vec<(String, Node)> = Vec::new();
         let mesh_key = Key::mesh(&key.mesh);
         let mesh_name = match (key.kind, mesh.items.contains_key(&mesh_key)) {
-            (Kind::Mesh, _) | (_, false) => Node::str(&key.mesh),
-            (_, true) => get_att(&mesh_key).unwrap_or_else(|| Node::str(&key.mesh)),
+            (Kind::Mesh, _) | (_, false) => Node::str(key.mesh.as_str()),
+            (_, true) => get_att(&mesh_key).unwrap_or_else(|| Node::str(key.mesh.as_str())),
         };
         props.push(("MeshName".into(), mesh_name));
         if let Some(container) = key.container().filter(|c| c.kind != Kind::Mesh) {
-            let n = get_att(&container).unwrap_or_else(|| Node::str(&key.parent));
+            let n = get_att(&container).unwrap_or_else(|| Node::str(key.parent.as_str()));
             props.push((name_property(container.kind), n));
         }
         if key.kind != Kind::Mesh {
-            props.push((name_property(key.kind), Node::str(&key.name)));
+            props.push((name_property(key.kind), Node::str(key.name.as_str())));
         }
         let spec_value = item.spec.value();
         let refs = spec_refs(mesh, &key, &spec_value, false);

@@ -33,7 +33,7 @@ fn cfn_base(key: &Key) -> String {
 fn tf_base(key: &Key) -> String {
     let raw = match key.kind.info().parent {
         Some(_) => format!("{}_{}", key.parent, key.name),
-        None => key.name.clone(),
+        None => key.name.to_string(),
     };
     let mut id: String = raw
         .chars()

@@ -216,11 +216,11 @@ impl Collector {
         let info = key.kind.info();
         let what = super::who(&key);
         let mut bad = false;
-        let mut names = vec![("meshName", key.mesh.clone())];
+        let mut names = vec![("meshName", key.mesh.to_string())];
         if let Some(p) = info.parent {
-            names.push((p.info().name_member, key.parent.clone()));
+            names.push((p.info().name_member, key.parent.to_string()));
         }
-        names.push((info.name_member, key.name.clone()));
+        names.push((info.name_member, key.name.to_string()));
         for (member, value) in names {
             for p in shape::validate(m, "ResourceName", &Value::String(value), member) {
                 self.error(file, line, format!("{what}: {p}"));
@@ -266,7 +266,7 @@ impl Collector {
         }
         self.origin.insert(key.clone(), (file.to_string(), line));
         self.meshes
-            .entry(key.mesh.clone())
+            .entry(key.mesh.to_string())
             .or_insert_with(|| MeshModel::new(key.mesh.clone()))
             .items
             .insert(key, item);

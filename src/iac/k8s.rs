@@ -196,7 +196,7 @@ pub fn export(mesh: &MeshModel, opts: &ExportOptions) -> Exported {
     for kind in order {
         for (key, item) in mesh.of_kind(kind) {
             let name = names.of(key);
-            let mut head = vec![("awsName".to_string(), Node::str(&key.name))];
+            let mut head = vec![("awsName".to_string(), Node::str(key.name.as_str()))];
             let spec = spec_node(key, item, mesh, &names, &mut notes);
             let metadata = match kind {
                 Kind::Mesh => Node::obj(vec![("name", Node::str(&name))]),
@@ -246,7 +246,7 @@ pub fn export(mesh: &MeshModel, opts: &ExportOptions) -> Exported {
                     .filter(|(rk, _)| rk.parent == key.name)
                     .map(|(rk, ri)| {
                         let s = spec_node(rk, ri, mesh, &names, &mut notes);
-                        prepend(s, vec![("name".into(), Node::str(&rk.name))])
+                        prepend(s, vec![("name".into(), Node::str(rk.name.as_str()))])
                     })
                     .collect();
                 if !routes.is_empty()
@@ -286,7 +286,7 @@ pub fn export_resource(key: &Key, item: &Item, opts: &ExportOptions) -> Exported
             "# An entry of spec.routes of the VirtualRouter whose awsName is {}.\n",
             crate::export::yaml_quote(&key.parent)
         ));
-        let entry = prepend(spec, vec![("name".into(), Node::str(&key.name))]);
+        let entry = prepend(spec, vec![("name".into(), Node::str(key.name.as_str()))]);
         yaml(&Node::List(vec![entry]), 0, &mut out);
         return Exported { text: out, notes };
     }
@@ -304,7 +304,7 @@ pub fn export_resource(key: &Key, item: &Item, opts: &ExportOptions) -> Exported
         "# Belongs to the mesh whose namespaceSelector matches namespace {}.\n",
         crate::export::yaml_quote(&ns)
     ));
-    let spec = prepend(spec, vec![("awsName".into(), Node::str(&key.name))]);
+    let spec = prepend(spec, vec![("awsName".into(), Node::str(key.name.as_str()))]);
     document(key.kind.info().name, metadata, spec, &mut out);
     Exported { text: out, notes }
 }
@@ -821,7 +821,7 @@ fn resolve_ref(
             .as_str()
             .ok_or_else(|| format!("{member} must be an ARN string"))?;
         return match Key::from_arn(arn) {
-            Some((_, _, k)) if k.kind == target => Ok((k.name, None)),
+            Some((_, _, k)) if k.kind == target => Ok((k.name.into(), None)),
             _ => Err(format!(
                 "{member} {} is not the ARN of a {}",
                 quote(v),

@@ -29,7 +29,7 @@ pub fn name_attribute(kind: Kind) -> String {
 /// The provider's import ID of a resource.
 pub fn import_id(key: &Key) -> String {
     match (key.kind, key.kind.info().parent) {
-        (Kind::Mesh, _) => key.name.clone(),
+        (Kind::Mesh, _) => key.name.to_string(),
         (_, Some(_)) => format!("{}/{}/{}", key.mesh, key.parent, key.name),
         _ => format!("{}/{}", key.mesh, key.name),
     }
@@ -70,18 +70,18 @@ pub fn export(mesh: &MeshModel, opts: &ExportOptions) -> Exported {
                 hcl_quote(&import_id(&key))
             ));
         }
-        let mut body: Vec<(String, Node)> = vec![("name".into(), Node::str(&key.name))];
+        let mut body: Vec<(String, Node)> = vec![("name".into(), Node::str(key.name.as_str()))];
         if key.kind != Kind::Mesh {
             let mesh_key = Key::mesh(&key.mesh);
             body.push((
                 "mesh_name".into(),
-                reference(&mesh_key).unwrap_or_else(|| Node::str(&key.mesh)),
+                reference(&mesh_key).unwrap_or_else(|| Node::str(key.mesh.as_str())),
             ));
         }
         if let Some(container) = key.container().filter(|c| c.kind != Kind::Mesh) {
             body.push((
                 name_attribute(container.kind),
-                reference(&container).unwrap_or_else(|| Node::str(&key.parent)),
+                reference(&container).unwrap_or_else(|| Node::str(key.parent.as_str())),
             ));
         }
         let spec_value = item.spec.value();

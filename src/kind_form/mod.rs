@@ -206,7 +206,7 @@ impl KindForm {
         for k in Kind::IN_MESH {
             names.insert(
                 k,
-                mesh.of_kind(k).map(|(key, _)| key.name.clone()).collect(),
+                mesh.of_kind(k).map(|(key, _)| key.name.to_string()).collect(),
             );
         }
         let rows = tables::rows(kind);
@@ -288,7 +288,7 @@ impl KindForm {
         for k in Kind::IN_MESH {
             self.names.insert(
                 k,
-                mesh.of_kind(k).map(|(key, _)| key.name.clone()).collect(),
+                mesh.of_kind(k).map(|(key, _)| key.name.to_string()).collect(),
             );
         }
         self.recheck();
@@ -882,9 +882,9 @@ impl KindForm {
     fn load(&mut self, existing: Option<(&Key, &BTreeMap<String, String>)>) {
         let mut doc = self.base.clone();
         if let Some((k, tags)) = existing {
-            doc[self.kind.info().name_member] = Value::String(k.name.clone());
+            doc[self.kind.info().name_member] = Value::String(k.name.to_string());
             if let Some(p) = self.kind.info().parent {
-                doc[p.info().name_member] = Value::String(k.parent.clone());
+                doc[p.info().name_member] = Value::String(k.parent.to_string());
             }
             doc["tags"] = Value::Array(
                 tags.iter()

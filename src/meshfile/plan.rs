@@ -326,10 +326,10 @@ impl Plan {
                 ),
             ));
             let before = out.len();
-            while let Some(step) = steps.next_if(|s| &s.key.mesh == mesh) {
+            while let Some(step) = steps.next_if(|s| s.key.mesh == mesh) {
                 step_lines(step, &mut out);
             }
-            let kept = self.kept.iter().filter(|k| &k.mesh == mesh).count();
+            let kept = self.kept.iter().filter(|k| k.mesh == mesh).count();
             if kept > 0 {
                 out.push(Line::new(
                     LineKind::Note,

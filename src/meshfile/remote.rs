@@ -274,7 +274,7 @@ pub async fn fetch_report<E: Endpoint>(api: &E, mesh: &str) -> Result<Fetched, A
     // Then the children of each router and gateway.
     let parents: Vec<(Kind, String)> = keys
         .iter()
-        .flat_map(|k| k.kind.children().into_iter().map(|c| (c, k.name.clone())))
+        .flat_map(|k| k.kind.children().into_iter().map(|c| (c, k.name.to_string())))
         .collect();
     let children = bounded(parents.clone(), FETCH_CONCURRENCY, |(kind, parent)| {
         list_all(api.clone(), kind, mesh.to_string(), parent)
@@ -701,7 +701,7 @@ pub(crate) mod fake {
             let r = (|| {
                 self.changing(format!("Delete {:?} {}", key.kind, key.name))?;
                 let mut st = self.state.lock().unwrap();
-                let mut m = MeshModel::new(&key.mesh);
+                let mut m = MeshModel::new(key.mesh.as_str());
                 m.items = st.clone();
                 if !m.children(key).is_empty()
                     || m.used_by(key).iter().any(|l| l.reference.blocks_delete)

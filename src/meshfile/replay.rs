@@ -402,8 +402,8 @@ pub fn replay(text: &str) -> Replay {
                         meta: None,
                     },
                 );
-                deleted.remove(&key.mesh);
-                built.insert(key.mesh);
+                deleted.remove(key.mesh.as_str());
+                built.insert(key.mesh.to_string());
             }
             Verb::Update => {
                 match state.get_mut(&key) {
@@ -427,13 +427,13 @@ pub fn replay(text: &str) -> Replay {
                         }
                     },
                 }
-                built.insert(key.mesh);
+                built.insert(key.mesh.to_string());
             }
             Verb::Delete => {
                 if kind == Kind::Mesh {
                     state.retain(|k, _| k.mesh != key.mesh);
-                    if built.remove(&key.mesh) {
-                        deleted.insert(key.mesh);
+                    if built.remove(key.mesh.as_str()) {
+                        deleted.insert(key.mesh.to_string());
                     }
                 } else {
                     state.remove(&key);
@@ -462,11 +462,11 @@ pub fn replay(text: &str) -> Replay {
     }
     let mut meshes: BTreeMap<String, MeshModel> = BTreeMap::new();
     for (key, item) in state {
-        if !built.contains(&key.mesh) {
+        if !built.contains(key.mesh.as_str()) {
             continue;
         }
         meshes
-            .entry(key.mesh.clone())
+            .entry(key.mesh.to_string())
             .or_insert_with(|| MeshModel::new(key.mesh.clone()))
             .items
             .insert(key, item);

@@ -305,7 +305,7 @@ pub fn build(model: &MeshModel, notes: &mut Notes) -> Plan {
             let original = if several {
                 format!("{}-{port}", key.name)
             } else {
-                key.name.clone()
+                key.name.to_string()
             };
             let tg = TargetGroup {
                 id: ids.name(&format!("TargetGroup-{original}"), names::CFN_LOGICAL),

@@ -328,7 +328,7 @@ impl Onboard {
         self.mesh
             .of_kind(Kind::VirtualGateway)
             .next()
-            .map(|(k, _)| k.name.clone())
+            .map(|(k, _)| k.name.to_string())
     }
 
     /// The form of a step, once the walkthrough reached it.

@@ -33,7 +33,7 @@ use serde_json::value::RawValue;
 use super::quota::{Quota, Quotas};
 use super::token::{self, Secret, TokenError};
 use super::wire::ApiError;
-use crate::kind::{Key, Kind, references};
+use crate::kind::{Key, Kind, Name, references};
 
 /// How many update client tokens are remembered per resource.
 pub const UPDATE_TOKENS_KEPT: usize = 8;
@@ -58,7 +58,7 @@ impl Loc {
     fn scope(&self) -> Loc {
         let k = &self.key;
         let mesh = if k.kind == Kind::Mesh {
-            String::new()
+            Name::default()
         } else {
             k.mesh.clone()
         };
@@ -68,7 +68,7 @@ impl Loc {
                 kind: k.kind,
                 mesh,
                 parent: k.parent.clone(),
-                name: String::new(),
+                name: Name::default(),
             },
         }
     }
@@ -159,7 +159,7 @@ impl Data {
             .resources
             .keys()
             .filter(|l| l.key.kind == Kind::Mesh)
-            .map(|l| l.key.name.clone())
+            .map(|l| l.key.name.to_string())
             .collect();
         names.sort();
         names
@@ -685,9 +685,9 @@ impl State {
             region,
             Key {
                 kind,
-                mesh: mesh.to_string(),
-                parent: parent.to_string(),
-                name: String::new(),
+                mesh: mesh.into(),
+                parent: parent.into(),
+                name: Name::default(),
             },
         );
         let scope = start.scope();
@@ -695,7 +695,7 @@ impl State {
             .resources
             .range(start..)
             .take_while(|(l, _)| l.in_scope(&scope))
-            .map(|(l, _)| l.key.name.clone())
+            .map(|(l, _)| l.key.name.to_string())
             .collect()
     }
 
@@ -757,7 +757,7 @@ impl State {
         for h in holders {
             let name = match h.key.kind.info().parent {
                 Some(_) => format!("{}/{}", h.key.parent, h.key.name),
-                None => h.key.name.clone(),
+                None => h.key.name.to_string(),
             };
             by_kind.entry(h.key.kind).or_default().push(name);
         }
@@ -839,9 +839,9 @@ impl State {
         };
         let mut start = scope.clone();
         if scope.key.kind == Kind::Mesh {
-            start.key.mesh = after.clone().unwrap_or_default();
+            start.key.mesh = after.as_deref().unwrap_or_default().into();
         }
-        start.key.name = after.clone().unwrap_or_default();
+        start.key.name = after.as_deref().unwrap_or_default().into();
         let lower = match after {
             Some(_) => Bound::Excluded(start),
             None => Bound::Included(start),

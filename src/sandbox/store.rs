@@ -140,9 +140,9 @@ impl FileLoc {
         FileLoc {
             region: loc.region.clone(),
             kind: loc.key.kind,
-            mesh_name: loc.key.mesh.clone(),
-            parent_name: loc.key.parent.clone(),
-            name: loc.key.name.clone(),
+            mesh_name: loc.key.mesh.to_string(),
+            parent_name: loc.key.parent.to_string(),
+            name: loc.key.name.to_string(),
         }
     }
 
@@ -228,14 +228,14 @@ fn check_read(
     problems.extend(shape::validate(
         model,
         name_shape,
-        &Value::from(k.name.clone()),
+        &Value::from(k.name.as_str()),
         "name",
     ));
     if k.kind != Kind::Mesh {
         problems.extend(shape::validate(
             model,
             "ResourceName",
-            &Value::from(k.mesh.clone()),
+            &Value::from(k.mesh.as_str()),
             "meshName",
         ));
     }
@@ -243,7 +243,7 @@ fn check_read(
         problems.extend(shape::validate(
             model,
             "ResourceName",
-            &Value::from(k.parent.clone()),
+            &Value::from(k.parent.as_str()),
             "parentName",
         ));
     }

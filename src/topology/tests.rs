@@ -191,7 +191,7 @@ fn press(t: &mut Topology, code: KeyCode) -> TopologyOutcome {
 }
 
 fn selected_name(t: &Topology) -> String {
-    t.selected_key().unwrap().name.clone()
+    t.selected_key().unwrap().name.to_string()
 }
 
 #[test]
