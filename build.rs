@@ -33,7 +33,10 @@ fn main() {
     }
     // `scripts/order-symbols` reads where the linker put each function.
     if let Some(map) = std::env::var_os("APPMESH_TUI_LINK_MAP").filter(|m| !m.is_empty()) {
-        println!("cargo:rustc-link-arg-bins=-Wl,-Map={}", Path::new(&map).display());
+        println!(
+            "cargo:rustc-link-arg-bins=-Wl,-Map={}",
+            Path::new(&map).display()
+        );
         println!("cargo:rustc-link-arg-bins=-Wl,--no-demangle");
     }
 }

@@ -449,11 +449,7 @@ struct Edge {
 impl Edge {
     fn new(from: &Key, r: Reference) -> Edge {
         Edge {
-            from: (
-                from.kind,
-                from.parent.clone(),
-                from.name.clone(),
-            ),
+            from: (from.kind, from.parent.clone(), from.name.clone()),
             role: r.role,
             must_exist: r.must_exist,
             blocks_delete: r.blocks_delete,

@@ -152,7 +152,10 @@ fn key_members(key: &Key, out: &mut Map<String, Value>) {
     out.insert("meshName".into(), Value::from(key.mesh.as_str()));
     out.insert(info.name_member.into(), Value::from(key.name.as_str()));
     if let Some(p) = info.parent {
-        out.insert(p.info().name_member.into(), Value::from(key.parent.as_str()));
+        out.insert(
+            p.info().name_member.into(),
+            Value::from(key.parent.as_str()),
+        );
     }
 }
 

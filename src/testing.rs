@@ -511,6 +511,15 @@ pub fn settle(app: &mut App, effects: Vec<Effect>, svc: &mut Service, limit: usi
     n
 }
 
+/// Adds the calls among `effects` to `pending`, for a test that answers them in an order of its
+/// own (late, out of order, one at a time).
+pub fn push_calls(effects: Vec<Effect>, pending: &mut Vec<(u64, crate::app::Call)>) {
+    pending.extend(effects.into_iter().filter_map(|e| match e {
+        Effect::Call { id, call } => Some((id, call)),
+        _ => None,
+    }));
+}
+
 /// Presses `code` and settles what it starts.
 pub fn press(app: &mut App, code: KeyCode, svc: &mut Service) {
     let effects = key(app, code);

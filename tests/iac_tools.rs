@@ -301,8 +301,10 @@ fn terraform_files_parse_with_python_hcl2_and_fit_the_provider_schema() {
             let mesh = &meshes[i.trim_end_matches("-existing").parse::<usize>().unwrap()];
             // One resource per item, of its type, with its name.
             for kind in Kind::ALL {
-                let want: BTreeSet<String> =
-                    mesh.of_kind(kind).map(|(k, _)| k.name.to_string()).collect();
+                let want: BTreeSet<String> = mesh
+                    .of_kind(kind)
+                    .map(|(k, _)| k.name.to_string())
+                    .collect();
                 let ty = format!("aws_appmesh_{}", snake(kind.info().name));
                 let got: BTreeSet<String> = seen
                     .get(&ty)

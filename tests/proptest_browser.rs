@@ -9,7 +9,7 @@ use appmesh_tui::app::{App, Call, CallResult, Effect, Msg};
 use appmesh_tui::aws::{ApiError, ErrorKind};
 use appmesh_tui::explore::{BG_LIMIT, Scope, Where};
 use appmesh_tui::kind::{Key, Kind};
-use appmesh_tui::testing::{Service, connected_app, draw};
+use appmesh_tui::testing::{Service, connected_app, draw, push_calls};
 use proptest::prelude::*;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
@@ -240,30 +240,23 @@ fn a_mesh_opened_with_pages_out_of_order_lists_everything() {
     let mut svc = service();
     let mut a = connected_app(120, 40, "/tmp/s.json");
     let mut pending: Vec<(u64, Call)> = Vec::new();
-    let push = |fx: Vec<Effect>, pending: &mut Vec<(u64, Call)>| {
-        for e in fx {
-            if let Effect::Call { id, call } = e {
-                pending.push((id, call));
-            }
-        }
-    };
     let fx = a.update(Msg::Key(KeyEvent::new(KeyCode::F(3), KeyModifiers::NONE)));
-    push(fx, &mut pending);
+    push_calls(fx, &mut pending);
     // Answer the meshes' pages, then open payments.
     while let Some((id, call)) = pending.pop() {
         let r = svc.answer(&call);
         let fx = a.update(Msg::Done { id, result: r });
-        push(fx, &mut pending);
+        push_calls(fx, &mut pending);
     }
     for code in [KeyCode::Down, KeyCode::Enter] {
         let fx = a.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-        push(fx, &mut pending);
+        push_calls(fx, &mut pending);
     }
     // Newest first, always: pages of every list arrive out of order with describes.
     while let Some((id, call)) = pending.pop() {
         let r = svc.answer(&call);
         let fx = a.update(Msg::Done { id, result: r });
-        push(fx, &mut pending);
+        push_calls(fx, &mut pending);
     }
     let open = a.explorer.open.as_ref().expect("payments is open");
     assert_eq!(open.count(Kind::VirtualNode), (8, false));

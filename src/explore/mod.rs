@@ -1764,12 +1764,12 @@ fn list_error(open: &OpenMesh, scope: &Scope) -> Option<ApiError> {
 
 #[cfg(test)]
 mod tests {
-    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::crossterm::event::KeyCode;
     use serde_json::json;
 
-    use crate::app::{Call, Effect, Msg};
+    use crate::app::{Call, Msg};
     use crate::kind::{Key, Kind};
-    use crate::testing::{Service, connected_app};
+    use crate::testing::{Service, connected_app, key, press, push_calls};
 
     /// The fact columns a row keeps follow its spec: a changed spec is read again.
     #[test]
@@ -1805,46 +1805,36 @@ mod tests {
         assert!(second.iter().any(|f| f == "b.local"), "{second:?}");
     }
 
-    /// Once every listed resource is described, the bookkeeping of what to describe gives its
-    /// room back: in a mesh of thousands it would otherwise hold a key per resource for as
-    /// long as the mesh is open.
-    #[test]
-    fn the_describe_queue_gives_back_its_room_when_done() {
+    /// An app on the Meshes view of a service holding mesh `big` with `nodes` virtual nodes
+    /// (pages of 50), after Enter on it: the service, the app and the calls Enter started.
+    fn enter_big(nodes: usize) -> (Service, crate::app::App, Vec<(u64, Call)>) {
         let mut svc = Service::new();
         svc.page = 50;
         svc.add_mesh("big", false);
-        for i in 0..400 {
+        for i in 0..nodes {
             svc.add(
                 Key::new(Kind::VirtualNode, "big", "", format!("n-{i:03}")),
                 json!({"serviceDiscovery": {"dns": {"hostname": format!("n{i}.local")}}}),
             );
         }
         let mut a = connected_app(120, 40, "/tmp/s.json");
-        let mut pending: Vec<(u64, Call)> = Vec::new();
-        let push = |fx: Vec<Effect>, pending: &mut Vec<(u64, Call)>| {
-            for e in fx {
-                if let Effect::Call { id, call } = e {
-                    pending.push((id, call));
-                }
-            }
-        };
-        push(
-            a.update(Msg::Key(KeyEvent::new(KeyCode::F(3), KeyModifiers::NONE))),
-            &mut pending,
-        );
-        while let Some((id, call)) = pending.pop() {
-            let r = svc.answer(&call);
-            push(a.update(Msg::Done { id, result: r }), &mut pending);
-        }
-        push(
-            a.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))),
-            &mut pending,
-        );
+        press(&mut a, KeyCode::F(3), &mut svc);
+        let mut pending = Vec::new();
+        push_calls(key(&mut a, KeyCode::Enter), &mut pending);
+        (svc, a, pending)
+    }
+
+    /// Once every listed resource is described, the bookkeeping of what to describe gives its
+    /// room back: in a mesh of thousands it would otherwise hold a key per resource for as
+    /// long as the mesh is open.
+    #[test]
+    fn the_describe_queue_gives_back_its_room_when_done() {
+        let (mut svc, mut a, mut pending) = enter_big(400);
         let mut most = 0;
         while !pending.is_empty() {
             let (id, call) = pending.remove(0);
             let r = svc.answer(&call);
-            push(a.update(Msg::Done { id, result: r }), &mut pending);
+            push_calls(a.update(Msg::Done { id, result: r }), &mut pending);
             let open = a.explorer.open.as_ref().expect("big is open");
             most = most.max(open.asked.len());
         }
@@ -1864,48 +1854,21 @@ mod tests {
     /// and gives its room back.
     #[test]
     fn a_resource_described_out_of_turn_does_not_hold_the_queue() {
-        let mut svc = Service::new();
-        svc.page = 50;
-        svc.add_mesh("big", false);
-        for i in 0..200 {
-            svc.add(
-                Key::new(Kind::VirtualNode, "big", "", format!("n-{i:03}")),
-                json!({"serviceDiscovery": {"dns": {"hostname": format!("n{i}.local")}}}),
-            );
-        }
-        let mut a = connected_app(120, 40, "/tmp/s.json");
-        let mut pending: Vec<(u64, Call)> = Vec::new();
-        let push = |fx: Vec<Effect>, pending: &mut Vec<(u64, Call)>| {
-            for e in fx {
-                if let Effect::Call { id, call } = e {
-                    pending.push((id, call));
-                }
-            }
-        };
-        push(
-            a.update(Msg::Key(KeyEvent::new(KeyCode::F(3), KeyModifiers::NONE))),
-            &mut pending,
-        );
-        while let Some((id, call)) = pending.pop() {
-            let r = svc.answer(&call);
-            push(a.update(Msg::Done { id, result: r }), &mut pending);
-        }
-        push(
-            a.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))),
-            &mut pending,
-        );
+        let (mut svc, mut a, mut pending) = enter_big(200);
         let late = Key::new(Kind::VirtualNode, "big", "", "n-199");
         let mut described_out_of_turn = false;
         while !pending.is_empty() {
             let (id, call) = pending.remove(0);
             let r = svc.answer(&call);
-            push(a.update(Msg::Done { id, result: r }), &mut pending);
+            push_calls(a.update(Msg::Done { id, result: r }), &mut pending);
             let open = a.explorer.open.as_ref().expect("big is open");
             if !described_out_of_turn && open.gets.contains(&late) {
-                let crate::app::CallResult::Resource { result: Ok(d), .. } = svc.answer(&Call::Get {
-                    key: late.clone(),
-                    tags: true,
-                }) else {
+                let crate::app::CallResult::Resource { result: Ok(d), .. } =
+                    svc.answer(&Call::Get {
+                        key: late.clone(),
+                        tags: true,
+                    })
+                else {
                     panic!("n-199 is in the service");
                 };
                 a.explorer.learned(&d);

@@ -206,7 +206,9 @@ impl KindForm {
         for k in Kind::IN_MESH {
             names.insert(
                 k,
-                mesh.of_kind(k).map(|(key, _)| key.name.to_string()).collect(),
+                mesh.of_kind(k)
+                    .map(|(key, _)| key.name.to_string())
+                    .collect(),
             );
         }
         let rows = tables::rows(kind);
@@ -288,7 +290,9 @@ impl KindForm {
         for k in Kind::IN_MESH {
             self.names.insert(
                 k,
-                mesh.of_kind(k).map(|(key, _)| key.name.to_string()).collect(),
+                mesh.of_kind(k)
+                    .map(|(key, _)| key.name.to_string())
+                    .collect(),
             );
         }
         self.recheck();

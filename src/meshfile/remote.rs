@@ -274,7 +274,12 @@ pub async fn fetch_report<E: Endpoint>(api: &E, mesh: &str) -> Result<Fetched, A
     // Then the children of each router and gateway.
     let parents: Vec<(Kind, String)> = keys
         .iter()
-        .flat_map(|k| k.kind.children().into_iter().map(|c| (c, k.name.to_string())))
+        .flat_map(|k| {
+            k.kind
+                .children()
+                .into_iter()
+                .map(|c| (c, k.name.to_string()))
+        })
         .collect();
     let children = bounded(parents.clone(), FETCH_CONCURRENCY, |(kind, parent)| {
         list_all(api.clone(), kind, mesh.to_string(), parent)
