@@ -232,6 +232,33 @@ pub enum Msg {
         original: serde_json::Value,
         result: Option<crate::spec_edit::Edited>,
     },
+    /// The write of [`Effect::WriteFile`] ended.
+    Written {
+        to: WriteFor,
+        path: std::path::PathBuf,
+        outcome: crate::fileio::WriteOutcome,
+    },
+}
+
+/// The window a file is written for (its answer goes back there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteFor {
+    /// The export window (`x`).
+    Export,
+    /// The Migrate view's files (`M`, then `w`).
+    Migrate,
+}
+
+/// Carries out an [`Effect::WriteFile`]: the runtime runs it on a blocking task, tests in
+/// place. Returns the answer for [`App::update`].
+pub fn write_file(
+    to: WriteFor,
+    path: std::path::PathBuf,
+    contents: &str,
+    existing: crate::fileio::Existing,
+) -> Msg {
+    let outcome = crate::fileio::write_file(&path, contents.as_bytes(), existing).into();
+    Msg::Written { to, path, outcome }
 }
 
 /// What the runtime must do after an update.
@@ -256,6 +283,14 @@ pub enum Effect {
     EditSpec {
         key: Key,
         spec: serde_json::Value,
+    },
+    /// Write a file a window asked for (see [`write_file`]), then answer with
+    /// [`Msg::Written`]: file I/O never runs inside `update`.
+    WriteFile {
+        to: WriteFor,
+        path: std::path::PathBuf,
+        contents: String,
+        existing: crate::fileio::Existing,
     },
 }
 
@@ -557,6 +592,14 @@ impl App {
                             "Paste works in text fields (Mesh name, Tag key, Tag value).".into(),
                         );
                     }
+                }
+                Vec::new()
+            }
+            Msg::Written { to, path, outcome } => {
+                self.dirty = true;
+                match to {
+                    WriteFor::Export => self.export_written(path, outcome),
+                    WriteFor::Migrate => self.migrate_written(path, outcome),
                 }
                 Vec::new()
             }

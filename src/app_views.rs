@@ -5,14 +5,14 @@
 //! moment ago fills in without the user asking. Esc closes them. Their state lives here on the
 //! app; their keys and drawing are the components' own (`topology::view`, `migrate::view`).
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use crate::app::{Action, Call};
-use crate::app::{App, Effect, Overlay, ctx_of};
-use crate::fileio::{self, Existing, WriteError};
+use crate::app::{App, Effect, Overlay, WriteFor, ctx_of};
+use crate::fileio::{Existing, WriteOutcome};
 use crate::kind::Key;
 use crate::mesh::MeshModel;
 use crate::migrate::view::{MigrateView, Outcome as MigrateOutcome, WriteResult};
@@ -182,25 +182,42 @@ impl App {
                 contents,
                 overwrite,
             } => {
-                // A small local write of a regular file, as the export window does:
-                // `fileio` refuses a FIFO or a device before opening it, so it never waits.
                 let existing = if overwrite {
                     Existing::Replace
                 } else {
                     Existing::Keep
                 };
                 let path = crate::export_menu::expand_home(&path.display().to_string());
-                let result = write_result(
-                    &path,
-                    fileio::write_file(&path, contents.as_bytes(), existing),
-                );
-                if let WriteResult::Written(p) = &result {
-                    self.status = Some(format!("Wrote {}.", p.display()));
-                }
-                m.written(result);
+                return vec![Effect::WriteFile {
+                    to: WriteFor::Migrate,
+                    path,
+                    contents,
+                    existing,
+                }];
             }
         }
         Vec::new()
+    }
+
+    /// The Migrate view's write ended ([`Effect::WriteFile`]).
+    pub(crate) fn migrate_written(&mut self, path: PathBuf, outcome: WriteOutcome) {
+        let result = match outcome {
+            WriteOutcome::Written(_) => WriteResult::Written(path),
+            WriteOutcome::Exists(p) => WriteResult::Exists(p),
+            WriteOutcome::Failed(why) => WriteResult::Failed(why),
+        };
+        if let WriteResult::Written(p) = &result {
+            self.status = Some(format!("Wrote {}.", p.display()));
+        }
+        match &mut self.views.migrate {
+            Some(m) => m.written(result),
+            // Closed meanwhile: the status line says what became of the file.
+            None => {
+                if let WriteResult::Failed(why) = result {
+                    self.status = Some(why);
+                }
+            }
+        }
     }
 
     /// A paste into the Migrate view's file prompt.
@@ -340,13 +357,5 @@ impl App {
         if let Some((_, o)) = &mut self.views.onboard {
             o.paste(text);
         }
-    }
-}
-
-fn write_result(path: &Path, r: Result<fileio::Written, WriteError>) -> WriteResult {
-    match r {
-        Ok(_) => WriteResult::Written(path.to_path_buf()),
-        Err(WriteError::Exists { path }) => WriteResult::Exists(path),
-        Err(e) => WriteResult::Failed(e.to_string()),
     }
 }

@@ -12,10 +12,10 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::app::{Action, App, Effect, Endpoint, Overlay, Pane};
+use crate::app::{Action, App, Effect, Endpoint, Overlay, Pane, WriteFor};
 use crate::aws::ApiError;
 use crate::export::{ExportFormat, ExportInput, ExportTarget};
-use crate::fileio::{self, Existing, WriteError};
+use crate::fileio::{self, Existing, WriteOutcome};
 use crate::iac;
 use crate::kind::Key;
 use crate::mesh::Item;
@@ -341,15 +341,13 @@ impl App {
                         return Vec::new();
                     }
                     let path = expand_home(&raw);
-                    let text = menu.text();
-                    match fileio::write_file(&path, text.as_bytes(), Existing::Keep) {
-                        Ok(w) => self.written(&path, &w),
-                        Err(WriteError::Exists { .. }) => {
-                            menu.message = None;
-                            menu.stage = Stage::ConfirmOverwrite { path };
-                        }
-                        Err(e) => menu.message = Some(e.to_string()),
-                    }
+                    menu.message = Some(format!("Writing {}…", path.display()));
+                    return vec![Effect::WriteFile {
+                        to: WriteFor::Export,
+                        path,
+                        contents: menu.text(),
+                        existing: Existing::Keep,
+                    }];
                 }
                 _ => {
                     if input.handle_event(&Event::Key(key)).is_some() {
@@ -359,17 +357,13 @@ impl App {
             },
             Stage::ConfirmOverwrite { path } => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => {
-                    let path = path.clone();
-                    let text = menu.text();
-                    match fileio::write_file(&path, text.as_bytes(), Existing::Replace) {
-                        Ok(w) => self.written(&path, &w),
-                        Err(e) => {
-                            menu.message = Some(e.to_string());
-                            menu.stage = Stage::Path {
-                                input: Input::new(path.display().to_string()),
-                            };
-                        }
-                    }
+                    menu.message = Some(format!("Writing {}…", path.display()));
+                    return vec![Effect::WriteFile {
+                        to: WriteFor::Export,
+                        path: path.clone(),
+                        contents: menu.text(),
+                        existing: Existing::Replace,
+                    }];
                 }
                 KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
                     let p = path.display().to_string();
@@ -382,6 +376,37 @@ impl App {
             },
         }
         Vec::new()
+    }
+
+    /// The export window's write ended ([`Effect::WriteFile`]): written, or the question
+    /// whether to replace the file there, or why not and the path prompt again. When the window
+    /// was closed meanwhile, the status line says what became of the file.
+    pub(crate) fn export_written(&mut self, path: PathBuf, outcome: WriteOutcome) {
+        let Some(menu) = &mut self.export else {
+            self.status = Some(match outcome {
+                WriteOutcome::Written(_) => format!("Wrote {}.", path.display()),
+                WriteOutcome::Exists(p) => {
+                    format!("{} already exists; nothing written.", p.display())
+                }
+                WriteOutcome::Failed(why) => why,
+            });
+            return;
+        };
+        match outcome {
+            WriteOutcome::Written(w) => self.written(&path, &w),
+            WriteOutcome::Exists(_) => {
+                menu.message = None;
+                menu.stage = Stage::ConfirmOverwrite { path };
+            }
+            WriteOutcome::Failed(why) => {
+                menu.message = Some(why);
+                if !matches!(menu.stage, Stage::Path { .. }) {
+                    menu.stage = Stage::Path {
+                        input: Input::new(path.display().to_string()),
+                    };
+                }
+            }
+        }
     }
 
     /// After a write: back to the text, saying where it went (and the link's target, when the
@@ -448,8 +473,10 @@ mod tests {
     use crate::model::{EgressFilter, Mesh, MeshStatus, Metadata};
     use crate::ui::text::epoch_plus;
 
+    /// Presses `code`, and writes the file it asks for as the runtime would.
     fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
-        app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+        let effects = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        crate::testing::write_files(app, effects)
     }
 
     fn typed(app: &mut App, s: &str) {
@@ -577,6 +604,61 @@ mod tests {
         };
         *input = Input::new(path.display().to_string());
         press(app, KeyCode::Enter);
+    }
+
+    /// The window never writes inside `update`: Enter asks the runtime for the write, the
+    /// file is there once the write is carried out, and its answer reaches the window, or
+    /// the status line when the window was closed meanwhile.
+    #[test]
+    fn the_write_is_an_effect_and_its_answer_reaches_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.sh");
+        let mut app = app_with_mesh();
+        app.open_export_from_pane();
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Char('w'));
+        if let Some(ExportMenu {
+            stage: Stage::Path { input },
+            ..
+        }) = &mut app.export
+        {
+            *input = Input::new(path.display().to_string());
+        }
+        let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+        assert!(!path.exists(), "nothing written inside update");
+        assert!(
+            matches!(fx.as_slice(), [Effect::WriteFile { to: WriteFor::Export, path: p, existing: Existing::Keep, .. }] if *p == path),
+            "{fx:?}"
+        );
+        let message = app.export.as_ref().and_then(|m| m.message.clone());
+        assert!(message.is_some_and(|m| m.starts_with("Writing")));
+        assert!(crate::testing::write_files(&mut app, fx).is_empty());
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("aws appmesh create-mesh")
+        );
+        assert!(app.status.as_deref().unwrap().starts_with("Wrote"));
+
+        // Closed before the answer: the status line says where the file went.
+        let again = dir.path().join("again.sh");
+        press(&mut app, KeyCode::Char('w'));
+        if let Some(ExportMenu {
+            stage: Stage::Path { input },
+            ..
+        }) = &mut app.export
+        {
+            *input = Input::new(again.display().to_string());
+        }
+        app.status = None;
+        let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+        app.export = None;
+        assert!(crate::testing::write_files(&mut app, fx).is_empty());
+        assert!(again.exists());
+        assert_eq!(
+            app.status.as_deref(),
+            Some(format!("Wrote {}.", again.display()).as_str())
+        );
     }
 
     #[test]

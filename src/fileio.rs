@@ -444,6 +444,26 @@ pub struct Written {
     pub replaced: bool,
 }
 
+/// What a write came to, in a form a message carries ([`crate::app::Msg::Written`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Written(Written),
+    /// The file was already there and left as it was ([`Existing::Keep`]).
+    Exists(PathBuf),
+    /// Nothing was written: why, as a sentence ([`WriteError`]'s message).
+    Failed(String),
+}
+
+impl From<Result<Written, WriteError>> for WriteOutcome {
+    fn from(r: Result<Written, WriteError>) -> Self {
+        match r {
+            Ok(w) => WriteOutcome::Written(w),
+            Err(WriteError::Exists { path }) => WriteOutcome::Exists(path),
+            Err(e) => WriteOutcome::Failed(e.to_string()),
+        }
+    }
+}
+
 /// Why a file could not be written.
 #[derive(Debug)]
 pub enum WriteError {

@@ -774,6 +774,19 @@ async fn event_loop(
                         });
                     });
                 }
+                Effect::WriteFile {
+                    to,
+                    path,
+                    contents,
+                    existing,
+                } => {
+                    // A small local file; `fileio` refuses a FIFO or a device before opening
+                    // it. Still off the loop: a slow disk must not hold a frame.
+                    let tx = tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let _ = tx.send(crate::app::write_file(to, path, &contents, existing));
+                    });
+                }
                 Effect::Copy(text) => {
                     let mut out = io::stdout();
                     let _ = out.write_all(crate::export::osc52_copy(&text).as_bytes());

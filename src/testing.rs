@@ -499,16 +499,38 @@ pub fn settle(app: &mut App, effects: Vec<Effect>, svc: &mut Service, limit: usi
     let mut queue: std::collections::VecDeque<Effect> = effects.into();
     let mut n = 0;
     while let Some(e) = queue.pop_front() {
-        if let Effect::Call { id, call } = e {
-            n += 1;
-            if n > limit {
-                break;
+        match e {
+            Effect::Call { id, call } => {
+                n += 1;
+                if n > limit {
+                    break;
+                }
+                let result = svc.answer(&call);
+                queue.extend(app.update(Msg::Done { id, result }));
             }
-            let result = svc.answer(&call);
-            queue.extend(app.update(Msg::Done { id, result }));
+            e => queue.extend(write_files(app, vec![e])),
         }
     }
     n
+}
+
+/// Carries out the file writes among `effects` (as the runtime does, but in place) and feeds
+/// their answers back; returns the other effects, and those the answers asked for.
+pub fn write_files(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
+    let mut rest = Vec::new();
+    let mut queue: std::collections::VecDeque<Effect> = effects.into();
+    while let Some(e) = queue.pop_front() {
+        match e {
+            Effect::WriteFile {
+                to,
+                path,
+                contents,
+                existing,
+            } => queue.extend(app.update(crate::app::write_file(to, path, &contents, existing))),
+            other => rest.push(other),
+        }
+    }
+    rest
 }
 
 /// Adds the calls among `effects` to `pending`, for a test that answers them in an order of its
