@@ -606,6 +606,9 @@ impl App {
             Msg::Resize(w, h) => {
                 self.size = (w, h);
                 self.explorer.set_height(self.list_height());
+                if self.screen().pane.is_none() {
+                    self.explorer.pane_hidden();
+                }
                 self.mesh_views_resized();
                 self.dirty = true;
                 if self.overlay == Some(Overlay::Result) && self.screen().pane.is_some() {

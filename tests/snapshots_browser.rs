@@ -549,3 +549,20 @@ fn a_call_in_flight_shows_on_the_list_and_esc_cancels() {
     a.update(Msg::Done { id, result: r });
     assert!(matches!(a.pane, Pane::Error { .. }));
 }
+
+/// Focus on the detail pane, then the terminal narrows below the pane's width: the focus
+/// comes back to the list, so arrows move the rows on screen, not links nobody sees.
+#[test]
+fn narrowing_the_terminal_takes_the_focus_off_a_hidden_pane() {
+    let mut s = service();
+    let mut a = inside(120, 40, &mut s);
+    press(&mut a, KeyCode::Enter, &mut s);
+    press(&mut a, KeyCode::Tab, &mut s);
+    assert!(draw(&a).contains("↑↓ links"), "{}", draw(&a));
+    let _ = a.update(appmesh_tui::app::Msg::Resize(80, 24));
+    let screen = draw(&a);
+    assert!(!screen.contains("↑↓ links"), "{screen}");
+    let before = selected(&a);
+    press(&mut a, KeyCode::Down, &mut s);
+    assert_ne!(selected(&a), before, "Down moves the list's selection");
+}

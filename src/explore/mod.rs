@@ -1697,6 +1697,14 @@ impl Explorer {
         ids.into_iter().map(Effect::Cancel).collect()
     }
 
+    /// The detail pane left the screen (the terminal became too narrow for it): a focus
+    /// there would move and open links nobody sees, so it comes back to the list.
+    pub fn pane_hidden(&mut self) {
+        if self.focus == Focus::Detail {
+            self.focus = Focus::List;
+        }
+    }
+
     /// The list's rows on screen: every list keeps its selection in view.
     pub fn set_height(&mut self, h: usize) {
         self.height = h;
