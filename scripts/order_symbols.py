@@ -16,7 +16,8 @@ How:
   3. The file lists the functions session A ran, then those only session B ran, each group in
      the order the linker placed them before (which keeps a crate's code together).
 
-Usage: order_symbols.py --binary B --map M --out F [--keep DIR]
+Usage: order_symbols.py --binary B --map M --out F [--keep DIR [--reuse]]
+       order_symbols.py --self-test
 """
 
 import argparse
@@ -104,12 +105,18 @@ def exec_delta(binary):
 def sampled(perf_data, binary):
     """Link-time addresses perf sampled in `binary`: code valgrind never runs, such as what a
     library picks by CPU feature (SHA extensions, AVX2) that valgrind's CPU does not have."""
-    real = os.path.realpath(binary)
     out = subprocess.run(["perf", "script", "-i", perf_data, "--show-mmap-events", "-F", "ip,dso"],
                          capture_output=True, text=True, check=True).stdout
-    delta, maps, addrs = exec_delta(binary), [], set()
+    return perf_addresses(out, os.path.realpath(binary), exec_delta(binary))
+
+
+def perf_addresses(script, real, delta):
+    """The samples in `perf script --show-mmap-events -F ip,dso` output that fall in the
+    executable mapping of the file `real`, as link-time addresses (`delta`: the segment's
+    p_vaddr - p_offset)."""
+    maps, addrs = [], set()
     mmap = re.compile(r"\[(0x[0-9a-f]+)\((0x[0-9a-f]+)\) @ (0x[0-9a-f]+) .*\]: r-xp (\S+)")
-    for ln in out.splitlines():
+    for ln in script.splitlines():
         m = mmap.search(ln)
         if m:
             if os.path.realpath(m.group(4)) == real:
@@ -196,7 +203,48 @@ def end(p):
     p.kill(term=TIMEOUT)
 
 
+def self_test():
+    """Reads small samples of the three inputs (written the way the tools write them) and checks
+    what comes out; run by tests/code_layout.rs."""
+    work = tempfile.mkdtemp(prefix="order-symbols-test-")
+    bin_path = os.path.join(work, "appmesh-tui")
+    open(bin_path, "w").close()
+    map_path = os.path.join(work, "link.map")
+    with open(map_path, "w") as f:
+        f.write(
+            "             VMA              LMA     Size Align Out     In      Symbol\n"
+            "          304940           304940   87b671    64 .text\n"
+            "          304940           304940       40    16         x.o:(.text._ZN1a4main17h0000000000000001E)\n"
+            "          304940           304940        0     1                 _ZN1a4main17h0000000000000001E\n"
+            "          304980           304980       20    16         x.o:(.text.unlikely._ZN1a4cold17h0000000000000002E)\n"
+            "          3049a0           3049a0        0     1         x.o:(.text._ZN1a5empty17h0000000000000003E)\n"
+            "          3049c0           3049c0       30    16         x.o:(.text._RNvCs1_1a4tail)\n"
+            "          149ed0           149ed0        c     4         x.o:(.gcc_except_table._ZN1a4main17h0000000000000001E)\n")
+    sections = text_sections(map_path)
+    names = [n for _, _, n in sections]
+    assert names == ["_ZN1a4main17h0000000000000001E", "_ZN1a4cold17h0000000000000002E",
+                     "_RNvCs1_1a4tail"], names
+    grind = os.path.join(work, "a.callgrind")
+    with open(grind, "w") as f:
+        f.write(
+            "positions: instr line\nevents: Ir\n"
+            "ob=(1) /usr/lib/libc.so.6\nfn=(1) 0x0000000000304940\n0x304940 0 1\n"
+            f"cob=(2) {bin_path}\ncfn=(2) 0x0000000000304980\ncalls=1 0x304980 0\n0x304950 0 3\n"
+            "ob=(2)\nfn=(3) 0x00000000003049c4'2\n0x3049c4 0 1\n0x304985 0 2\n")
+    ran_addrs = ran(grind, bin_path)
+    assert ran_addrs == {0x3049c4, 0x304985}, sorted(map(hex, ran_addrs))
+    assert symbols_at(sections, ran_addrs) == {1, 2}
+    script = (f"app 1/1: [0x5000(0x87d000) @ 0x303000 fe:00 1 2]: r-xp {bin_path}\n"
+              f"    5100 {bin_path}\n    6000 /usr/lib/libc.so.6\n")
+    got = perf_addresses(script, os.path.realpath(bin_path), 0x1000)
+    assert got == {0x100 + 0x303000 + 0x1000}, sorted(map(hex, got))
+    print("order_symbols self-test: ok")
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        self_test()
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     ap.add_argument("--map", required=True)
