@@ -508,7 +508,9 @@ pub fn settle(app: &mut App, effects: Vec<Effect>, svc: &mut Service, limit: usi
                 let result = svc.answer(&call);
                 queue.extend(app.update(Msg::Done { id, result }));
             }
-            e => queue.extend(write_files(app, vec![e])),
+            e @ Effect::WriteFile { .. } => queue.extend(write_files(app, vec![e])),
+            // The rest (copy, cancel, quit, …) has nothing to answer.
+            _ => {}
         }
     }
     n
@@ -546,4 +548,19 @@ pub fn push_calls(effects: Vec<Effect>, pending: &mut Vec<(u64, crate::app::Call
 pub fn press(app: &mut App, code: KeyCode, svc: &mut Service) {
     let effects = key(app, code);
     settle(app, effects, svc, 100_000);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `settle` answers calls and carries out writes; anything else (a copy, a cancel) is
+    /// left alone, and the loop still ends.
+    #[test]
+    fn settle_passes_over_effects_it_has_nothing_to_answer_for() {
+        let mut app = connected_app(80, 24, "/tmp/s.json");
+        let mut svc = Service::new();
+        let effects = vec![Effect::Copy("arn".into()), Effect::Cancel(7), Effect::Quit];
+        assert_eq!(settle(&mut app, effects, &mut svc, 10), 0);
+    }
 }
