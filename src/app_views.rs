@@ -15,7 +15,7 @@ use crate::app::{App, Effect, Overlay, WriteFor, ctx_of};
 use crate::fileio::{Existing, WriteOutcome};
 use crate::kind::Key;
 use crate::mesh::MeshModel;
-use crate::migrate::view::{MigrateView, Outcome as MigrateOutcome, WriteResult};
+use crate::migrate::view::{MigrateView, Outcome as MigrateOutcome};
 use crate::onboard::{Onboard, Outcome as OnboardOutcome};
 use crate::topology::view::{Topology, TopologyOutcome};
 
@@ -201,19 +201,14 @@ impl App {
 
     /// The Migrate view's write ended ([`Effect::WriteFile`]).
     pub(crate) fn migrate_written(&mut self, path: PathBuf, outcome: WriteOutcome) {
-        let result = match outcome {
-            WriteOutcome::Written(_) => WriteResult::Written(path),
-            WriteOutcome::Exists(p) => WriteResult::Exists(p),
-            WriteOutcome::Failed(why) => WriteResult::Failed(why),
-        };
-        if let WriteResult::Written(p) = &result {
-            self.status = Some(format!("Wrote {}.", p.display()));
+        if let WriteOutcome::Written(_) = &outcome {
+            self.status = Some(format!("Wrote {}.", path.display()));
         }
         match &mut self.views.migrate {
-            Some(m) => m.written(result),
+            Some(m) => m.written(&path, outcome),
             // Closed meanwhile: the status line says what became of the file.
             None => {
-                if let WriteResult::Failed(why) = result {
+                if let WriteOutcome::Failed(why) = outcome {
                     self.status = Some(why);
                 }
             }

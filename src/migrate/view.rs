@@ -4,13 +4,14 @@
 //! and carries out [`Outcome::Write`] off the UI thread, telling the view how it went with
 //! [`MigrateView::written`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::{Format, Migration, Target, migrate};
+use crate::fileio::WriteOutcome;
 use crate::mesh::MeshModel;
 
 /// What a key did.
@@ -25,15 +26,6 @@ pub enum Outcome {
         contents: String,
         overwrite: bool,
     },
-}
-
-/// How a write went, as the app tells the view.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum WriteResult {
-    Written(PathBuf),
-    /// The file exists and was left alone: the view asks whether to replace it.
-    Exists(PathBuf),
-    Failed(String),
 }
 
 /// Where the keyboard is.
@@ -168,14 +160,15 @@ impl MigrateView {
         }
     }
 
-    /// The app's answer to [`Outcome::Write`].
-    pub fn written(&mut self, result: WriteResult) {
-        match result {
-            WriteResult::Written(p) => {
+    /// The app's answer to [`Outcome::Write`] of `path`. A file already there was left
+    /// alone: the view asks whether to replace it.
+    pub fn written(&mut self, path: &Path, outcome: WriteOutcome) {
+        match outcome {
+            WriteOutcome::Written(_) => {
                 self.mode = Mode::Browse;
-                self.status = Some((true, format!("Wrote {}", p.display())));
+                self.status = Some((true, format!("Wrote {}", path.display())));
             }
-            WriteResult::Exists(p) => {
+            WriteOutcome::Exists(p) => {
                 let f = match &self.mode {
                     Mode::Writing(f) | Mode::Path(f) | Mode::ConfirmOverwrite(f, _) => *f,
                     _ => Format::Report,
@@ -189,7 +182,7 @@ impl MigrateView {
                 ));
                 self.mode = Mode::ConfirmOverwrite(f, p);
             }
-            WriteResult::Failed(e) => {
+            WriteOutcome::Failed(e) => {
                 self.mode = Mode::Browse;
                 self.status = Some((false, e));
             }
@@ -312,7 +305,7 @@ mod tests {
         assert!(contents.contains("aws_vpclattice_service_network"));
         assert!(!overwrite);
         // The file exists: asked, then y overwrites.
-        v.written(WriteResult::Exists(path.clone()));
+        v.written(&path, WriteOutcome::Exists(path.clone()));
         assert!(matches!(
             v.mode,
             Mode::ConfirmOverwrite(Format::Terraform, _)
@@ -328,7 +321,13 @@ mod tests {
             ),
             "{again:?}"
         );
-        v.written(WriteResult::Written(path));
+        v.written(
+            &path,
+            WriteOutcome::Written(crate::fileio::Written {
+                file: path.clone(),
+                replaced: true,
+            }),
+        );
         assert_eq!(v.mode, Mode::Browse);
         assert!(v.status.as_ref().unwrap().1.starts_with("Wrote "));
         assert_eq!(v.handle_key(key(KeyCode::Esc)), Outcome::Close);
