@@ -594,6 +594,12 @@ mod tests {
     fn write_to(app: &mut App, path: &std::path::Path) {
         app.open_export_from_pane();
         press(app, KeyCode::Enter);
+        at_path_prompt(app, path);
+        press(app, KeyCode::Enter);
+    }
+
+    /// From the export's text: `w`, and `path` in the path prompt (not sent yet).
+    fn at_path_prompt(app: &mut App, path: &std::path::Path) {
         press(app, KeyCode::Char('w'));
         let Some(ExportMenu {
             stage: Stage::Path { input },
@@ -603,7 +609,6 @@ mod tests {
             panic!("no path prompt")
         };
         *input = Input::new(path.display().to_string());
-        press(app, KeyCode::Enter);
     }
 
     /// The window never writes inside `update`: Enter asks the runtime for the write, the
@@ -616,14 +621,7 @@ mod tests {
         let mut app = app_with_mesh();
         app.open_export_from_pane();
         press(&mut app, KeyCode::Enter);
-        press(&mut app, KeyCode::Char('w'));
-        if let Some(ExportMenu {
-            stage: Stage::Path { input },
-            ..
-        }) = &mut app.export
-        {
-            *input = Input::new(path.display().to_string());
-        }
+        at_path_prompt(&mut app, &path);
         let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
         assert!(!path.exists(), "nothing written inside update");
         assert!(
@@ -642,14 +640,7 @@ mod tests {
 
         // Closed before the answer: the status line says where the file went.
         let again = dir.path().join("again.sh");
-        press(&mut app, KeyCode::Char('w'));
-        if let Some(ExportMenu {
-            stage: Stage::Path { input },
-            ..
-        }) = &mut app.export
-        {
-            *input = Input::new(again.display().to_string());
-        }
+        at_path_prompt(&mut app, &again);
         app.status = None;
         let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
         app.export = None;
